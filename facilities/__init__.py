@@ -1,0 +1,27 @@
+"""Facility inventory of a tourist city: layers, validation, loading (and, later, coverage rules).
+
+Nothing here imports Streamlit or Folium.
+"""
+
+from facilities._errors import CityValidationError
+from facilities._report import Problem, ValidationReport
+from facilities._validate import validate_city
+from facilities.city import City, load_city, save_city, save_layer
+from facilities.config import CityConfig
+from facilities.schema import ALL_LAYERS, LAYERS, Field, LayerSpec
+
+__all__ = [
+    "ALL_LAYERS",
+    "LAYERS",
+    "City",
+    "CityConfig",
+    "CityValidationError",
+    "Field",
+    "LayerSpec",
+    "Problem",
+    "ValidationReport",
+    "load_city",
+    "save_city",
+    "save_layer",
+    "validate_city",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from facilities.cli import main
+
+sys.exit(main())

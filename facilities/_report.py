@@ -1,0 +1,163 @@
+"""Validation problems and the report that collects them (as data for the app, as text for the CLI)."""
+
+from __future__ import annotations
+
+import reprlib
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from facilities import settings
+
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+_short.maxlist = 4
+
+
+def show_value(value: Any) -> str:
+    """A short, printable rendering of a bad value (strings quoted, long ones cut)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value if len(value) <= 60 else value[:57] + "..."
+        return '"' + text.replace("\n", "\\n") + '"'
+    return _short.repr(value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a city's files.
+
+    Attributes
+    ----------
+    severity : "error" (the city cannot be loaded) or "warning" (it loads; worth a look).
+    code : the problem class, e.g. "json", "geometry_type", "allowed" (stable; for filtering).
+    file : file name inside the city folder.
+    feature : feature id if it has a usable one, else "#<row>" (1-based), or None for file-level problems.
+    field : property (or "geometry", or a city.toml key), or None.
+    value : the offending value, rendered short (None when there is none).
+    message : what is wrong.
+    accepted : what would be accepted.
+    """
+
+    severity: str
+    code: str
+    file: str
+    feature: str | None
+    field: str | None
+    value: str | None
+    message: str
+    accepted: str
+
+    @classmethod
+    def make(
+        cls,
+        severity: str,
+        code: str,
+        file: str,
+        field: str | None,
+        value: Any,
+        message: str,
+        accepted: str,
+        feature: str | None = None,
+        *,
+        raw: bool = False,
+    ) -> Problem:
+        shown = None if (value is None and field is None) else (value if raw else show_value(value))
+        return cls(severity, code, file, feature, field, shown, message, accepted)
+
+    @classmethod
+    def error(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:  # noqa: ANN001
+        return cls.make("error", code, file, field, value, message, accepted, feature, **kw)
+
+    @classmethod
+    def warning(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:  # noqa: ANN001
+        return cls.make("warning", code, file, field, value, message, accepted, feature, **kw)
+
+    def where(self) -> str:
+        parts = [self.file]
+        if self.feature is not None:
+            parts.append(f"feature {self.feature}")
+        if self.field is not None:
+            parts.append(f"field {self.field}")
+        return ", ".join(parts)
+
+    def to_text(self) -> str:
+        value = f" {self.value}" if self.value is not None else ""
+        text = f"{self.where()}:{value} — {self.message}"
+        if self.accepted:
+            text += f" (accepted: {self.accepted})"
+        return text
+
+
+@dataclass
+class LayerCounts:
+    features: int = 0
+    by_status: Counter = field(default_factory=Counter)
+    by_type: Counter = field(default_factory=Counter)
+    by_district: Counter = field(default_factory=Counter)
+    #: names of the district zones (zones layer only)
+    district_zones: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ValidationReport:
+    """Every problem found in a city folder, plus per-layer counts read along the way."""
+
+    folder: Path
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, LayerCounts] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.errors
+
+    def extend(self, problems: list[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def to_frame(self) -> pd.DataFrame:
+        """All problems as a table (one row each), errors first."""
+        columns = list(Problem.__dataclass_fields__)
+        frame = pd.DataFrame([asdict(p) for p in self.problems], columns=columns)
+        order = {"error": 0, "warning": 1}
+        return frame.sort_values("severity", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+    def to_text(self, include_warnings: bool = True, limit: int = settings.REPORT_LINES_PER_KIND) -> str:
+        """The report as plain text: a summary line, then problems grouped by file and kind."""
+        shown = [p for p in self.problems if include_warnings or p.severity == "error"]
+        lines = [self.summary()]
+        for severity in ("error", "warning"):
+            group = [p for p in shown if p.severity == severity]
+            if not group:
+                continue
+            lines.append("")
+            lines.append("ERRORS 错误:" if severity == "error" else "WARNINGS 警告:")
+            per_kind: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+            for p in group:
+                per_kind[(p.file, p.code)].append(p)
+            for (_file, _code), items in per_kind.items():
+                for p in items[:limit]:
+                    lines.append(f"  - {p.to_text()}")
+                if len(items) > limit:
+                    lines.append(f"  - … and {len(items) - limit} more like this in {items[0].file}")
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        verdict = "valid 有效" if self.ok else "INVALID 无效"
+        return f"{self.folder}: {verdict} — {e} error(s) 错误, {w} warning(s) 警告"

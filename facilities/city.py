@@ -1,0 +1,192 @@
+"""A city: its config and its layers as GeoDataFrames (WGS84), with a metric view for distances."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+from shapely.geometry import mapping
+
+from facilities import settings
+from facilities._errors import CityValidationError
+from facilities._report import ValidationReport
+from facilities._validate import validate_city
+from facilities.config import CityConfig, read_city_config
+from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
+
+_DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "bool": "boolean"}
+
+
+@dataclass
+class City:
+    """A loaded city.
+
+    Attributes
+    ----------
+    folder : the city folder.
+    config : its ``city.toml``.
+    layers : every layer of :data:`facilities.schema.ALL_LAYERS` as a GeoDataFrame in EPSG:4326
+        (a missing file gives an empty layer with the declared columns).
+    report : the validation report (no errors, possibly warnings).
+    """
+
+    folder: Path
+    config: CityConfig
+    layers: dict[str, gpd.GeoDataFrame]
+    report: ValidationReport
+    _metric: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        try:
+            return self.layers[name]
+        except KeyError:
+            raise KeyError(f"unknown layer {name!r}; known layers: {', '.join(self.layers)}") from None
+
+    @property
+    def metric_crs(self) -> CRS:
+        return self.config.metric_crs
+
+    def metric(self, name: str) -> gpd.GeoDataFrame:
+        """Layer ``name`` projected to the city's metric CRS (computed once, then cached)."""
+        if name not in self._metric:
+            self._metric[name] = self[name].to_crs(self.metric_crs)
+        return self._metric[name]
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+
+def empty_layer(spec: LayerSpec) -> gpd.GeoDataFrame:
+    """An empty layer with the declared columns and dtypes."""
+    frame = pd.DataFrame({f.name: pd.Series([], dtype=_dtype(f.type)) for f in spec.fields})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=settings.STORAGE_CRS), crs=settings.STORAGE_CRS)
+
+
+def _dtype(ftype: str) -> str:
+    return _DTYPES.get(ftype, "datetime64[s]" if ftype == "date" else "object")
+
+
+def _coerce(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Give every declared column its declared dtype (adding missing ones); keep unknown columns."""
+    for f in spec.fields:
+        if f.name not in gdf.columns:
+            gdf[f.name] = pd.Series(pd.NA, index=gdf.index, dtype=_dtype(f.type)) if f.type != "date" else pd.NaT
+        col = gdf[f.name]
+        if f.type == "date":
+            gdf[f.name] = pd.to_datetime(col, format="ISO8601").astype("datetime64[s]")
+        elif f.type == "int":
+            gdf[f.name] = pd.array(col.astype("Float64"), dtype="Float64").astype("Int64")
+        else:
+            gdf[f.name] = col.astype(_dtype(f.type))
+    declared = [f.name for f in spec.fields]
+    extra = [c for c in gdf.columns if c not in declared and c != gdf.geometry.name]
+    return gdf[[*declared, *extra, gdf.geometry.name]]
+
+
+def read_layer(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
+    """Read one (already validated) layer file with pyogrio/Arrow and coerce it to the schema."""
+    if not path.exists():
+        return empty_layer(spec)
+    gdf = pyogrio.read_dataframe(path, use_arrow=True)
+    if gdf.crs is None or not gdf.crs.equals(CRS.from_user_input(settings.STORAGE_CRS)):
+        gdf = gdf.set_crs(settings.STORAGE_CRS, allow_override=True)
+    if len(gdf) == 0:
+        return empty_layer(spec)
+    return _coerce(gdf, spec)
+
+
+def load_city(folder: str | Path) -> City:
+    """Validate and load a city folder.
+
+    Raises
+    ------
+    CityValidationError
+        if the folder has any error; its ``report`` lists every problem.
+    """
+    folder = Path(folder)
+    report = validate_city(folder)
+    if not report.ok:
+        raise CityValidationError(report)
+    config, _ = read_city_config(folder)
+    assert config is not None  # a valid report implies a readable config
+    layers = {name: read_layer(folder / spec.filename, spec) for name, spec in ALL_LAYERS.items()}
+    return City(folder, config, layers, report)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def layer_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A layer as a GeoJSON FeatureCollection dict (WGS84; null properties left out)."""
+    if gdf.crs is not None and not gdf.crs.equals(CRS.from_user_input(settings.STORAGE_CRS)):
+        gdf = gdf.to_crs(settings.STORAGE_CRS)
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    features = []
+    for values, geom in zip(gdf[columns].itertuples(index=False, name=None), gdf.geometry, strict=True):
+        props = {}
+        for key, value in zip(columns, values, strict=True):
+            v = _json_value(value)
+            if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                props[key] = v
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(geom) if geom is not None else None})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder, so no half-written file is ever left."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Write a layer as GeoJSON (one feature per line), atomically."""
+    fc = layer_to_geojson(gdf)
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in fc["features"]]
+    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+    write_atomic(path, text)
+
+
+def save_city(city: City, folder: str | Path) -> None:
+    """Write every non-empty layer and ``city.toml`` of ``city`` to ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / "city.toml", (city.folder / "city.toml").read_text(encoding="utf-8"))
+    for name, gdf in city.layers.items():
+        if len(gdf):
+            save_layer(gdf, folder / ALL_LAYERS[name].filename)
+
+
+__all__ = ["LAYERS", "City", "empty_layer", "layer_to_geojson", "load_city", "read_layer", "save_city", "save_layer"]
