@@ -89,8 +89,8 @@ class Problem:
         return ", ".join(parts)
 
     def to_text(self) -> str:
-        value = f" {self.value}" if self.value is not None else ""
-        text = f"{self.where()}:{value} — {self.message}"
+        value = f": {self.value}" if self.value is not None else ""
+        text = f"{self.where()}{value} — {self.message}"
         if self.accepted:
             text += f" (accepted: {self.accepted})"
         return text
@@ -147,14 +147,19 @@ class ValidationReport:
                 continue
             lines.append("")
             lines.append("ERRORS 错误:" if severity == "error" else "WARNINGS 警告:")
-            per_kind: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+            # file by file, in the order found; at most `limit` lines per (file, kind)
+            by_file: dict[str, list[Problem]] = defaultdict(list)
             for p in group:
-                per_kind[(p.file, p.code)].append(p)
-            for (_file, _code), items in per_kind.items():
-                for p in items[:limit]:
-                    lines.append(f"  - {p.to_text()}")
-                if len(items) > limit:
-                    lines.append(f"  - … and {len(items) - limit} more like this in {items[0].file}")
+                by_file[p.file].append(p)
+            for file, items in by_file.items():
+                per_kind: Counter = Counter()
+                for p in items:
+                    per_kind[p.code] += 1
+                    if per_kind[p.code] <= limit:
+                        lines.append(f"  - {p.to_text()}")
+                for code, n in per_kind.items():
+                    if n > limit:
+                        lines.append(f"  - … and {n - limit} more {code} problems in {file}")
         return "\n".join(lines)
 
     def summary(self) -> str:

@@ -31,7 +31,7 @@ Json = dict[str, Any]
 def decode_text(raw: bytes, file: str) -> tuple[str, list[Problem], str]:
     """Decode a file's bytes as UTF-8; if that fails, say what it looks like and decode it anyway.
 
-    Returns the text, the problems, and the encoding used ("utf-8", "gb18030", "big5" or "utf-8/replace").
+    Returns the text, the problems, and the encoding used ("utf-8", "gb18030" or "utf-8/replace").
     """
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -44,23 +44,23 @@ def decode_text(raw: bytes, file: str) -> tuple[str, list[Problem], str]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         bad = raw[exc.start : exc.start + 2].hex(" ")
-        for encoding, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5")):
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:
             problems.append(
                 Problem.error(
                     "encoding",
                     file,
                     None,
                     None,
-                    f"text is not UTF-8 (bytes {bad} at line {line}); it looks like {label}. "
-                    f"Re-save it as UTF-8, e.g. `iconv -f {encoding.upper()} -t UTF-8`",
+                    f"text is not UTF-8 (bytes {bad} at line {line}); it looks like GBK/GB18030. "
+                    "Re-save it as UTF-8, e.g. `iconv -f GB18030 -t UTF-8`",
                     "UTF-8 text",
                 )
             )
-            return text, problems, encoding
+            return text, problems, "gb18030"
         problems.append(
             Problem.error("encoding", file, None, None, f"text is not UTF-8 (bytes {bad} at line {line})", "UTF-8 text")
         )
@@ -147,13 +147,13 @@ def check_geometry(
         first_bad = next(p for p in positions if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90))
         swapped_ok = all(-180 <= p[1] <= 180 and -90 <= p[0] <= 90 for p in positions)
         if swapped_ok and bounds is not None and all(bounds.contains(p[1], p[0]) for p in positions):
-            return None, err("swapped", first_bad, "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", wgs84)
+            return None, err("swapped", first_bad, "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", "[longitude, latitude]")
         return None, err("out_of_range", first_bad, "coordinate outside the WGS84 range (projected coordinates?)", wgs84)
 
     try:
         geometry = shape(geom)
     except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
-        return None, err("geometry_invalid", gtype, f"cannot build the {gtype}: {exc}")
+        return None, err("geometry_invalid", gtype, f"cannot build the {gtype}: {str(exc).strip()}")
     if geometry.is_empty:
         return None, err("geometry_empty", gtype, "empty geometry", "at least one position")
     problems: list[Problem] = []
@@ -225,15 +225,14 @@ def _is_date(value: str) -> bool:
 
 
 def _gbk_fields(props: Json, file: str, feature: str, encoding: str) -> list[Problem]:
-    """In a file decoded from GBK/Big5, name the fields whose text is not valid UTF-8 in the file."""
+    """In a file decoded as GBK/GB18030, name the fields whose text is not UTF-8 in the file."""
     out = []
     for key, value in props.items():
         if isinstance(value, str) and not value.isascii():
             try:
                 value.encode(encoding).decode("utf-8")
             except UnicodeError:
-                label = "GBK/GB18030" if encoding == "gb18030" else "Big5"
-                out.append(Problem.error("encoding", file, key, value, f"text stored as {label}, not UTF-8", "UTF-8 text", feature))
+                out.append(Problem.error("encoding", file, key, value, "text stored as GBK/GB18030, not UTF-8", "UTF-8 text", feature))
     return out
 
 
@@ -310,8 +309,9 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
             problems.append(Problem.error("id_missing", file, "id", fid, "missing id", "a unique non-empty text id", label))
         # (a non-text id is reported by the type check below)
         for f in spec.fields:
-            problems += check_value(f, props.get(f.name), file, label)
-        if encoding in ("gb18030", "big5"):
+            if f.name != "id" or fid is not None:  # a missing id is reported once, above
+                problems += check_value(f, props.get(f.name), file, label)
+        if encoding == "gb18030":
             problems += _gbk_fields(props, file, label, encoding)
         geom_problems = check_geometry(feat.get("geometry"), spec, file, label, bounds if trust_coords else None)[1]
         if not trust_coords:

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+DEMO = ROOT / "data" / "xiangyang"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MINI_TOML = """name = "小城"
+name_en = "Mini"
+zoom = 13
+[center]
+lon = 112.1
+lat = 32.0
+[bounds]
+west = 112.0
+south = 31.9
+east = 112.2
+north = 32.1
+"""
+
+
+@pytest.fixture
+def mini_city(tmp_path: Path) -> Path:
+    """An empty, valid city folder (bounds 112.0–112.2 E, 31.9–32.1 N) to drop layer files into."""
+    folder = tmp_path / "mini"
+    folder.mkdir()
+    (folder / "city.toml").write_text(MINI_TOML, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def broken_city(tmp_path: Path) -> Path:
+    """A copy of tests/data/broken_city (so a test can never alter the committed fixture)."""
+    dst = tmp_path / "broken_city"
+    shutil.copytree(DATA / "broken_city", dst)
+    return dst
