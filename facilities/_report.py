@@ -73,11 +73,11 @@ class Problem:
         return cls(severity, code, file, feature, field, shown, message, accepted)
 
     @classmethod
-    def error(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:  # noqa: ANN001
+    def error(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:
         return cls.make("error", code, file, field, value, message, accepted, feature, **kw)
 
     @classmethod
-    def warning(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:  # noqa: ANN001
+    def warning(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:
         return cls.make("warning", code, file, field, value, message, accepted, feature, **kw)
 
     def where(self) -> str:
@@ -129,6 +129,25 @@ class ValidationReport:
 
     def extend(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
+
+    def counts_frame(self) -> pd.DataFrame:
+        """Per-layer counts as a table: layer, titles, features, by status, by type."""
+        from facilities.schema import ALL_LAYERS  # local: schema is data, keep this module light
+
+        rows = []
+        for name, c in self.counts.items():
+            spec = ALL_LAYERS[name]
+            rows.append(
+                {
+                    "layer": name,
+                    "title_zh": spec.title_zh,
+                    "title_en": spec.title_en,
+                    "features": c.features,
+                    "by_status": ", ".join(f"{k} {v}" for k, v in sorted(c.by_status.items()) if k != "None"),
+                    "by_type": ", ".join(f"{k} {v}" for k, v in sorted(c.by_type.items())),
+                }
+            )
+        return pd.DataFrame(rows, columns=["layer", "title_zh", "title_en", "features", "by_status", "by_type"])
 
     def to_frame(self) -> pd.DataFrame:
         """All problems as a table (one row each), errors first."""

@@ -20,7 +20,7 @@ from shapely.geometry import shape
 from facilities import settings
 from facilities._report import LayerCounts, Problem, ValidationReport
 from facilities.config import Bounds, read_city_config
-from facilities.schema import ALL_LAYERS, GEOMETRY_TYPES, LAYERS, Field, LayerSpec
+from facilities.schema import ALL_LAYERS, GEOMETRY_TYPES, Field, LayerSpec
 
 Json = dict[str, Any]
 
@@ -35,9 +35,7 @@ def decode_text(raw: bytes, file: str) -> tuple[str, list[Problem], str]:
     """
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(
-            Problem.warning("encoding", file, None, None, "starts with a UTF-8 byte-order mark (BOM)", "UTF-8 without BOM")
-        )
+        problems.append(Problem.warning("encoding", file, None, None, "starts with a UTF-8 byte-order mark (BOM)", "UTF-8 without BOM"))
         raw = raw[3:]
     try:
         return raw.decode("utf-8"), problems, "utf-8"
@@ -61,9 +59,7 @@ def decode_text(raw: bytes, file: str) -> tuple[str, list[Problem], str]:
                 )
             )
             return text, problems, "gb18030"
-        problems.append(
-            Problem.error("encoding", file, None, None, f"text is not UTF-8 (bytes {bad} at line {line})", "UTF-8 text")
-        )
+        problems.append(Problem.error("encoding", file, None, None, f"text is not UTF-8 (bytes {bad} at line {line})", "UTF-8 text"))
         return raw.decode("utf-8", errors="replace"), problems, "utf-8/replace"
 
 
@@ -147,7 +143,9 @@ def check_geometry(
         first_bad = next(p for p in positions if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90))
         swapped_ok = all(-180 <= p[1] <= 180 and -90 <= p[0] <= 90 for p in positions)
         if swapped_ok and bounds is not None and all(bounds.contains(p[1], p[0]) for p in positions):
-            return None, err("swapped", first_bad, "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", "[longitude, latitude]")
+            return None, err(
+                "swapped", first_bad, "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", "[longitude, latitude]"
+            )
         return None, err("out_of_range", first_bad, "coordinate outside the WGS84 range (projected coordinates?)", wgs84)
 
     try:
@@ -166,12 +164,25 @@ def check_geometry(
         if not any(inside):
             box = f"west {bounds.west}, south {bounds.south}, east {bounds.east}, north {bounds.north}"
             if all(bounds.contains(la, lo) for lo, la in zip(lons, lats, strict=True)):
-                problems += err("swapped", positions[0], "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", f"a position inside the city's bounds ({box})")
+                problems += err(
+                    "swapped",
+                    positions[0],
+                    "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]",
+                    f"a position inside the city's bounds ({box})",
+                )
             else:
                 problems += err("out_of_bounds", positions[0], "outside the city's bounds (city.toml [bounds])", f"a position inside {box}")
         elif not all(inside):
             problems.append(
-                Problem.warning("out_of_bounds", file, "geometry", positions[inside.index(False)], "partly outside the city's bounds", "a geometry inside city.toml [bounds]", feature)
+                Problem.warning(
+                    "out_of_bounds",
+                    file,
+                    "geometry",
+                    positions[inside.index(False)],
+                    "partly outside the city's bounds",
+                    "a geometry inside city.toml [bounds]",
+                    feature,
+                )
             )
     return geometry, problems
 
@@ -207,9 +218,7 @@ def check_value(f: Field, value: Any, file: str, feature: str) -> list[Problem]:
         guess = (folded or close or [None])[0]
         hint = f'; did you mean "{guess}"?' if guess else ""
         return [Problem.error("allowed", file, f.name, value, f"not an accepted value{hint}", f.accepted(), feature)]
-    if f.type in ("int", "float") and (
-        (f.min is not None and value < f.min) or (f.max is not None and value > f.max)
-    ):
+    if f.type in ("int", "float") and ((f.min is not None and value < f.min) or (f.max is not None and value > f.max)):
         return [Problem.error("range", file, f.name, value, "out of range", f.accepted(), feature)]
     return []
 
@@ -278,7 +287,9 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
         return problems, counts
     features = data.get("features")
     if not isinstance(features, list):
-        problems.append(Problem.error("not_feature_collection", file, "features", features, "the features member is not a list", accepted_fc))
+        problems.append(
+            Problem.error("not_feature_collection", file, "features", features, "the features member is not a list", accepted_fc)
+        )
         return problems, counts
     crs_problems, trust_coords = _check_crs(data, file)
     problems += crs_problems
@@ -301,7 +312,15 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
             label = f"{fid} (#{row})"
             if fid in seen_ids:
                 problems.append(
-                    Problem.error("id_duplicate", file, "id", fid, f"duplicate id (first used by feature #{seen_ids[fid]})", "an id used once in the layer", label)
+                    Problem.error(
+                        "id_duplicate",
+                        file,
+                        "id",
+                        fid,
+                        f"duplicate id (first used by feature #{seen_ids[fid]})",
+                        "an id used once in the layer",
+                        label,
+                    )
                 )
             else:
                 seen_ids[fid] = row
@@ -361,7 +380,9 @@ def validate_city(folder: str | Path) -> ValidationReport:
     folder = Path(folder)
     report = ValidationReport(folder)
     if not folder.is_dir():
-        report.problems.append(Problem.error("config", str(folder), None, None, "no such folder", "a city folder with city.toml and <layer>.geojson files"))
+        report.problems.append(
+            Problem.error("config", str(folder), None, None, "no such folder", "a city folder with city.toml and <layer>.geojson files")
+        )
         return report
     config, problems = read_city_config(folder)
     report.extend(problems)
@@ -379,7 +400,14 @@ def validate_city(folder: str | Path) -> ValidationReport:
             close = difflib.get_close_matches(path.stem, list(ALL_LAYERS), n=1)
             hint = f'; did you mean "{close[0]}.geojson"?' if close else ""
             report.problems.append(
-                Problem.warning("unknown_file", path.name, None, None, f"not a known layer, ignored{hint}", "one of " + ", ".join(s.filename for s in ALL_LAYERS.values()))
+                Problem.warning(
+                    "unknown_file",
+                    path.name,
+                    None,
+                    None,
+                    f"not a known layer, ignored{hint}",
+                    "one of " + ", ".join(s.filename for s in ALL_LAYERS.values()),
+                )
             )
     report.extend(_district_problems(report))
     return report

@@ -8,24 +8,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict
 
 from facilities._report import ValidationReport
 from facilities._validate import validate_city
-from facilities.schema import ALL_LAYERS
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal (CJK characters take two columns)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
 
 
 def counts_table(report: ValidationReport) -> str:
     """Per-layer counts: total, by status, by type."""
-    lines = [f"{'layer 图层':<24} {'features':>8}  by status / by type"]
-    for name, counts in report.counts.items():
-        spec = ALL_LAYERS[name]
-        title = f"{name} {spec.title_zh}"
-        status = ", ".join(f"{k} {v}" for k, v in sorted(counts.by_status.items()) if k != "None")
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(counts.by_type.items()))
-        detail = " | ".join(x for x in (status, kinds) if x) or "(no file: empty layer)"
-        lines.append(f"{title:<24} {counts.features:>8}  {detail}")
+    frame = report.counts_frame()
+    lines = [f"{_pad('layer 图层', 26)} {'features':>8}  by status | by type"]
+    for row in frame.itertuples(index=False):
+        detail = " | ".join(x for x in (row.by_status, row.by_type) if x) or "(no file: empty layer)"
+        lines.append(f"{_pad(f'{row.layer} {row.title_zh}', 26)} {row.features:>8}  {detail}")
     return "\n".join(lines)
 
 
@@ -35,7 +41,9 @@ def _validate(args: argparse.Namespace) -> int:
         out = {
             "folder": str(report.folder),
             "ok": report.ok,
-            "counts": {k: {"features": c.features, "by_status": dict(c.by_status), "by_type": dict(c.by_type)} for k, c in report.counts.items()},
+            "counts": {
+                k: {"features": c.features, "by_status": dict(c.by_status), "by_type": dict(c.by_type)} for k, c in report.counts.items()
+            },
             "problems": [asdict(p) for p in report.problems],
         }
         print(json.dumps(out, ensure_ascii=False, indent=1))

@@ -72,9 +72,7 @@ class CityConfig:
 
 def local_metric_crs(lon: float, lat: float) -> CRS:
     """Transverse Mercator on the WGS84 ellipsoid, centred at (lon, lat), in metres."""
-    return CRS.from_proj4(
-        f"+proj=tmerc +lat_0={lat:.6f} +lon_0={lon:.6f} +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
-    )
+    return CRS.from_proj4(f"+proj=tmerc +lat_0={lat:.6f} +lon_0={lon:.6f} +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs")
 
 
 def _number(table: dict, key: str, where: str, problems: list[Problem], lo: float, hi: float) -> float | None:
@@ -83,7 +81,9 @@ def _number(table: dict, key: str, where: str, problems: list[Problem], lo: floa
         problems.append(Problem.error("config", CONFIG_FILE, f"{where}{key}", None, "missing", f"a number from {lo:g} to {hi:g}"))
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or not lo <= value <= hi:
-        problems.append(Problem.error("config", CONFIG_FILE, f"{where}{key}", value, "out of range or not a number", f"a number from {lo:g} to {hi:g}"))
+        problems.append(
+            Problem.error("config", CONFIG_FILE, f"{where}{key}", value, "out of range or not a number", f"a number from {lo:g} to {hi:g}")
+        )
         return None
     return float(value)
 
@@ -94,13 +94,22 @@ def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
     problems: list[Problem] = []
     if not path.is_file():
         problems.append(
-            Problem.error("config", CONFIG_FILE, None, None, "the city folder has no city.toml", "a city.toml with name, name_en, center, zoom and bounds")
+            Problem.error(
+                "config",
+                CONFIG_FILE,
+                None,
+                None,
+                "the city folder has no city.toml",
+                "a city.toml with name, name_en, center, zoom and bounds",
+            )
         )
         return None, problems
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:
-        problems.append(Problem.error("encoding", CONFIG_FILE, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text"))
+        problems.append(
+            Problem.error("encoding", CONFIG_FILE, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text")
+        )
         return None, problems
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem.error("config", CONFIG_FILE, None, None, f"not valid TOML: {exc}", "TOML (https://toml.io)"))
@@ -143,7 +152,11 @@ def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
                 )
                 bounds = None
     if bounds and lon is not None and lat is not None and not bounds.contains(lon, lat):
-        problems.append(Problem.error("config", CONFIG_FILE, "center", f"({lon}, {lat})", "the centre lies outside the bounds", "a centre inside [bounds]"))
+        problems.append(
+            Problem.error(
+                "config", CONFIG_FILE, "center", f"({lon}, {lat})", "the centre lies outside the bounds", "a centre inside [bounds]"
+            )
+        )
 
     crs = data.get("crs", "auto")
     if crs != "auto":
@@ -151,9 +164,20 @@ def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
             parsed = CRS.from_user_input(crs)
             unit = parsed.axis_info[0].unit_name if parsed.axis_info else ""
             if not parsed.is_projected or unit not in ("metre", "meter"):
-                problems.append(Problem.error("config", CONFIG_FILE, "crs", crs, "not a projected CRS in metres", '"auto" or a projected CRS in metres, e.g. "EPSG:4547"'))
+                problems.append(
+                    Problem.error(
+                        "config",
+                        CONFIG_FILE,
+                        "crs",
+                        crs,
+                        "not a projected CRS in metres",
+                        '"auto" or a projected CRS in metres, e.g. "EPSG:4547"',
+                    )
+                )
         except (CRSError, TypeError):
-            problems.append(Problem.error("config", CONFIG_FILE, "crs", crs, "not a known CRS", '"auto" or a projected CRS in metres, e.g. "EPSG:4547"'))
+            problems.append(
+                Problem.error("config", CONFIG_FILE, "crs", crs, "not a known CRS", '"auto" or a projected CRS in metres, e.g. "EPSG:4547"')
+            )
 
     if any(p.severity == "error" for p in problems) or bounds is None or lon is None or lat is None:
         return None, problems

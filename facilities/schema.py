@@ -310,9 +310,6 @@ def layer(name: str) -> LayerSpec:
         raise KeyError(f"unknown layer {name!r}; known layers: {', '.join(LAYERS)}") from None
 
 
-
-
-
 #: Background layers: drawn under the facilities (basemap-free mode), not checked by rules.
 BACKGROUND: dict[str, LayerSpec] = {
     "water": LayerSpec(

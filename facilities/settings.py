@@ -5,16 +5,17 @@ Values here are defaults; a city's own ``city.toml`` overrides what it declares.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: Project root (the folder holding ``app.py``).
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Folder holding one sub-folder per city.
-DATA_DIR = ROOT / "data"
+#: Folder holding one sub-folder per city (override with the environment variable FACILITIES_DATA_DIR).
+DATA_DIR = Path(os.environ.get("FACILITIES_DATA_DIR", ROOT / "data")).resolve()
 
-#: The bundled demo city.
-DEMO_CITY = DATA_DIR / "xiangyang"
+#: The city the app opens first (override with FACILITIES_CITY, a folder name under DATA_DIR).
+DEMO_CITY = DATA_DIR / os.environ.get("FACILITIES_CITY", "xiangyang")
 
 #: Geographic CRS of every stored layer.
 STORAGE_CRS = "EPSG:4326"

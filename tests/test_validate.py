@@ -103,8 +103,11 @@ def test_invalid_city_never_loads(broken_city):
 
 def test_text_report_caps_lines_per_kind_but_data_keeps_all(mini_city):
     features = [
-        {"type": "Feature", "properties": {"id": f"L{i}", "status": "existing", "lamp_type": "street", "working": "yes"},
-         "geometry": {"type": "Point", "coordinates": [112.1, 32.0]}}
+        {
+            "type": "Feature",
+            "properties": {"id": f"L{i}", "status": "existing", "lamp_type": "street", "working": "yes"},
+            "geometry": {"type": "Point", "coordinates": [112.1, 32.0]},
+        }
         for i in range(30)
     ]
     (mini_city / "lamps.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
@@ -121,8 +124,11 @@ def _write(folder: Path, layer: str, features: list[dict], **extra) -> None:
 
 
 def _point(lon, lat, **props):
-    return {"type": "Feature", "properties": {"id": "T1", "status": "existing", "grade": "A", **props},
-            "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+    return {
+        "type": "Feature",
+        "properties": {"id": "T1", "status": "existing", "grade": "A", **props},
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+    }
 
 
 def test_swap_detected_inside_wgs84_range(tmp_path):
@@ -138,8 +144,11 @@ def test_swap_detected_inside_wgs84_range(tmp_path):
 
 
 def test_partly_outside_bounds_is_a_warning(mini_city):
-    road = {"type": "Feature", "properties": {"id": "R1", "status": "existing", "road_class": "branch"},
-            "geometry": {"type": "LineString", "coordinates": [[112.19, 32.0], [112.21, 32.0]]}}
+    road = {
+        "type": "Feature",
+        "properties": {"id": "R1", "status": "existing", "road_class": "branch"},
+        "geometry": {"type": "LineString", "coordinates": [[112.19, 32.0], [112.21, 32.0]]},
+    }
     _write(mini_city, "roads", [road])
     report = validate_city(mini_city)
     assert report.ok and [p.code for p in report.warnings] == ["out_of_bounds"]
@@ -168,11 +177,18 @@ def test_missing_layer_is_empty_and_extra_properties_are_kept(mini_city):
     [
         ("", None, "no city.toml"),
         ("name = [", None, "not valid TOML"),
-        ('name="x"\nname_en="x"\n[center]\nlon=300\nlat=32\n[bounds]\nwest=112\nsouth=31\neast=113\nnorth=33\n', "center.lon", "out of range"),
+        (
+            'name="x"\nname_en="x"\n[center]\nlon=300\nlat=32\n[bounds]\nwest=112\nsouth=31\neast=113\nnorth=33\n',
+            "center.lon",
+            "out of range",
+        ),
         ('name="x"\nname_en="x"\n[center]\nlon=112.5\nlat=32\n[bounds]\nwest=113\nsouth=31\neast=112\nnorth=33\n', "bounds", "empty box"),
         ('name="x"\n[center]\nlon=112.5\nlat=32\n[bounds]\nwest=112\nsouth=31\neast=113\nnorth=33\n', "name_en", "missing"),
-        ('name="x"\nname_en="x"\ncrs="EPSG:4326"\n[center]\nlon=112.5\nlat=32\n[bounds]\nwest=112\nsouth=31\neast=113\nnorth=33\n',
-         "crs", "not a projected CRS"),
+        (
+            'name="x"\nname_en="x"\ncrs="EPSG:4326"\n[center]\nlon=112.5\nlat=32\n[bounds]\nwest=112\nsouth=31\neast=113\nnorth=33\n',
+            "crs",
+            "not a projected CRS",
+        ),
     ],
     ids=["missing", "toml-syntax", "lon-range", "empty-bounds", "missing-name", "geographic-crs"],
 )

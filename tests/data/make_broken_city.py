@@ -76,17 +76,25 @@ def main() -> None:
     (OUT / "toilets.geojson").write_text(dump(fc(toilets)), encoding="utf-8")
 
     zones = [
-        feat({"id": "Z1", "name": "襄城区", "status": "existing", "zone_type": "district"},
-             {"type": "Polygon", "coordinates": [[[112.0, 31.9], [112.2, 31.9], [112.2, 32.1], [112.0, 32.1], [112.0, 31.9]]]}),
+        feat(
+            {"id": "Z1", "name": "襄城区", "status": "existing", "zone_type": "district"},
+            {"type": "Polygon", "coordinates": [[[112.0, 31.9], [112.2, 31.9], [112.2, 32.1], [112.0, 32.1], [112.0, 31.9]]]},
+        ),
         # geometry_invalid: a bow-tie (self-intersecting ring)
-        feat({"id": "Z2", "name": "蝴蝶区", "status": "existing", "zone_type": "scenic"},
-             {"type": "Polygon", "coordinates": [[[112.05, 31.95], [112.15, 32.05], [112.15, 31.95], [112.05, 32.05], [112.05, 31.95]]]}),
+        feat(
+            {"id": "Z2", "name": "蝴蝶区", "status": "existing", "zone_type": "scenic"},
+            {"type": "Polygon", "coordinates": [[[112.05, 31.95], [112.15, 32.05], [112.15, 31.95], [112.05, 32.05], [112.05, 31.95]]]},
+        ),
     ]
     (OUT / "zones.geojson").write_text(dump(fc(zones)), encoding="utf-8")
 
     # geometry_invalid (cannot be built): a LineString with a single position
-    roads = [feat({"id": "R1", "name": "长虹路", "status": "existing", "road_class": "arterial"},
-                  {"type": "LineString", "coordinates": [[112.1, 32.0]]})]
+    roads = [
+        feat(
+            {"id": "R1", "name": "长虹路", "status": "existing", "road_class": "arterial"},
+            {"type": "LineString", "coordinates": [[112.1, 32.0]]},
+        )
+    ]
     (OUT / "roads.geojson").write_text(dump(fc(roads)), encoding="utf-8")
 
     # type: a boolean written as text
@@ -94,13 +102,15 @@ def main() -> None:
     (OUT / "lamps.geojson").write_text(dump(fc(lamps)), encoding="utf-8")
 
     # allowed: reports override the common status with their own set; district names no zone (warning)
-    reports = [feat({"id": "P1", "status": "done", "kind": "illegal_ad", "reported_on": "2026-10-01", "district": "樊城区"},
-                    pt(112.12, 32.0))]
+    reports = [
+        feat({"id": "P1", "status": "done", "kind": "illegal_ad", "reported_on": "2026-10-01", "district": "樊城区"}, pt(112.12, 32.0))
+    ]
     (OUT / "reports.geojson").write_text(dump(fc(reports)), encoding="utf-8")
 
     # encoding: GBK text
-    signs = [feat({"id": "S1", "status": "existing", "sign_type": "road_name", "text_zh": "长虹路", "text_en": "Changhong Rd"},
-                  pt(112.13, 32.0))]
+    signs = [
+        feat({"id": "S1", "status": "existing", "sign_type": "road_name", "text_zh": "长虹路", "text_en": "Changhong Rd"}, pt(112.13, 32.0))
+    ]
     (OUT / "signs.geojson").write_bytes(dump(fc(signs)).encode("gb18030"))
 
     # crs: a declared CRS other than WGS84 (Web Mercator metres)
