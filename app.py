@@ -6,6 +6,7 @@ from ``maps``.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import streamlit as st
@@ -93,7 +94,8 @@ def main() -> None:
         show_report(city)
         return
     st.title(f"{t('title')} · {city.config.name} {city.config.name_en}")
-    m = city_map(str(folder), key, tuple(layers), basemap, lang)
+    # folium elements render once: give st_folium a copy, keep the cached map pristine
+    m = copy.deepcopy(city_map(str(folder), key, tuple(layers), basemap, lang))
     st_folium(m, height=640, use_container_width=True, returned_objects=[], key="city_map")
     with st.expander(t("counts"), expanded=False):
         st.dataframe(city.report.counts_frame(), hide_index=True)

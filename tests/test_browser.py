@@ -1,0 +1,153 @@
+"""The app in a real browser: `streamlit run app.py` on a free port, Debian's Chromium driven by Playwright.
+
+Every request that does not go to the local server is blocked and recorded; the test fails if there is any.
+A screenshot is kept in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from facilities import load_city
+from tests.conftest import DEMO, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("streamlit") / "streamlit.log").open("w")
+    env = {**os.environ, "FACILITIES_DATA_DIR": str(DEMO.parent), "FACILITIES_CITY": DEMO.name}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                log.close()
+                raise RuntimeError(f"streamlit exited: {Path(log.name).read_text()}") from None
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        log.close()
+        raise RuntimeError("streamlit did not start within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url):
+    outside: list[str] = []
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    return page, outside, errors
+
+
+def _map_frame(page):
+    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
+    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    frame.locator(".leaflet-control-layers").wait_for(timeout=60_000)
+    return next(f for f in page.frames if "streamlit_folium" in f.url)
+
+
+def test_app_draws_demo_city_offline(server, browser):
+    city = load_city(DEMO)
+    page, outside, errors = _open(browser, server)
+    frame = _map_frame(page)
+    counts = frame.evaluate(
+        """() => Object.keys(window)
+              .filter(k => k.startsWith('geo_json_') && window[k] && typeof window[k].getLayers === 'function')
+              .map(k => window[k].getLayers().length)"""
+    )
+    drawn = sorted(counts)
+    for layer in ("toilets", "attractions", "signs", "docks", "stops"):
+        assert len(city[layer]) in drawn, (layer, len(city[layer]), drawn)
+    assert page.locator("[data-testid='stException']").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "app_map.png"))
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+    assert not [e for e in errors if "favicon" not in e], errors
+
+
+def test_layer_can_be_toggled(server, browser):
+    page, outside, _ = _open(browser, server)
+    frame = _map_frame(page)
+    label = page.frame_locator("iframe[title*='streamlit_folium']").locator(".leaflet-control-layers-overlays label", has_text="旅游厕所")
+    js = """() => { const k = Object.keys(window).filter(k => k.startsWith('map_'))[0];
+                    const m = window[k]; let n = 0; m.eachLayer(() => n++); return n; }"""
+    before = frame.evaluate(js)
+    label.locator("input").uncheck()
+    after = frame.evaluate(js)
+    assert after < before
+    assert outside == []
