@@ -324,3 +324,18 @@ BACKGROUND: dict[str, LayerSpec] = {
 #: Every file a city folder may hold, by layer name.
 ALL_LAYERS: dict[str, LayerSpec] = {**LAYERS, **BACKGROUND}
 __all__ = ["ALL_LAYERS", "BACKGROUND", "FIELD_TYPES", "GEOMETRY_TYPES", "LAYERS", "Field", "LayerSpec", "layer"]
+
+
+def markdown_table() -> str:
+    """The layer model as a Markdown table (the README's copy is checked against this by a test)."""
+    common = {f.name for f in COMMON_FIELDS}
+    rows = ["| layer | file | geometry | own fields (required in **bold**) |", "| --- | --- | --- | --- |"]
+    for spec in ALL_LAYERS.values():
+        own = []
+        for f in spec.fields:
+            if f.name in common and spec.name in LAYERS and f == next(c for c in COMMON_FIELDS if c.name == f.name):
+                continue
+            text = f"`{f.name}` ({f.type}" + (": " + "/".join(f.allowed) if f.allowed else "") + ")"
+            own.append(f"**{text}**" if f.required else text)
+        rows.append(f"| {spec.title_zh} {spec.title_en} | `{spec.filename}` | {', '.join(spec.geometry_types)} | {'; '.join(own)} |")
+    return "\n".join(rows)
