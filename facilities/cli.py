@@ -1,6 +1,8 @@
-"""Command line: ``python -m facilities validate <city folder>``.
+"""Command line.
 
-Exit codes: 0 valid, 1 invalid (the report lists every problem), 2 bad usage.
+``python -m facilities validate <city>``: counts and every problem; exit 0 valid, 1 invalid.
+``python -m facilities check <city> [--rules FILE] [--out DIR]``: the scorecard; exit 0 if the city passes,
+1 if it does not, 2 on invalid input (the validation report is printed).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict
+
+import pandas as pd
 
 from facilities._report import ValidationReport
 from facilities._validate import validate_city
@@ -55,6 +59,72 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _progress(i: int, n: int, rule) -> None:
+    width = 30
+    done = int(width * i / n)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {rule.id:<32}")
+    sys.stderr.flush()
+
+
+def scorecard_table(result) -> str:
+    """The scorecard as text: one line per rule, then the total against the pass mark."""
+    s = result.summary
+    lines = [f"{'rule 规则':<30} {'checked':>9} {'share':>7} {'need':>6} {'points':>8}  pass"]
+    for r in s.itertuples(index=False):
+        checked = f"{r.checked:.0f}" + (" m" if r.kind == "along" else "")
+        if r.passed is pd.NA or pd.isna(r.points):
+            lines.append(f"{r.rule:<30} {checked:>9} {'—':>7} {r.threshold:>6.0%} {'—':>5}/{r.weight:<4.0f} n/a  {r.title_zh}")
+            continue
+        mark = "✔" if r.passed else "✘"
+        lines.append(
+            f"{r.rule:<30} {checked:>9} {r.share:>7.1%} {r.threshold:>6.0%} {r.points:>5.0f}/{r.weight:<4.0f} {mark}  {r.title_zh}"
+        )
+    verdict = "PASS 达标" if result.passed else "FAIL 未达标"
+    lines.append("")
+    lines.append(f"score 总分 {result.total:.1f} / {result.max_points:.0f}; pass mark 达标线 {result.pass_mark:.0f} → {verdict}")
+    lines.append(f"gaps 缺口: {len(result.gaps)}; reference date 基准日期 {result.as_of.isoformat()}")
+    return "\n".join(lines)
+
+
+def _check(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from facilities._errors import CityValidationError
+    from facilities.check import check
+    from facilities.city import load_city, write_atomic
+    from facilities.rules import RULES_FILE, RulesError, load_rules
+
+    folder = Path(args.folder)
+    try:
+        city = load_city(folder)
+    except CityValidationError as exc:
+        print(exc.report.to_text(limit=args.limit))
+        return 2
+    rules_path = Path(args.rules) if args.rules else folder / RULES_FILE
+    if not rules_path.is_file():
+        print(f"error: no rules file {rules_path}; write one (see data/xiangyang/{RULES_FILE}) or pass --rules FILE", file=sys.stderr)
+        return 2
+    try:
+        rules = load_rules(rules_path)
+    except RulesError as exc:
+        print(exc.report.to_text(limit=args.limit))
+        return 2
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    show = sys.stderr.isatty() and not args.quiet
+    result = check(city, rules, as_of=as_of, progress=_progress if show else None)
+    if show:
+        sys.stderr.write("\r" + " " * 80 + "\r")
+    print(scorecard_table(result))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / "gaps.geojson", result.gaps.to_json(ensure_ascii=False, drop_id=True, to_wgs84=True))
+        write_atomic(out / "summary.csv", result.summary.to_csv(index=False))
+        print(f"wrote {out / 'gaps.geojson'} and {out / 'summary.csv'}")
+    return 0 if result.passed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m facilities", description="Tourist-city facility inventory 旅游城市设施清单")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the counts and problems as JSON")
     p.add_argument("--limit", type=int, default=20, help="at most this many lines per file and problem kind (default 20)")
     p.set_defaults(func=_validate)
+
+    c = sub.add_parser("check", help="evaluate the coverage rules and print the scorecard")
+    c.add_argument("folder", help="city folder")
+    c.add_argument("--rules", help="rules file (default: <folder>/rules.toml)")
+    c.add_argument("--out", help="folder to write gaps.geojson and summary.csv into")
+    c.add_argument("--as-of", help="reference date YYYY-MM-DD for 'today' (default: the rules file's as_of, else today)")
+    c.add_argument("--limit", type=int, default=20, help="report lines per file and problem kind")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=_check)
     return parser
 
 

@@ -1,0 +1,211 @@
+"""The spatial kernels of the coverage rules, on geometries in a metric CRS (metres).
+
+Each function takes plain shapely geometry arrays and returns plain arrays, so that tests can compare
+it with a brute-force oracle. Query methods are picked by data: a k-d tree (scipy) when both sides are
+points, a shapely STRtree otherwise.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+from shapely import LineString, MultiLineString, Point
+from shapely.ops import linemerge, substring
+
+#: positions closer than this (metres) are the same intersection
+NODE_TOLERANCE_M = 0.01
+
+
+def _all_points(geoms: np.ndarray) -> bool:
+    return len(geoms) > 0 and bool(np.all(shapely.get_type_id(geoms) == 0))
+
+
+def _xy(geoms: np.ndarray) -> np.ndarray:
+    return np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+
+
+def count_within(targets: np.ndarray, facilities: np.ndarray, distance: float, cap: int) -> np.ndarray:
+    """For each target, the number of facilities within ``distance`` (≤, edge of a polygon, 0 inside), capped at ``cap``."""
+    n = len(targets)
+    if n == 0 or len(facilities) == 0:
+        return np.zeros(n, dtype=np.int64)
+    if _all_points(targets) and _all_points(facilities):
+        tree = cKDTree(_xy(facilities))
+        # scipy's bound is exclusive (and compared squared): widen it, then apply ≤ exactly
+        dist, _ = tree.query(_xy(targets), k=cap, distance_upper_bound=distance * (1 + 1e-9) + 1e-9)
+        dist = dist.reshape(n, cap)
+        return (dist <= distance).sum(axis=1)
+    tree = shapely.STRtree(facilities)
+    if cap == 1 and distance > 0:
+        idx = tree.query_nearest(targets, max_distance=distance, all_matches=False)
+        counts = np.zeros(n, dtype=np.int64)
+        counts[np.unique(idx[0])] = 1
+        return counts
+    pairs = tree.query(targets, predicate="dwithin", distance=distance) if distance > 0 else tree.query(targets, predicate="intersects")
+    counts = np.bincount(pairs[0], minlength=n)
+    return np.minimum(counts, cap)
+
+
+def nearest_distance(targets: np.ndarray, facilities: np.ndarray) -> np.ndarray:
+    """For each target, the distance to the nearest facility (inf when there is none)."""
+    n = len(targets)
+    if n == 0:
+        return np.zeros(0)
+    if len(facilities) == 0:
+        return np.full(n, np.inf)
+    if _all_points(targets) and _all_points(facilities):
+        dist, _ = cKDTree(_xy(facilities)).query(_xy(targets), k=1)
+        return np.asarray(dist, dtype=float)
+    tree = shapely.STRtree(facilities)
+    (ti, _fi), dist = tree.query_nearest(targets, return_distance=True, all_matches=False)
+    out = np.full(n, np.inf)
+    out[ti] = dist
+    return out
+
+
+# --------------------------------------------------------------------------- along
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of a road with no facility: ``part`` index of the merged road, from/to positions (m)."""
+
+    road: str
+    part: int
+    start: float
+    end: float
+    geometry: LineString
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+def merge_road(lines: list[LineString]) -> list[LineString]:
+    """Merge the segments of one road where they connect; return the connected chains."""
+    merged = linemerge(MultiLineString(lines)) if len(lines) > 1 else lines[0]
+    if isinstance(merged, LineString):
+        return [merged]
+    return list(merged.geoms)
+
+
+def along_gaps(
+    roads: dict[str, list[LineString]],
+    facilities: np.ndarray,
+    snap: float,
+    max_gap: float,
+    include_ends: bool = True,
+) -> tuple[list[Stretch], float, float]:
+    """Stretches longer than ``max_gap`` with no facility within ``snap`` of the road.
+
+    Parameters
+    ----------
+    roads : road key (e.g. name) -> its segments; connected segments are merged into chains.
+    facilities : points (metric CRS).
+    include_ends : when True the stretches from a chain's ends to its first/last facility count too.
+        A chain with no facility at all is one stretch (its whole length) either way.
+
+    Returns
+    -------
+    gaps, total length, covered length (total minus the gaps' length).
+    """
+    keys = sorted(roads)
+    chains: list[tuple[str, int, LineString]] = []
+    for key in keys:
+        for i, chain in enumerate(merge_road(roads[key])):
+            chains.append((key, i, chain))
+    total = float(sum(c.length for _, _, c in chains))
+    if not chains:
+        return [], 0.0, 0.0
+    chain_geoms = np.array([c for _, _, c in chains], dtype=object)
+    positions: dict[int, list[float]] = defaultdict(list)
+    if len(facilities):
+        tree = shapely.STRtree(facilities)
+        ci, fi = tree.query(chain_geoms, predicate="dwithin", distance=snap)
+        if len(ci):
+            proj = shapely.line_locate_point(chain_geoms[ci], facilities[fi])
+            for c, p in zip(ci.tolist(), proj.tolist(), strict=True):
+                positions[c].append(p)
+    gaps: list[Stretch] = []
+    gap_length = 0.0
+    for c, (key, part, chain) in enumerate(chains):
+        length = chain.length
+        pos = sorted(positions.get(c, []))
+        if not pos:
+            marks = [0.0, length]
+        elif include_ends:
+            marks = [0.0, *pos, length]
+        else:
+            marks = pos
+        for a, b in itertools.pairwise(marks):
+            if b - a > max_gap:
+                gaps.append(Stretch(key, part, a, b, substring(chain, a, b)))
+                gap_length += b - a
+    return gaps, total, total - gap_length
+
+
+# --------------------------------------------------------------------------- intersections
+
+
+def intersections(lines: np.ndarray, keys: list[str], min_roads: int = 2) -> list[tuple[Point, tuple[str, ...]]]:
+    """Points where at least ``min_roads`` distinct roads (by key, e.g. name) meet or cross.
+
+    Where two roads overlap along a stretch, the ends of the shared stretch count as meeting points.
+    Points closer than :data:`NODE_TOLERANCE_M` are one intersection.
+    """
+    if len(lines) < 2:
+        return []
+    tree = shapely.STRtree(lines)
+    a, b = tree.query(lines, predicate="intersects")
+    keep = (a < b) & (np.asarray(keys, dtype=object)[a] != np.asarray(keys, dtype=object)[b])
+    a, b = a[keep], b[keep]
+    if len(a) == 0:
+        return []
+    inter = shapely.intersection(lines[a], lines[b])
+    nodes: dict[tuple[int, int], set[str]] = defaultdict(set)
+    coords_of: dict[tuple[int, int], tuple[float, float]] = {}
+    for ia, ib, geom in zip(a.tolist(), b.tolist(), inter, strict=True):
+        pts = _meeting_points(geom)
+        for x, y in pts:
+            cell = (round(x / NODE_TOLERANCE_M), round(y / NODE_TOLERANCE_M))
+            coords_of.setdefault(cell, (x, y))
+            nodes[cell].update((keys[ia], keys[ib]))
+    out = []
+    for cell in sorted(nodes):
+        names = tuple(sorted(nodes[cell]))
+        if len(names) >= min_roads:
+            out.append((Point(coords_of[cell]), names))
+    return out
+
+
+def _meeting_points(geom: shapely.Geometry) -> list[tuple[float, float]]:
+    """Points of an intersection result: points as they are; shared stretches by their ends."""
+    if geom.is_empty:
+        return []
+    gtype = geom.geom_type
+    if gtype == "Point":
+        return [(geom.x, geom.y)]
+    if gtype in ("LineString", "LinearRing"):
+        c = list(geom.coords)
+        return [c[0][:2], c[-1][:2]]
+    out: list[tuple[float, float]] = []
+    for g in getattr(geom, "geoms", []):
+        out += _meeting_points(g)
+    return out
+
+
+# --------------------------------------------------------------------------- density
+
+
+def count_in(zones: np.ndarray, facilities: np.ndarray) -> np.ndarray:
+    """Facilities inside (or on the edge of) each zone."""
+    if len(zones) == 0 or len(facilities) == 0:
+        return np.zeros(len(zones), dtype=np.int64)
+    tree = shapely.STRtree(facilities)
+    zi, _ = tree.query(zones, predicate="intersects")
+    return np.bincount(zi, minlength=len(zones))

@@ -1,0 +1,156 @@
+"""Filters written as data in a rules file, checked against the layer model, applied to a GeoDataFrame.
+
+A filter is a TOML table ``field -> condition``; all conditions must hold. A condition is
+
+- a value: equal to it (``status = "existing"``);
+- a list: one of its values (``grade = ["A", "AA", "AAA"]``);
+- a table of operators: ``{ ">=" = 2 }``, ``{ "!=" = "closed" }``, ``{ not_in = ["planned", "closed"] }``,
+  ``{ in = [...] }``, ``{ null = true }`` (missing or empty), several operators at once all holding.
+
+Dates are written ``"YYYY-MM-DD"`` or ``"today"`` (the check's reference date). Nothing is ever
+evaluated as code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from facilities._report import Problem
+from facilities.schema import LayerSpec
+
+OPERATORS = ("==", "!=", ">", ">=", "<", "<=", "in", "not_in", "null")
+_ORDERED = (">", ">=", "<", "<=")
+
+
+@dataclass(frozen=True)
+class Clause:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Filter:
+    clauses: tuple[Clause, ...] = ()
+
+    def mask(self, gdf: pd.DataFrame, today: dt.date) -> np.ndarray:
+        """Boolean array: rows of ``gdf`` for which every clause holds (missing values never match a comparison)."""
+        keep = np.ones(len(gdf), dtype=bool)
+        for c in self.clauses:
+            keep &= _clause_mask(gdf, c, today)
+        return keep
+
+    def describe(self) -> str:
+        return " and ".join(f"{c.field} {c.op} {c.value!r}" for c in self.clauses) or "all"
+
+
+def _resolve(value: Any, today: dt.date) -> Any:
+    if value == "today":
+        return pd.Timestamp(today)
+    return value
+
+
+def _clause_mask(gdf: pd.DataFrame, c: Clause, today: dt.date) -> np.ndarray:
+    col = pd.Series(pd.NA, index=gdf.index, dtype="object") if c.field not in gdf.columns else gdf[c.field]
+    is_date = pd.api.types.is_datetime64_any_dtype(col)
+    value = c.value
+    if is_date and c.op not in ("null",):
+        value = [pd.Timestamp(_resolve(v, today)) for v in value] if isinstance(value, list) else pd.Timestamp(_resolve(value, today))
+    missing = col.isna().to_numpy()
+    if c.op == "null":
+        empty = missing | (col.astype("string").str.strip() == "").fillna(True).to_numpy(dtype=bool) if col.dtype != bool else missing
+        return empty if value else ~empty
+    if c.op in ("in", "not_in"):
+        inside = col.isin(value).fillna(False).to_numpy(dtype=bool) & ~missing
+        return inside if c.op == "in" else ~inside
+    if c.op == "!=":
+        return ~((col == value).fillna(False).to_numpy(dtype=bool)) | missing
+    ops = {"==": col.__eq__, ">": col.__gt__, ">=": col.__ge__, "<": col.__lt__, "<=": col.__le__}
+    result = ops[c.op](value)
+    return pd.Series(result, index=gdf.index).fillna(False).to_numpy(dtype=bool) & ~missing
+
+
+def _check_scalar(spec: LayerSpec, field: str, value: Any, op: str, where: str, file: str, rule: str) -> list[Problem]:
+    f = spec.field(field)
+    if f is None:
+        return []  # an extra (undeclared) property: nothing to check it against
+    if op == "null":
+        if not isinstance(value, bool):
+            return [Problem.error("rules", file, where, value, "null takes true or false", "true or false", rule)]
+        return []
+    if f.type == "date":
+        if value == "today" or (isinstance(value, str) and _is_date(value)) or isinstance(value, dt.date):
+            return []
+        return [Problem.error("rules", file, where, value, "not a date", 'a date "YYYY-MM-DD" or "today"', rule)]
+    if op in _ORDERED and f.type not in ("int", "float", "date"):
+        return [
+            Problem.error(
+                "rules", file, where, value, f"{op} compares numbers or dates; {field} is {f.type}", "==, !=, in, not_in, null", rule
+            )
+        ]
+    expected = {"str": str, "int": (int, float), "float": (int, float), "bool": bool}[f.type]
+    if not isinstance(value, expected) or (f.type in ("int", "float") and isinstance(value, bool)):
+        return [Problem.error("rules", file, where, value, f"wrong type for {field}", f.accepted(), rule)]
+    if f.allowed is not None and value not in f.allowed:
+        return [Problem.error("rules", file, where, value, f"not a value {field} can take", f.accepted(), rule)]
+    return []
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def parse_filter(raw: Any, spec: LayerSpec, where: str, file: str, rule: str) -> tuple[Filter, list[Problem]]:
+    """Parse and check a filter table against layer ``spec``; return it and every problem found."""
+    if raw is None:
+        return Filter(), []
+    if not isinstance(raw, dict):
+        return Filter(), [
+            Problem.error(
+                "rules", file, where, raw, "a filter is a table of field = condition", 'e.g. { status = ["existing", "new"] }', rule
+            )
+        ]
+    clauses: list[Clause] = []
+    problems: list[Problem] = []
+    for field, cond in raw.items():
+        here = f"{where}.{field}"
+        if spec.field(field) is None:
+            problems.append(
+                Problem.warning(
+                    "rules",
+                    file,
+                    here,
+                    field,
+                    f"{spec.name} declares no field {field}; only features carrying it can match",
+                    ", ".join(spec.field_names),
+                    rule,
+                )
+            )
+        if isinstance(cond, list):
+            items = [("in", cond)]
+        elif isinstance(cond, dict):
+            items = list(cond.items())
+        else:
+            items = [("==", cond)]
+        for op, value in items:
+            if op not in OPERATORS:
+                problems.append(Problem.error("rules", file, f"{here}.{op}", op, "unknown operator", ", ".join(OPERATORS), rule))
+                continue
+            values = value if op in ("in", "not_in") else [value]
+            if op in ("in", "not_in") and not isinstance(value, list):
+                problems.append(Problem.error("rules", file, f"{here}.{op}", value, f"{op} takes a list", "a list of values", rule))
+                continue
+            found = [p for v in values for p in _check_scalar(spec, field, v, op, here, file, rule)]
+            problems += found
+            if not found:
+                clauses.append(Clause(field, op, value))
+    return Filter(tuple(clauses)), problems

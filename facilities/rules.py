@@ -1,0 +1,357 @@
+"""A city's rules file (``rules.toml``): coverage rules as data, checked as strictly as a layer.
+
+Example::
+
+    pass_mark = 850          # out of `total`
+    total = 1000
+
+    [[rule]]
+    id = "toilet_reach"
+    title_zh = "景区 500 米内有 A 级以上旅游厕所"
+    title_en = "A graded tourist toilet within 500 m of every scenic spot"
+    kind = "reach"
+    weight = 100
+    source = "City of Melbourne public toilet plan (500 m); city codes 300–500 m ⚠"
+    target = { layer = "attractions" }
+    facility = { layer = "toilets", where = { grade = ["A", "AA", "AAA"], status = { not_in = ["planned", "closed"] } } }
+    distance_m = 500
+
+Each kind declares its parameters below (:data:`KINDS`); a new rule of an existing kind needs no code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from facilities._report import Problem, ValidationReport
+from facilities.filters import Filter, parse_filter
+from facilities.schema import LAYERS
+
+RULES_FILE = "rules.toml"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # "float" | "int" | "bool" | "str"
+    default: Any = None  # None: required
+    min: float | None = None
+    max: float | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A rule kind: which selections it uses (name -> fixed layer or None for any) and its parameters."""
+
+    name: str
+    selections: dict[str, str | None]
+    params: tuple[Param, ...]
+    doc: str
+
+
+SHARE = Param("min_share", "float", 1.0, 0, 1, "share of checked items that must comply for the rule to pass")
+KINDS: dict[str, KindSpec] = {
+    k.name: k
+    for k in (
+        KindSpec(
+            "reach",
+            {"target": None, "facility": None},
+            (Param("distance_m", "float", None, 0, 100_000), Param("min_count", "int", 1, 1, 1000), SHARE),
+            "every target has at least min_count facilities within distance_m (to a polygon: to its edge, 0 inside)",
+        ),
+        KindSpec(
+            "along",
+            {"roads": "roads", "facility": None},
+            (
+                Param("snap_m", "float", None, 0, 1000),
+                Param("max_gap_m", "float", None, 0, 100_000),
+                Param("include_ends", "bool", True),
+                SHARE,
+            ),
+            "along each road, no stretch longer than max_gap_m without a facility within snap_m",
+        ),
+        KindSpec(
+            "intersections",
+            {"roads": "roads", "facility": None},
+            (Param("distance_m", "float", None, 0, 10_000), Param("min_roads", "int", 2, 2, 10), SHARE),
+            "a facility within distance_m of every intersection of the selected roads",
+        ),
+        KindSpec(
+            "density",
+            {"zones": "zones", "facility": None},
+            (Param("min_per_km2", "float", None, 0, 1_000_000), SHARE),
+            "in every zone, facilities per km² ≥ min_per_km2",
+        ),
+        KindSpec(
+            "share",
+            {"target": None},
+            (SHARE, Param("max_days", "int", 0, 0, 10_000)),
+            "the share of targets meeting `condition` ≥ min_share (`days` conditions count days between two dates)",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    layer: str
+    where: Filter = field(default_factory=Filter)
+
+
+@dataclass(frozen=True)
+class DaysCondition:
+    """Days from ``start`` to ``end`` (or to the check date when ``end`` is empty) at most ``max``."""
+
+    start: str
+    end: str
+    max: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title_zh: str
+    title_en: str
+    kind: str
+    weight: float
+    source: str
+    selections: dict[str, Selection]
+    params: dict[str, Any]
+    condition: Filter | None = None
+    days: DaysCondition | None = None
+
+    @property
+    def min_share(self) -> float:
+        return float(self.params["min_share"])
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    pass_mark: float = 850
+    total: float = 1000
+    as_of: dt.date | None = None
+    path: Path | None = None
+    #: warnings found while reading the file (errors raise RulesError)
+    warnings: tuple[Problem, ...] = ()
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+class RulesError(ValueError):
+    """A rules file has errors; ``report`` lists every one."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__(report.to_text(include_warnings=False))
+
+
+def _param(p: Param, raw: dict, file: str, rule: str) -> tuple[Any, list[Problem]]:
+    value = raw.get(p.name, p.default)
+    accepted = {"float": "a number", "int": "a whole number", "bool": "true or false", "str": "text"}[p.type]
+    if p.min is not None and p.max is not None:
+        accepted += f" from {p.min:g} to {p.max:g}"
+    if value is None:
+        return None, [Problem.error("rules", file, p.name, None, "missing required parameter", accepted, rule)]
+    ok = {
+        "float": isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "str": isinstance(value, str),
+    }[p.type]
+    if not ok:
+        return None, [Problem.error("rules", file, p.name, value, "wrong type", accepted, rule)]
+    if p.type in ("float", "int") and ((p.min is not None and value < p.min) or (p.max is not None and value > p.max)):
+        return None, [Problem.error("rules", file, p.name, value, "out of range", accepted, rule)]
+    return value, []
+
+
+_RULE_KEYS = {"id", "title_zh", "title_en", "kind", "weight", "source", "condition", "days"}
+
+
+def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | None, list[Problem]]:
+    label = f"#{row}"
+    if not isinstance(raw, dict):
+        return None, [Problem.error("rules", file, None, raw, "a rule is a [[rule]] table", "[[rule]] with id, kind, …", label)]
+    problems: list[Problem] = []
+    rid = raw.get("id")
+    if isinstance(rid, str) and rid:
+        label = f"{rid} ({label})"
+        if rid in seen:
+            problems.append(Problem.error("rules", file, "id", rid, "duplicate rule id", "an id used once", label))
+        seen.add(rid)
+    else:
+        problems.append(Problem.error("rules", file, "id", rid, "missing rule id", "a non-empty text id", label))
+    for key in ("title_zh", "title_en", "source"):
+        if not isinstance(raw.get(key), str) or not raw.get(key).strip():
+            problems.append(Problem.error("rules", file, key, raw.get(key), "missing or not text", "non-empty text", label))
+    weight = raw.get("weight")
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1000:
+        problems.append(Problem.error("rules", file, "weight", weight, "not a valid weight", "points from 0 to 1000", label))
+    kind = KINDS.get(raw.get("kind"))
+    if kind is None:
+        problems.append(Problem.error("rules", file, "kind", raw.get("kind"), "unknown rule kind", "one of " + ", ".join(KINDS), label))
+        return None, problems
+
+    allowed_keys = _RULE_KEYS | set(kind.selections) | {p.name for p in kind.params}
+    for key in raw:
+        if key not in allowed_keys:
+            problems.append(
+                Problem.error("rules", file, key, raw[key], f"unknown key for a {kind.name} rule", ", ".join(sorted(allowed_keys)), label)
+            )
+
+    selections: dict[str, Selection] = {}
+    for sel_name, fixed_layer in kind.selections.items():
+        sel = raw.get(sel_name)
+        if not isinstance(sel, dict):
+            problems.append(Problem.error("rules", file, sel_name, sel, "missing selection", '{ layer = "…", where = { … } }', label))
+            continue
+        layer = sel.get("layer", fixed_layer)
+        if layer not in LAYERS or (fixed_layer is not None and layer != fixed_layer):
+            accepted = fixed_layer if fixed_layer else "one of " + ", ".join(LAYERS)
+            problems.append(Problem.error("rules", file, f"{sel_name}.layer", layer, "not a usable layer here", accepted, label))
+            continue
+        for key in sel:
+            if key not in ("layer", "where"):
+                problems.append(Problem.error("rules", file, f"{sel_name}.{key}", sel[key], "unknown key", "layer, where", label))
+        flt, fp = parse_filter(sel.get("where"), LAYERS[layer], f"{sel_name}.where", file, label)
+        problems += fp
+        selections[sel_name] = Selection(layer, flt)
+
+    params: dict[str, Any] = {}
+    for p in kind.params:
+        value, pp = _param(p, raw, file, label)
+        problems += pp
+        params[p.name] = value
+
+    condition = days = None
+    if kind.name == "share":
+        target = selections.get("target")
+        if "condition" not in raw and "days" not in raw:
+            problems.append(
+                Problem.error(
+                    "rules",
+                    file,
+                    "condition",
+                    None,
+                    "a share rule needs a condition or days",
+                    "condition = { … } or days = { start, end, max }",
+                    label,
+                )
+            )
+        if "condition" in raw and target is not None:
+            condition, cp = parse_filter(raw["condition"], LAYERS[target.layer], "condition", file, label)
+            problems += cp
+        if "days" in raw and target is not None:
+            d = raw["days"]
+            spec = LAYERS[target.layer]
+            ok = isinstance(d, dict) and all(isinstance(d.get(k), str) for k in ("start", "end")) and isinstance(d.get("max"), int)
+            bad_fields = [d.get(k) for k in ("start", "end") if ok and (spec.field(d[k]) is None or spec.field(d[k]).type != "date")]
+            if not ok or bad_fields:
+                dates = [f.name for f in spec.fields if f.type == "date"]
+                problems.append(
+                    Problem.error(
+                        "rules",
+                        file,
+                        "days",
+                        d,
+                        "not a valid days condition",
+                        f'{{ start = "…", end = "…", max = N }} with date fields of {spec.name}: {", ".join(dates)}',
+                        label,
+                    )
+                )
+            else:
+                days = DaysCondition(d["start"], d["end"], d["max"])
+    elif "condition" in raw or "days" in raw:
+        problems.append(
+            Problem.error(
+                "rules",
+                file,
+                "condition",
+                raw.get("condition", raw.get("days")),
+                "only share rules take a condition",
+                "no condition here",
+                label,
+            )
+        )
+
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return (
+        Rule(rid, raw["title_zh"], raw["title_en"], kind.name, float(weight), raw["source"], selections, params, condition, days),
+        problems,
+    )
+
+
+def load_rules(path: str | Path) -> RuleSet:
+    """Read and check a rules file.
+
+    Raises
+    ------
+    RulesError
+        with a report of every problem in the file (each naming the rule, key, value and what is accepted).
+    """
+    path = Path(path)
+    report = ValidationReport(path.parent)
+    file = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        report.problems.append(Problem.error("rules", file, None, None, f"no rules file at {path}", "a rules.toml with [[rule]] tables"))
+        raise RulesError(report) from None
+    except UnicodeDecodeError as exc:
+        report.problems.append(
+            Problem.error("encoding", file, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text")
+        )
+        raise RulesError(report) from None
+    except tomllib.TOMLDecodeError as exc:
+        report.problems.append(Problem.error("rules", file, None, None, f"not valid TOML: {exc}", "TOML (https://toml.io)"))
+        raise RulesError(report) from None
+
+    total = data.get("total", 1000)
+    pass_mark = data.get("pass_mark", 850)
+    for key, value in (("total", total), ("pass_mark", pass_mark)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            report.problems.append(Problem.error("rules", file, key, value, "not a valid number of points", "a number ≥ 0"))
+    as_of = data.get("as_of")
+    if as_of is not None and not isinstance(as_of, dt.date):
+        report.problems.append(Problem.error("rules", file, "as_of", as_of, "not a date", "a TOML date, e.g. as_of = 2026-11-29"))
+    raw_rules = data.get("rule")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        report.problems.append(Problem.error("rules", file, "rule", raw_rules, "no rules", "one or more [[rule]] tables"))
+        raise RulesError(report)
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for row, raw in enumerate(raw_rules, start=1):
+        rule, problems = _parse_rule(raw, row, file, seen)
+        report.extend(problems)
+        if rule is not None:
+            rules.append(rule)
+    if report.ok:
+        weights = sum(r.weight for r in rules)
+        if isinstance(total, int | float) and abs(weights - total) > 1e-9:
+            report.problems.append(
+                Problem.warning(
+                    "rules",
+                    file,
+                    "weight",
+                    weights,
+                    f"rule weights add up to {weights:g}, not total = {total:g}",
+                    f"weights adding up to {total:g}",
+                )
+            )
+    if not report.ok:
+        raise RulesError(report)
+    return RuleSet(
+        tuple(rules), float(pass_mark), float(total), as_of if isinstance(as_of, dt.date) else None, path, tuple(report.warnings)
+    )
