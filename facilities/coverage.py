@@ -19,6 +19,8 @@ from shapely.ops import linemerge, substring
 
 #: positions closer than this (metres) are the same intersection
 NODE_TOLERANCE_M = 0.01
+#: largest dense grid (cells) the point-in-reach search builds before falling back to a k-d tree
+MAX_GRID_CELLS = 64_000_000
 
 
 def _all_points(geoms: np.ndarray) -> bool:
@@ -29,12 +31,74 @@ def _xy(geoms: np.ndarray) -> np.ndarray:
     return np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
 
 
+def exists_within_xy(T: np.ndarray, F: np.ndarray, D: float) -> np.ndarray:
+    """For each target (row of ``T``), whether any facility (row of ``F``) lies within ``D`` (≤).
+
+    Picks the method by ``D`` and density: (A) a target sharing a grid cell of side D/√2 with a facility is
+    covered at once (this settles nearly every target when D is large); (B) the rest are compared with the
+    facilities in the 3×3 cells of side D around them, on a dense cell index, or (C) through a k-d tree when
+    the grid would be too large or too crowded.
+    """
+    n = len(T)
+    out = np.zeros(n, dtype=bool)
+    if n == 0 or len(F) == 0:
+        return out
+    lo = np.minimum(T.min(axis=0), F.min(axis=0))
+    hi = np.maximum(T.max(axis=0), F.max(axis=0))
+    if D > 0:
+        c = D / np.sqrt(2) * (1 - 1e-12)
+        nx, ny = (np.floor((hi - lo) / c) + 1).astype(np.int64)
+        if nx * ny <= MAX_GRID_CELLS:
+            occ = np.zeros(nx * ny, dtype=bool)
+            fij = np.floor((F - lo) / c).astype(np.int64)
+            occ[fij[:, 0] * ny + fij[:, 1]] = True
+            tij = np.floor((T - lo) / c).astype(np.int64)
+            out = occ[tij[:, 0] * ny + tij[:, 1]]
+    rest = np.flatnonzero(~out)
+    if len(rest) == 0:
+        return out
+    side = D if D > 0 else 1.0
+    nx, ny = (np.floor((hi - lo) / side) + 3).astype(np.int64)  # one empty cell of margin on each side
+    if nx * ny > MAX_GRID_CELLS or len(F) / (nx * ny) > 8:
+        d, _ = cKDTree(F).query(T[rest], k=1, distance_upper_bound=D * (1 + 1e-9) + 1e-9, workers=-1)
+        out[rest] = d <= D
+        return out
+    fij = np.floor((F - lo) / side).astype(np.int64) + 1
+    fkey = fij[:, 0] * ny + fij[:, 1]
+    order = np.argsort(fkey, kind="stable")
+    Fs = F[order]
+    counts = np.bincount(fkey, minlength=nx * ny)
+    starts = np.cumsum(counts) - counts
+    Tr = T[rest]
+    tij = np.floor((Tr - lo) / side).astype(np.int64) + 1
+    tkey = tij[:, 0] * ny + tij[:, 1]
+    hit = np.zeros(len(rest), dtype=bool)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            key = tkey + (dx * ny + dy)
+            cnt = counts[key]
+            ti = np.flatnonzero((cnt > 0) & ~hit)
+            if len(ti) == 0:
+                continue
+            cnt = cnt[ti]
+            total = int(cnt.sum())
+            rep_t = np.repeat(ti, cnt)
+            fi = np.repeat(starts[key[ti]] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+            diff = Tr[rep_t] - Fs[fi]
+            ok = np.sqrt(diff[:, 0] ** 2 + diff[:, 1] ** 2) <= D
+            hit[rep_t[ok]] = True
+    out[rest] = hit
+    return out
+
+
 def count_within(targets: np.ndarray, facilities: np.ndarray, distance: float, cap: int) -> np.ndarray:
     """For each target, the number of facilities within ``distance`` (≤, edge of a polygon, 0 inside), capped at ``cap``."""
     n = len(targets)
     if n == 0 or len(facilities) == 0:
         return np.zeros(n, dtype=np.int64)
     if _all_points(targets) and _all_points(facilities):
+        if cap == 1:
+            return exists_within_xy(_xy(targets), _xy(facilities), distance).astype(np.int64)
         tree = cKDTree(_xy(facilities))
         # scipy's bound is exclusive (and compared squared): widen it, then apply ≤ exactly
         dist, _ = tree.query(_xy(targets), k=cap, distance_upper_bound=distance * (1 + 1e-9) + 1e-9)

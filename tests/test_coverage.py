@@ -7,6 +7,7 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -308,3 +309,23 @@ def test_shapely_is_not_the_oracle():
     for fn in (seg_dist, rect_dist, oracle_along, seg_intersections):
         assert "shapely" not in inspect.getsource(fn)
     assert shapely.__version__
+
+
+@pytest.mark.parametrize("max_cells", [0, coverage.MAX_GRID_CELLS], ids=["kd-tree", "grid"])
+@pytest.mark.parametrize("seed", range(12))
+def test_exists_within_every_method_matches_distance_matrix(seed, max_cells, monkeypatch):
+    """Each query method (grid shortcut, dense grid, k-d tree) against the full distance matrix."""
+    monkeypatch.setattr(coverage, "MAX_GRID_CELLS", max_cells)
+    rng = np.random.default_rng(seed)
+    n_t, n_f = rng.integers(0, 300, 2)
+    spread = [10.0, 1000.0, 1e5][seed % 3]
+    T = rng.uniform(-spread, spread, (n_t, 2))
+    F = rng.uniform(-spread, spread, (n_f, 2)) if seed % 4 else np.repeat(rng.uniform(0, 5, (1, 2)), n_f, axis=0)  # crowded
+    for D in (0.0, 0.5, 20.0, 500.0, 1e6):
+        got = coverage.exists_within_xy(T, F, D)
+        if n_t and n_f:
+            dm = np.sqrt(((T[:, None, :] - F[None, :, :]) ** 2).sum(axis=2))
+            want = (dm <= D).any(axis=1)
+        else:
+            want = np.zeros(n_t, dtype=bool)
+        assert got.tolist() == want.tolist(), (seed, D)
