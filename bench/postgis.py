@@ -65,7 +65,10 @@ class TempPostGIS:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         self._run(self.bindir / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-        opts = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c synchronous_commit=off -c shared_buffers=512MB -c work_mem=256MB -c max_parallel_workers_per_gather=2"
+        opts = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c synchronous_commit=off"
+            " -c shared_buffers=512MB -c work_mem=256MB -c max_parallel_workers_per_gather=2"
+        )
         self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.dir / "log", "-w", "-t", "60", "start")
         deadline = time.monotonic() + 30
         while True:
@@ -79,7 +82,7 @@ class TempPostGIS:
                 time.sleep(0.3)
         return self
 
-    def connect(self):  # noqa: ANN201
+    def connect(self):
         import psycopg
 
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True)
@@ -90,7 +93,7 @@ class TempPostGIS:
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def load_points(self, conn, table: str, xy) -> None:  # noqa: ANN001
+    def load_points(self, conn, table: str, xy) -> None:
         """Create ``table(id int, geom geometry(Point))`` from an (n, 2) array, with a GiST index."""
         conn.execute(f"DROP TABLE IF EXISTS {table}")
         conn.execute(f"CREATE UNLOGGED TABLE {table} (id int, x float8, y float8)")
@@ -102,7 +105,7 @@ class TempPostGIS:
         conn.execute(f"CREATE INDEX ON {table} USING gist (geom)")
         conn.execute(f"ANALYZE {table}")
 
-    def exists_within(self, conn, targets: str, facilities: str, distance: float):  # noqa: ANN001, ANN201
+    def exists_within(self, conn, targets: str, facilities: str, distance: float):
         """Ids of targets with a facility within ``distance``: EXISTS(ST_DWithin) on the GiST index."""
         rows = conn.execute(
             f"SELECT t.id FROM {targets} t WHERE EXISTS (SELECT 1 FROM {facilities} f WHERE ST_DWithin(f.geom, t.geom, %s))",
