@@ -128,7 +128,7 @@ def main() -> None:
                     if missed:  # a buffer is a polygon inscribed in the circle: points just inside D fall outside it
                         plain_note += f" (misses {missed})"
                 if tables:
-                    ids, t_pg, _ = timed(lambda d=d: np.asarray(pg.exists_within(conn, *tables, d), dtype=np.int64))
+                    ids, t_pg, _ = timed(lambda d=d, tb=tables: np.asarray(pg.exists_within(conn, *tb, d), dtype=np.int64))
                     pgres = np.zeros(len(t), dtype=bool)
                     pgres[ids] = True
                     pg_note, ratio = f"{t_pg:7.2f} s", f"{t_ours / t_pg:.3f}×"
