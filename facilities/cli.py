@@ -34,7 +34,7 @@ def counts_table(report: ValidationReport) -> str:
     frame = report.counts_frame()
     lines = [f"{_pad('layer 图层', 26)} {'features':>8}  by status | by type"]
     for row in frame.itertuples(index=False):
-        detail = " | ".join(x for x in (row.by_status, row.by_type) if x) or "(no file: empty layer)"
+        detail = " | ".join(x for x in (row.by_status, row.by_type) if x) or ("" if row.features else "(no file: empty layer)")
         lines.append(f"{_pad(f'{row.layer} {row.title_zh}', 26)} {row.features:>8}  {detail}")
     return "\n".join(lines)
 
@@ -69,15 +69,15 @@ def _progress(i: int, n: int, rule) -> None:
 def scorecard_table(result) -> str:
     """The scorecard as text: one line per rule, then the total against the pass mark."""
     s = result.summary
-    lines = [f"{'rule 规则':<30} {'checked':>9} {'share':>7} {'need':>6} {'points':>8}  pass"]
+    lines = [f"{'rule 规则':<30} {'checked':>9} {'share':>7} {'need':>6} {'points':>12}  pass"]
     for r in s.itertuples(index=False):
         checked = f"{r.checked:.0f}" + (" m" if r.kind == "along" else "")
         if r.passed is pd.NA or pd.isna(r.points):
-            lines.append(f"{r.rule:<30} {checked:>9} {'—':>7} {r.threshold:>6.0%} {'—':>5}/{r.weight:<4.0f} n/a  {r.title_zh}")
+            lines.append(f"{r.rule:<30} {checked:>9} {'—':>7} {r.threshold:>6.0%} {'—':>7}/{r.weight:<4.0f} n/a  {r.title_zh}")
             continue
         mark = "✔" if r.passed else "✘"
         lines.append(
-            f"{r.rule:<30} {checked:>9} {r.share:>7.1%} {r.threshold:>6.0%} {r.points:>5.0f}/{r.weight:<4.0f} {mark}  {r.title_zh}"
+            f"{r.rule:<30} {checked:>9} {r.share:>7.1%} {r.threshold:>6.0%} {r.points:>7.1f}/{r.weight:<4.0f} {mark}  {r.title_zh}"
         )
     verdict = "PASS 达标" if result.passed else "FAIL 未达标"
     lines.append("")

@@ -181,7 +181,5 @@ def build_map(
     for name in layers:
         if len(city[name]):
             point_layer(city, name, lang).add_to(m)
-    b = cfg.bounds
-    m.fit_bounds([[b.south, b.west], [b.north, b.east]])
     folium.LayerControl(collapsed=False).add_to(m)
     return localize(m, asset_url)

@@ -127,3 +127,17 @@ def test_write_atomic_replaces_whole_file(tmp_path):
     write_atomic(path, "old")
     write_atomic(path, "new")
     assert path.read_text() == "new" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_demo_city_loads_and_round_trips(tmp_path):
+    from tests.conftest import DEMO
+
+    city = load_city(DEMO)
+    assert city.report.ok and not city.report.warnings
+    assert len(city["lamps"]) >= 8000 and len(city["roads"]) >= 300
+    for name, spec in ALL_LAYERS.items():
+        assert list(city[name].columns[: len(spec.fields)]) == list(spec.field_names), name
+    save_city(city, tmp_path / "copy")
+    again = load_city(tmp_path / "copy")
+    for name in ALL_LAYERS:
+        assert_geodataframe_equal(city[name], again[name])
