@@ -139,11 +139,7 @@ def wiggle(coords, amp: float, rng: np.random.Generator, step: float = 120.0):
     out = [coords[0]]
     for d in np.linspace(0, length, n + 1)[1:-1]:
         taper = min(1.0, d / 300.0, (length - d) / 300.0)
-        w = (
-            amp
-            * taper
-            * (math.sin(2 * math.pi * d / lam1 + ph1) + 0.5 * math.sin(2 * math.pi * d / lam2 + ph2))
-        )
+        w = amp * taper * (math.sin(2 * math.pi * d / lam1 + ph1) + 0.5 * math.sin(2 * math.pi * d / lam2 + ph2))
         out.append(point_along(line, float(d), 1.0, w / 1.5))
     out.append(coords[-1])
     return out
@@ -349,9 +345,7 @@ class Ctx:
         return not shapely.contains_xy(self.river, x, y)
 
 
-def rand_date(
-    rng: np.random.Generator, start: date = date(2026, 1, 5), end: date = date(2026, 11, 25)
-) -> str:
+def rand_date(rng: np.random.Generator, start: date = date(2026, 1, 5), end: date = date(2026, 11, 25)) -> str:
     return (start + timedelta(days=int(rng.integers(0, (end - start).days + 1)))).isoformat()
 
 
@@ -399,9 +393,7 @@ def build_frame(ctx: Ctx) -> None:
     inner = next(p for p in parts if p.contains(ctx.old_city.centroid))
     outer = unary_union([p for p in parts if p is not inner])
     big = 1.0
-    dj_area = Polygon(
-        Pl([(112.198, SOUTH - big), (EAST + big, SOUTH - big), (EAST + big, 32.042), (112.198, 32.042)])
-    )
+    dj_area = Polygon(Pl([(112.198, SOUTH - big), (EAST + big, SOUTH - big), (EAST + big, 32.042), (112.198, 32.042)]))
     xz_area = unary_union(
         [
             Polygon(
@@ -760,9 +752,7 @@ def hand_roads(ctx: Ctx) -> list[RoadSrc]:
         ext=(150, 0),
     )
     # Xiangcheng (south bank)
-    road(
-        "卧龙路", "Wolong Road", "secondary", [brw[0], P(112.097, 32.025), P(112.099, 32.0015)], ext=(0, 150)
-    )
+    road("卧龙路", "Wolong Road", "secondary", [brw[0], P(112.097, 32.025), P(112.099, 32.0015)], ext=(0, 150))
     road(
         "檀溪路",
         "Tanxi Road",
@@ -892,16 +882,8 @@ def hand_roads(ctx: Ctx) -> list[RoadSrc]:
     by_name = {r.name: r for r in roads}
     outer = ctx.centre.offset_curve(BANK_ROAD).intersection(ctx.box)
     inner = ctx.centre.offset_curve(-BANK_ROAD).intersection(ctx.box)
-    outer_c = (
-        list(outer.coords)
-        if outer.geom_type == "LineString"
-        else list(max(outer.geoms, key=lambda g: g.length).coords)
-    )
-    inner_c = (
-        list(inner.coords)
-        if inner.geom_type == "LineString"
-        else list(max(inner.geoms, key=lambda g: g.length).coords)
-    )
+    outer_c = list(outer.coords) if outer.geom_type == "LineString" else list(max(outer.geoms, key=lambda g: g.length).coords)
+    inner_c = list(inner.coords) if inner.geom_type == "LineString" else list(max(inner.geoms, key=lambda g: g.length).coords)
     outer_c = list(LineString(outer_c).simplify(2.0).coords)
     inner_c = list(LineString(inner_c).simplify(2.0).coords)
 
@@ -967,22 +949,12 @@ def clip_roads(ctx: Ctx, roads: list[RoadSrc]) -> list[RoadSrc]:
         g = LineString(r.coords).intersection(ctx.box)
         if not r.bridge:
             g = g.difference(wet)
-        parts = (
-            [g]
-            if g.geom_type == "LineString"
-            else [p for p in getattr(g, "geoms", []) if p.geom_type == "LineString"]
-        )
+        parts = [g] if g.geom_type == "LineString" else [p for p in getattr(g, "geoms", []) if p.geom_type == "LineString"]
         for p in parts:
             if p.length >= 40.0:
                 ends = (p.coords[0], p.coords[-1])
-                stubs = tuple(
-                    c for c in ends if r.minor or c in r.stubs or wet.boundary.distance(Point(c)) < 1.0
-                )
-                out.append(
-                    RoadSrc(
-                        r.name, r.name_en, r.cls, r.lit, list(p.coords), r.bridge, r.status, p, stubs, r.minor
-                    )
-                )
+                stubs = tuple(c for c in ends if r.minor or c in r.stubs or wet.boundary.distance(Point(c)) < 1.0)
+                out.append(RoadSrc(r.name, r.name_en, r.cls, r.lit, list(p.coords), r.bridge, r.status, p, stubs, r.minor))
     return out
 
 
@@ -1254,9 +1226,7 @@ def build_roads(ctx: Ctx) -> None:
         mid = s.geom.interpolate(0.5, normalized=True)
         s.district = ctx.district_of(mid.x, mid.y)
         if s.lit and s.cls in ("expressway", "arterial", "secondary") and not s.bridge:
-            s.lit = (
-                float(core_distance(np.array(mid.x), np.array(mid.y))) < LIT_CORE
-            )  # suburban stretches unlit
+            s.lit = float(core_distance(np.array(mid.x), np.array(mid.y))) < LIT_CORE  # suburban stretches unlit
     segs.sort(key=lambda s: (s.src, s.along))
     for k, s in enumerate(segs, 1):
         s.id = f"R{k:04d}"
@@ -1486,9 +1456,7 @@ def build_lamps(ctx: Ctx) -> None:
     for i, f in enumerate(lamps, 1):
         district = ctx.district_of(*f.xy)
         cls = f.extra.get("cls", "")
-        unit = f.extra.get("unit") or (
-            "市城市照明管理处" if cls in ("expressway", "arterial") else CITY_MGMT[district]
-        )
+        unit = f.extra.get("unit") or ("市城市照明管理处" if cls in ("expressway", "arterial") else CITY_MGMT[district])
         p = f.props
         props = {
             "id": f"L{i:05d}",
@@ -1533,9 +1501,7 @@ def build_zones(ctx: Ctx) -> None:
     z: list[Feat] = []
 
     def zone(tag, name, en, zone_type, geom, unit):
-        ctx.zones[tag] = Feat(
-            {"name": name, "name_en": en, "zone_type": zone_type, "unit": unit}, geom=geom, tag=tag
-        )
+        ctx.zones[tag] = Feat({"name": name, "name_en": en, "zone_type": zone_type, "unit": unit}, geom=geom, tag=tag)
         z.append(ctx.zones[tag])
 
     for name, en, unit, geom in ctx.districts:
@@ -1582,12 +1548,8 @@ def build_zones(ctx: Ctx) -> None:
         rect(112.255, 31.965, 112.270, 31.975),
         "东津新区管理委员会",
     )
-    zone(
-        "G1", "人民公园", "People's Park", "green", rect(112.1275, 32.0555, 112.1340, 32.0610), "樊城区园林局"
-    )
-    strip_n = shapely.buffer(ctx.centre, BANK_ROAD - 2.0, single_sided=True).difference(
-        ctx.centre.buffer(RIVER_HALF)
-    )
+    zone("G1", "人民公园", "People's Park", "green", rect(112.1275, 32.0555, 112.1340, 32.0610), "樊城区园林局")
+    strip_n = shapely.buffer(ctx.centre, BANK_ROAD - 2.0, single_sided=True).difference(ctx.centre.buffer(RIVER_HALF))
     zone(
         "G2",
         "汉江北岸滨江公园",
@@ -1680,15 +1642,9 @@ def build_zones(ctx: Ctx) -> None:
         c = point_along(s.geom, d + 60.0, side, 75.0)
         e = point_along(s.geom, d - 60.0, side, 75.0)
         poly = Polygon([a, b, c, e])
-        if (
-            not poly.is_valid
-            or any(poly.intersects(t.buffer(50.0)) for t in taken)
-            or poly.intersects(ctx.river)
-        ):
+        if not poly.is_valid or any(poly.intersects(t.buffer(50.0)) for t in taken) or poly.intersects(ctx.river):
             continue
-        if any(
-            poly.intersects(ctx.zones[t].geom) for t in ("C1", "C2", "C3", "C4", "R1", "R2", "R3", "R4", "R5")
-        ):
+        if any(poly.intersects(ctx.zones[t].geom) for t in ("C1", "C2", "C3", "C4", "R1", "R2", "R3", "R4", "R5")):
             continue
         taken.append(poly)
         unit = units[k]
@@ -1711,9 +1667,7 @@ def build_zones(ctx: Ctx) -> None:
             "name_en": f.props["name_en"],
             "zone_type": f.props["zone_type"],
             "status": "existing",
-            "district": f.props["name"]
-            if f.props["zone_type"] == "district"
-            else ctx.district_of(rp.x, rp.y),
+            "district": f.props["name"] if f.props["zone_type"] == "district" else ctx.district_of(rp.x, rp.y),
             "unit": f.props["unit"],
             "updated": rand_date(rng),
             "source": "simulated",
@@ -1795,11 +1749,7 @@ class Toilets:
             return False
         if allow_planted:
             return True
-        if (
-            grade in GRADED
-            and status in ACTIVE
-            and any(attraction_distance(a, x, y) < 650.0 for a in self.no_graded)
-        ):
+        if grade in GRADED and status in ACTIVE and any(attraction_distance(a, x, y) < 650.0 for a in self.no_graded):
             return False
         if self.gap_street.distance(Point(x, y)) < 420.0:
             return False
@@ -1837,11 +1787,7 @@ class Toilets:
             accessible, family = 0, False
         else:
             accessible = int(rng.integers(1, 3)) if grade != "none" else int(rng.integers(0, 2))
-            family = (
-                grade == "AAA"
-                or (grade == "AA" and bool(rng.random() < 0.8))
-                or (grade == "A" and bool(rng.random() < 0.3))
-            )
+            family = grade == "AAA" or (grade == "AA" and bool(rng.random() < 0.8)) or (grade == "A" and bool(rng.random() < 0.3))
             if accessible == 0 and not family:
                 accessible = 1
         hours = (
@@ -1907,9 +1853,7 @@ def best_cover(dmat: np.ndarray, base: np.ndarray, kmax: int, radius: float) -> 
             cand = (float("inf"), ())
             for i in range(n):
                 first = np.minimum(dmat[i], base)
-                worst = np.minimum(np.minimum(first[None, None, :], dmat[:, None, :]), dmat[None, :, :]).max(
-                    axis=2
-                )
+                worst = np.minimum(np.minimum(first[None, None, :], dmat[:, None, :]), dmat[None, :, :]).max(axis=2)
                 j, k2 = np.unravel_index(int(np.argmin(worst)), worst.shape)
                 if float(worst[j, k2]) < cand[0]:
                     cand = (float(worst[j, k2]), (i, int(j), int(k2)))
@@ -1939,9 +1883,7 @@ def build_toilets(ctx: Ctx) -> None:
 
     # scenic toilets
     attraction(ctx, "gulongzhong")
-    for n, (ll, grade) in enumerate(
-        (((112.0700, 31.9920), "AAA"), ((112.0790, 31.9905), "AAA"), ((112.0755, 31.9960), "AA")), 1
-    ):
+    for n, (ll, grade) in enumerate((((112.0700, 31.9920), "AAA"), ((112.0790, 31.9905), "AAA"), ((112.0755, 31.9960), "AA")), 1):
         T.add(
             *P(*ll),
             grade,
@@ -2091,9 +2033,7 @@ def build_toilets(ctx: Ctx) -> None:
 
         def new_toilet(x, y, zf=zf, zt=zt, district=district):
             nonlocal n_new
-            grade = (
-                str(rng.choice(("A", "AA"))) if zt != "residential" else str(rng.choice(("none", "A", "A")))
-            )
+            grade = str(rng.choice(("A", "AA"))) if zt != "residential" else str(rng.choice(("none", "A", "A")))
             f = T.add(
                 x,
                 y,
@@ -2115,9 +2055,7 @@ def build_toilets(ctx: Ctx) -> None:
                 part = s.geom.intersection(zf.geom)
                 for g in getattr(part, "geoms", [part]):
                     if g.geom_type == "LineString":
-                        street_pts += [
-                            (g.interpolate(float(d)), s) for d in np.arange(0.0, g.length + 0.1, 15.0)
-                        ]
+                        street_pts += [(g.interpolate(float(d)), s) for d in np.arange(0.0, g.length + 0.1, 15.0)]
             sxy = np.array([(p.x, p.y) for p, _s in street_pts])
             have = inside(zf.geom)
             base = np.full(len(sxy), np.inf)
@@ -2154,9 +2092,9 @@ def build_toilets(ctx: Ctx) -> None:
             new_toilet(x, y)
 
     # scattered toilets along urban roads, outside the density zones, some deficient on purpose
-    dens_zones = unary_union(
-        [ctx.zones[t].geom for t in ("C1", "C2", "C3", "C4", "R1", "R2", "R3", "R4", "R5", "G1", "G2", "G3")]
-    ).buffer(60.0)
+    dens_zones = unary_union([ctx.zones[t].geom for t in ("C1", "C2", "C3", "C4", "R1", "R2", "R3", "R4", "R5", "G1", "G2", "G3")]).buffer(
+        60.0
+    )
     urban_segs = [
         s
         for s in ctx.segs
@@ -2254,15 +2192,9 @@ def build_stops(ctx: Ctx) -> None:
 
     def routes(kind):
         if kind == "bus":
-            return ";".join(
-                f"{int(r)}路"
-                for r in sorted(rng.choice(np.arange(1, 61), size=int(rng.integers(2, 5)), replace=False))
-            )
+            return ";".join(f"{int(r)}路" for r in sorted(rng.choice(np.arange(1, 61), size=int(rng.integers(2, 5)), replace=False)))
         if kind == "sightseeing_bus":
-            return ";".join(
-                f"观光{int(r)}线"
-                for r in sorted(rng.choice((1, 2, 3), size=int(rng.integers(1, 3)), replace=False))
-            )
+            return ";".join(f"观光{int(r)}线" for r in sorted(rng.choice((1, 2, 3), size=int(rng.integers(1, 3)), replace=False)))
         if kind == "tour_bus":
             return str(rng.choice(("旅游专线1号", "旅游专线2号", "一日游专线")))
         return ""
@@ -2302,14 +2234,8 @@ def build_stops(ctx: Ctx) -> None:
             suffix = ("站", "游客中心站", "东站")[j]
             en_suffix = (" Stop", " Visitor Centre Stop", " East Stop")[j]
             for _t in range(100):
-                base = (
-                    a.geom.boundary.interpolate(float(rng.uniform(0, a.geom.boundary.length)))
-                    if a.geom
-                    else Point(a.xy)
-                )
-                (x, y), s = near_road_point(
-                    ctx, base.x + rng.uniform(-150, 150), base.y + rng.uniform(-150, 150), off=10.0
-                )
+                base = a.geom.boundary.interpolate(float(rng.uniform(0, a.geom.boundary.length))) if a.geom else Point(a.xy)
+                (x, y), s = near_road_point(ctx, base.x + rng.uniform(-150, 150), base.y + rng.uniform(-150, 150), off=10.0)
                 if attraction_distance(a, x, y) < 260.0 and ok(x, y):
                     add(
                         x,
@@ -2450,11 +2376,7 @@ def build_signs(ctx: Ctx) -> None:
     ]
     no_sign = sorted(rng.choice(cand, size=4, replace=False).tolist())
     # the planted gaps stand alone, so that no neighbour's sign covers them
-    rest = [
-        i
-        for i in range(len(mains))
-        if isolated(i, 100.0) and all(dist(node_xy(mains[i]), node_xy(mains[j])) > 300.0 for j in no_sign)
-    ]
+    rest = [i for i in range(len(mains)) if isolated(i, 100.0) and all(dist(node_xy(mains[i]), node_xy(mains[j])) > 300.0 for j in no_sign)]
     no_english = sorted(rng.choice(rest, size=6, replace=False).tolist())
     ctx.planted["no_sign_nodes"] = [mains[i] for i in no_sign]
     ctx.planted["no_english_nodes"] = [mains[i] for i in no_english]
@@ -2510,9 +2432,7 @@ def build_signs(ctx: Ctx) -> None:
 
     # direction signs on main roads before main intersections
     targets = [
-        a
-        for a in ctx.attractions
-        if a.tag in ("gulongzhong", "ancient_city", "migong", "xijiachi", "tangcheng", "lumen", "xianshan")
+        a for a in ctx.attractions if a.tag in ("gulongzhong", "ancient_city", "migong", "xijiachi", "tangcheng", "lumen", "xianshan")
     ]
     order = rng.permutation(len(mains)).tolist()
     n_dir = 0
@@ -2522,9 +2442,7 @@ def build_signs(ctx: Ctx) -> None:
         node = mains[i]
         if i in no_sign:
             continue
-        segs = [
-            ctx.segs[k] for k in ctx.nodes[node] if ctx.segs[k].cls in MAIN and ctx.segs[k].geom.length > 180
-        ]
+        segs = [ctx.segs[k] for k in ctx.nodes[node] if ctx.segs[k].cls in MAIN and ctx.segs[k].geom.length > 180]
         if not segs:
             continue
         s = sorted(segs, key=lambda t: t.id)[0]
@@ -2565,11 +2483,7 @@ def build_signs(ctx: Ctx) -> None:
                     if ctx.on_land(x, y, 20.0):
                         break
                 zh = f"{a.props['name']}导览图" if kind == "overview_map" else f"{a.props['name']}简介"
-                en = (
-                    f"{a.props['name_en']} Visitor Map"
-                    if kind == "overview_map"
-                    else f"About {a.props['name_en']}"
-                )
+                en = f"{a.props['name_en']} Visitor Map" if kind == "overview_map" else f"About {a.props['name_en']}"
                 add(x, y, kind, zh, en, a.props["unit"])
     # docks: a bilingual overview map, except 岘山码头 (Chinese-only board)
     for key, dock in sorted(ctx.docks.items()):
@@ -2632,9 +2546,7 @@ def build_signs(ctx: Ctx) -> None:
         if st == "road_name":
             continue
         n_bad = max(2, round(0.08 * len(group)))
-        for j, i in enumerate(
-            sorted(rng.choice(len(group), size=min(n_bad, len(group)), replace=False).tolist())
-        ):
+        for j, i in enumerate(sorted(rng.choice(len(group), size=min(n_bad, len(group)), replace=False).tolist())):
             group[i].props["condition"] = "missing" if j % 4 == 3 else "damaged"
     feats = []
     for i, f in enumerate(signs, 1):
@@ -2707,9 +2619,7 @@ def build_billboards(ctx: Ctx) -> None:
         if not ctx.on_land(x, y, 30.0) or any(dist((x, y), b.xy) < 300.0 for b in pts):
             continue
         kind = kinds[k]
-        name, en = (
-            publicity[k % len(publicity)] if kind == "publicity" else ("商业广告牌", "Commercial billboard")
-        )
+        name, en = publicity[k % len(publicity)] if kind == "publicity" else ("商业广告牌", "Commercial billboard")
         year = int(rng.choice((2024, 2025, 2026)))
         if k in expired:
             exp = date(2025, 3, 1) + timedelta(days=int(rng.integers(0, 620)))
@@ -2728,9 +2638,7 @@ def build_billboards(ctx: Ctx) -> None:
             "condition": cond,
             "status": "existing",
             "district": ctx.district_of(x, y),
-            "unit": units[k % len(units)]
-            if kind == "publicity"
-            else commercial_units[k % len(commercial_units)],
+            "unit": units[k % len(units)] if kind == "publicity" else commercial_units[k % len(commercial_units)],
             "updated": rand_date(rng),
             "source": "simulated",
         }
@@ -2754,23 +2662,13 @@ def build_reports(ctx: Ctx) -> None:
     lamps_off = [f for f in ctx.layers["lamps"] if not f.props["working"]]
     bad_signs = [f for f in ctx.layers["signs"] if f.props["condition"] != "good"]
     toilets = [t for t in ctx.layers["toilets"] if t.props["status"] in ACTIVE]
-    busy = [
-        s for s in ctx.segs if any(s.geom.intersects(ctx.zones[t].geom) for t in ("C1", "C2", "C3", "C4"))
-    ]
+    busy = [s for s in ctx.segs if any(s.geom.intersects(ctx.zones[t].geom) for t in ("C1", "C2", "C3", "C4"))]
     urban = [
         s
         for s in ctx.segs
-        if s.cls != "expressway"
-        and float(core_distance(np.array(s.geom.centroid.x), np.array(s.geom.centroid.y))) < 0.8
+        if s.cls != "expressway" and float(core_distance(np.array(s.geom.centroid.x), np.array(s.geom.centroid.y))) < 0.8
     ]
-    plan = (
-        ["illegal_ad"] * 18
-        + ["litter"] * 12
-        + ["dark_lamp"] * 10
-        + ["damaged_sign"] * 8
-        + ["damaged_toilet"] * 6
-        + ["other"] * 6
-    )
+    plan = ["illegal_ad"] * 18 + ["litter"] * 12 + ["dark_lamp"] * 10 + ["damaged_sign"] * 8 + ["damaged_toilet"] * 6 + ["other"] * 6
     feats = []
     for i, kind in enumerate(plan, 1):
         unit = None
@@ -2861,9 +2759,7 @@ def audit(ctx: Ctx) -> dict:
                 for d in np.arange(0.0, g.length + 0.1, 10.0):
                     p = g.interpolate(float(d))
                     worst[s.name] = max(worst.get(s.name, 0.0), float(np.min(np.hypot(tx - p.x, ty - p.y))))
-        gaps += [
-            (z.props["id"], z.props["name"], road, round(m)) for road, m in sorted(worst.items()) if m > 250.0
-        ]
+        gaps += [(z.props["id"], z.props["name"], road, round(m)) for road, m in sorted(worst.items()) if m > 250.0]
     out["street_gap"] = gaps
     dens = []
     for z in L["zones"]:
@@ -2876,9 +2772,7 @@ def audit(ctx: Ctx) -> dict:
             dens.append((z.props["id"], z.props["name"], n, round(area, 2), round(n / area, 2)))
     out["low_density"] = dens
     out["no_access"] = [
-        (t.props["id"], t.props["name"])
-        for t in toilets
-        if t.props["accessible_stalls"] == 0 and not t.props["family_room"]
+        (t.props["id"], t.props["name"]) for t in toilets if t.props["accessible_stalls"] == 0 and not t.props["family_room"]
     ]
     out["low_ratio"] = [
         (t.props["id"], t.props["name"], t.props["female_stalls"], t.props["male_stalls"])
@@ -2895,12 +2789,7 @@ def audit(ctx: Ctx) -> dict:
         if not s.lit:
             continue
         cand = by_road.get(s.name, [])
-        near = [
-            f
-            for f in cand
-            if abs(f.x - s.geom.centroid.x) < s.geom.length + 50
-            and abs(f.y - s.geom.centroid.y) < s.geom.length + 50
-        ]
+        near = [f for f in cand if abs(f.x - s.geom.centroid.x) < s.geom.length + 50 and abs(f.y - s.geom.centroid.y) < s.geom.length + 50]
         near = [f for f in near if s.geom.distance(Point(f.xy)) <= 20.0]
         ds = sorted([0.0, s.geom.length] + [s.geom.project(Point(f.xy)) for f in near])
         gap = max(b - a for a, b in itertools.pairwise(ds))
@@ -2932,11 +2821,7 @@ def audit(ctx: Ctx) -> dict:
             no_en.append((node, names, close[0].props["id"]))
     out["intersection_no_sign"] = no_sign
     out["intersection_no_english"] = no_en
-    out["signs_bad"] = [
-        (f.props["id"], f.props["sign_type"], f.props["condition"])
-        for f in L["signs"]
-        if f.props["condition"] != "good"
-    ]
+    out["signs_bad"] = [(f.props["id"], f.props["sign_type"], f.props["condition"]) for f in L["signs"] if f.props["condition"] != "good"]
     # docks
     dk = []
     lamp_xy = np.array([f.xy for f in L["lamps"]])
@@ -2959,9 +2844,7 @@ def audit(ctx: Ctx) -> dict:
         if min(attraction_distance(a, *s.xy) for s in stops) > 300.0
     ]
     out["permit_expired"] = [
-        (b.props["id"], b.props["permit_expiry"])
-        for b in L["billboards"]
-        if b.props["permit_expiry"] < REF_DATE.isoformat()
+        (b.props["id"], b.props["permit_expiry"]) for b in L["billboards"] if b.props["permit_expiry"] < REF_DATE.isoformat()
     ]
     late, stale = [], []
     for r in L["reports"]:
@@ -2989,18 +2872,14 @@ def check_plan(ctx: Ctx, found: dict) -> None:
     assert gap_roads == {"前进路", "檀溪路", "春园路"}, gap_roads
     low = {n for n, *_ in found["low_working"]}
     assert low == {"长虹路", "人民路"}, found["low_working"]
-    assert sorted(n for n, _ in found["intersection_no_sign"]) == sorted(ctx.planted["no_sign_nodes"]), found[
-        "intersection_no_sign"
+    assert sorted(n for n, _ in found["intersection_no_sign"]) == sorted(ctx.planted["no_sign_nodes"]), found["intersection_no_sign"]
+    assert sorted(n for n, *_ in found["intersection_no_english"]) == sorted(ctx.planted["no_english_nodes"]), found[
+        "intersection_no_english"
     ]
-    assert sorted(n for n, *_ in found["intersection_no_english"]) == sorted(
-        ctx.planted["no_english_nodes"]
-    ), found["intersection_no_english"]
     assert sorted((n, w) for _i, n, w, _d in found["dock_gaps"]) == sorted(
         [("夫人城码头", "toilet"), ("东津码头", "lamp"), ("岘山码头", "bilingual sign")]
     ), found["dock_gaps"]
-    assert sorted(n for _i, n, _d in found["spot_no_stop"]) == sorted(["鹿门寺", "岘山"]), found[
-        "spot_no_stop"
-    ]
+    assert sorted(n for _i, n, _d in found["spot_no_stop"]) == sorted(["鹿门寺", "岘山"]), found["spot_no_stop"]
     assert len(found["permit_expired"]) == 8
     assert found["reports_late"] and found["reports_stale"]
 
@@ -3042,9 +2921,7 @@ def geojson_geometry(f: Feat) -> dict:
         polys = [orient(p, 1.0) for p in g.geoms]
         return {
             "type": "MultiPolygon",
-            "coordinates": [
-                [_ring(p.exterior.coords)] + [_ring(r.coords) for r in p.interiors] for p in polys
-            ],
+            "coordinates": [[_ring(p.exterior.coords)] + [_ring(r.coords) for r in p.interiors] for p in polys],
         }
     raise TypeError(g.geom_type)
 
@@ -3120,12 +2997,9 @@ def readme(ctx: Ctx, found: dict, seed: int) -> str:
         "checks them on every run; distances in metres in a local metric projection).",
         "",
         "- Scenic spots with no graded (A+, existing/new/renovated) toilet within 500 m / "
-        "500米内无A级厕所的景点: "
-        + "; ".join(f"{i} {n} (nearest {d} m)" for i, n, d in found["spot_no_toilet"]),
+        "500米内无A级厕所的景点: " + "; ".join(f"{i} {n} (nearest {d} m)" for i, n, d in found["spot_no_toilet"]),
         "- Commercial street with a toilet gap > 500 m / 商业街厕所间距过大: "
-        + "; ".join(
-            f"{i} {n}: {r} (a point {d} m from the nearest toilet)" for i, n, r, d in found["street_gap"]
-        ),
+        + "; ".join(f"{i} {n}: {r} (a point {d} m from the nearest toilet)" for i, n, r, d in found["street_gap"]),
         "- Zone below the toilet density threshold / 厕所密度不足: "
         + "; ".join(f"{i} {n}: {c} toilet(s) on {a} km² = {q}/km²" for i, n, c, a, q in found["low_density"]),
         "- Toilets with no accessible stall and no family room / 无障碍厕位和第三卫生间均缺: "
@@ -3133,10 +3007,7 @@ def readme(ctx: Ctx, found: dict, seed: int) -> str:
         "- Toilets with female:male stalls below 3:2 / 女男厕位比低于3:2: "
         + ", ".join(f"{i} ({f}:{m})" for i, _n, f, m in found["low_ratio"]),
         "- Dark stretches (lamps missing) / 路灯缺失路段: "
-        + "; ".join(
-            f"{n} ~{int(length)} m, {k} lamps missing"
-            for n, length, k, _a, _b in ctx.planted["dark_stretches"]
-        )
+        + "; ".join(f"{n} ~{int(length)} m, {k} lamps missing" for n, length, k, _a, _b in ctx.planted["dark_stretches"])
         + "; lit segments whose lamp gap exceeds 3.5 × mounting height: "
         + ", ".join(f"{i} {n} ({g} m)" for i, n, g in found["lamp_gap_segments"]),
         "- Failed circuits (all lamps off) / 整条回路不亮: "
@@ -3144,14 +3015,10 @@ def readme(ctx: Ctx, found: dict, seed: int) -> str:
         + "; roads below the working-share limit (main 98 %, others 96 %): "
         + "; ".join(f"{n} ({c}) {w}/{t} = {p} %" for n, c, t, w, p in found["low_working"]),
         "- Intersections of named main roads (arterial/secondary) with no road-name sign within 30 m / "
-        "主要道路交叉口30米内无路名牌: "
-        + "; ".join(f"{node_txt(n)} {names}" for n, names in found["intersection_no_sign"]),
+        "主要道路交叉口30米内无路名牌: " + "; ".join(f"{node_txt(n)} {names}" for n, names in found["intersection_no_sign"]),
         "- Intersections whose only road-name sign has no English / 路名牌无英文: "
-        + "; ".join(
-            f"{node_txt(n)} {names} (sign {sid})" for n, names, sid in found["intersection_no_english"]
-        ),
-        "- Damaged or missing signs / 损坏或缺失的标牌: "
-        + ", ".join(f"{i} ({t}, {c})" for i, t, c in found["signs_bad"]),
+        + "; ".join(f"{node_txt(n)} {names} (sign {sid})" for n, names, sid in found["intersection_no_english"]),
+        "- Damaged or missing signs / 损坏或缺失的标牌: " + ", ".join(f"{i} ({t}, {c})" for i, t, c in found["signs_bad"]),
         "- Docks / 码头: "
         + "; ".join(f"{i} {n}: no {w} within range (nearest {d} m)" for i, n, w, d in found["dock_gaps"])
         + " — limits: toilet 200 m, lamp 30 m, bilingual sign 100 m",
@@ -3237,9 +3104,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = write_city(ctx, found, args.out, args.seed)
     if not args.quiet:
         for name in LAYER_ORDER:
-            print(
-                f"{name:12s} {len(ctx.layers[name]):6d} features  {sizes[name + '.geojson'] / 1024:8.1f} KiB"
-            )
+            print(f"{name:12s} {len(ctx.layers[name]):6d} features  {sizes[name + '.geojson'] / 1024:8.1f} KiB")
         total = sum(sizes.values()) / 1024 / 1024
         print(f"total {total:.2f} MiB in {args.out}  ({time.perf_counter() - t0:.1f} s)")
     return 0

@@ -36,9 +36,7 @@ def _load(folder: Path, name: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("xiangyang")
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out), "--quiet"], check=True, cwd=ROOT, timeout=120
-    )
+    subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), "--quiet"], check=True, cwd=ROOT, timeout=120)
     return out
 
 
@@ -97,9 +95,7 @@ def test_counts_and_coverage(city):
     assert any(s["sign_type"] == "road_name" and not s.get("text_en") for s in signs)
     assert {s["condition"] for s in signs} == {"good", "damaged", "missing"}
     assert 4 <= len(city["docks"]) <= 6
-    assert {z["properties"]["zone_type"] for z in city["zones"]} == set(
-        LAYERS["zones"].field("zone_type").allowed
-    )
+    assert {z["properties"]["zone_type"] for z in city["zones"]} == set(LAYERS["zones"].field("zone_type").allowed)
     assert sum(z["properties"]["zone_type"] == "responsibility" for z in city["zones"]) >= 20
     assert {s["properties"]["stop_type"] for s in city["stops"]} == {
         "bus",
@@ -175,19 +171,13 @@ def test_every_feature_lies_within_the_bounds(city, bounds):
         if any(not (w <= x <= e and s <= y <= n) for x, y in _coords(f["geometry"]))
     ]
     water = _load(DATA, "water")
-    outside += [
-        "water" for f in water if any(not (w <= x <= e and s <= y <= n) for x, y in _coords(f["geometry"]))
-    ]
+    outside += ["water" for f in water if any(not (w <= x <= e and s <= y <= n) for x, y in _coords(f["geometry"]))]
     assert not outside, outside[:20]
 
 
 def test_only_bridges_cross_the_river(city):
     water = prep(shape(_load(DATA, "water")[0]["geometry"]))
-    wet = [
-        f["properties"]["id"]
-        for f in city["roads"]
-        if not f["properties"].get("bridge") and water.intersects(shape(f["geometry"]))
-    ]
+    wet = [f["properties"]["id"] for f in city["roads"] if not f["properties"].get("bridge") and water.intersects(shape(f["geometry"]))]
     assert not wet
     for name in ("toilets", "lamps", "stops", "signs"):
         # lamps on bridges stand over the water; everything else on land
