@@ -28,7 +28,8 @@ def _all_points(geoms: np.ndarray) -> bool:
 
 
 def _xy(geoms: np.ndarray) -> np.ndarray:
-    return np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+    """(n, 2) coordinates of an array of points."""
+    return shapely.get_coordinates(geoms)
 
 
 def exists_within_xy(T: np.ndarray, F: np.ndarray, D: float) -> np.ndarray:
@@ -43,50 +44,51 @@ def exists_within_xy(T: np.ndarray, F: np.ndarray, D: float) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if n == 0 or len(F) == 0:
         return out
-    lo = np.minimum(T.min(axis=0), F.min(axis=0))
-    hi = np.maximum(T.max(axis=0), F.max(axis=0))
+    tx, ty = np.ascontiguousarray(T[:, 0]), np.ascontiguousarray(T[:, 1])
+    fx, fy = np.ascontiguousarray(F[:, 0]), np.ascontiguousarray(F[:, 1])
+    x0, y0 = min(tx.min(), fx.min()), min(ty.min(), fy.min())
+    x1, y1 = max(tx.max(), fx.max()), max(ty.max(), fy.max())
+
+    def cell_keys(x: np.ndarray, y: np.ndarray, side: float, ny: int, margin: int) -> np.ndarray:
+        i = np.floor((x - x0) / side).astype(np.int64) + margin
+        j = np.floor((y - y0) / side).astype(np.int64) + margin
+        return i * ny + j
+
     if D > 0:
         c = D / np.sqrt(2) * (1 - 1e-12)
-        nx, ny = (np.floor((hi - lo) / c) + 1).astype(np.int64)
+        nx, ny = int((x1 - x0) // c) + 1, int((y1 - y0) // c) + 1
         if nx * ny <= MAX_GRID_CELLS:
-            occ = np.zeros(nx * ny, dtype=bool)
-            fij = np.floor((F - lo) / c).astype(np.int64)
-            occ[fij[:, 0] * ny + fij[:, 1]] = True
-            tij = np.floor((T - lo) / c).astype(np.int64)
-            out = occ[tij[:, 0] * ny + tij[:, 1]]
+            occupied = np.zeros(nx * ny, dtype=bool)
+            occupied[cell_keys(fx, fy, c, ny, 0)] = True
+            out = occupied[cell_keys(tx, ty, c, ny, 0)]
     rest = np.flatnonzero(~out)
     if len(rest) == 0:
         return out
     side = D if D > 0 else 1.0
-    nx, ny = (np.floor((hi - lo) / side) + 3).astype(np.int64)  # one empty cell of margin on each side
+    nx, ny = int((x1 - x0) // side) + 3, int((y1 - y0) // side) + 3  # one empty cell of margin on each side
     if nx * ny > MAX_GRID_CELLS or len(F) / (nx * ny) > 8:
         d, _ = cKDTree(F).query(T[rest], k=1, distance_upper_bound=D * (1 + 1e-9) + 1e-9, workers=-1)
         out[rest] = d <= D
         return out
-    fij = np.floor((F - lo) / side).astype(np.int64) + 1
-    fkey = fij[:, 0] * ny + fij[:, 1]
+    fkey = cell_keys(fx, fy, side, ny, 1).astype(np.int32)
     order = np.argsort(fkey, kind="stable")
-    Fs = F[order]
+    sfx, sfy = fx[order], fy[order]
     counts = np.bincount(fkey, minlength=nx * ny)
     starts = np.cumsum(counts) - counts
-    Tr = T[rest]
-    tij = np.floor((Tr - lo) / side).astype(np.int64) + 1
-    tkey = tij[:, 0] * ny + tij[:, 1]
+    rx, ry = tx[rest], ty[rest]
+    tkey = cell_keys(rx, ry, side, ny, 1)
     hit = np.zeros(len(rest), dtype=bool)
-    for dx in (-1, 0, 1):
-        for dy in (-1, 0, 1):
-            key = tkey + (dx * ny + dy)
-            cnt = counts[key]
-            ti = np.flatnonzero((cnt > 0) & ~hit)
-            if len(ti) == 0:
-                continue
-            cnt = cnt[ti]
-            total = int(cnt.sum())
-            rep_t = np.repeat(ti, cnt)
-            fi = np.repeat(starts[key[ti]] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
-            diff = Tr[rep_t] - Fs[fi]
-            ok = np.sqrt(diff[:, 0] ** 2 + diff[:, 1] ** 2) <= D
-            hit[rep_t[ok]] = True
+    for dx, dy in ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+        key = tkey + (dx * ny + dy)
+        cnt = counts[key]
+        ti = np.flatnonzero((cnt > 0) & ~hit)
+        if len(ti) == 0:
+            continue
+        key, cnt = key[ti], cnt[ti]
+        rep_t = np.repeat(ti, cnt)
+        fi = np.repeat(starts[key] - (np.cumsum(cnt) - cnt), cnt) + np.arange(int(cnt.sum()))
+        ok = np.sqrt((rx[rep_t] - sfx[fi]) ** 2 + (ry[rep_t] - sfy[fi]) ** 2) <= D
+        hit[rep_t[ok]] = True
     out[rest] = hit
     return out
 
