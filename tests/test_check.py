@@ -8,6 +8,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import LineString, Point, box
 from shapely.geometry import mapping
 
@@ -252,3 +254,67 @@ min_per_km2 = 4
     assert late["measure"].tolist() == [19.0, 59.0]
     dens = result.gaps[result.gaps.rule == "dens"]
     assert dens["feature_id"].tolist() == ["Z2"] and dens["measure"].iloc[0] == pytest.approx(1.0, rel=1e-3)
+
+
+def _in_memory_city(layers: dict[str, gpd.GeoDataFrame]):
+    """A City built in memory (no files), for property tests of whole rules."""
+    from facilities._report import ValidationReport
+    from facilities.city import City, _coerce, empty_layer
+    from facilities.config import Bounds, CityConfig
+    from facilities.schema import ALL_LAYERS
+
+    config = CityConfig("测", "T", 112.1, 32.0, 13, Bounds(111.8, 31.7, 112.4, 32.3))
+    full = {name: _coerce(layers[name].copy(), spec) if name in layers else empty_layer(spec) for name, spec in ALL_LAYERS.items()}
+    return City(Path("."), config, full, ValidationReport(Path(".")))
+
+
+SHARE_RULE = """
+[[rule]]
+id = "acc"
+title_zh = "无障碍"
+title_en = "Accessible"
+kind = "share"
+weight = 100
+source = "test"
+target = { layer = "toilets", where = { status = { not_in = ["planned", "closed"] } } }
+condition = { accessible_stalls = { ">=" = 1 }, family_room = true }
+min_share = 0.75
+"""
+
+toilet_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["existing", "new", "planned", "closed"]),
+        st.one_of(st.none(), st.integers(0, 3)),
+        st.one_of(st.none(), st.booleans()),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=toilet_rows)
+def test_share_rule_matches_oracle(tmp_path_factory, rows):
+    rules = load_rules_text(tmp_path_factory.mktemp("r"), SHARE_RULE)
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": [f"T{i}" for i in range(len(rows))],
+            "status": [r[0] for r in rows],
+            "grade": ["A"] * len(rows),
+            "accessible_stalls": [r[1] for r in rows],
+            "family_room": [r[2] for r in rows],
+        },
+        geometry=[Point(112.1 + i * 1e-4, 32.0) for i in range(len(rows))],
+        crs=4326,
+    )
+    result = check(_in_memory_city({"toilets": gdf}), rules, as_of=TODAY)
+    in_use = [i for i, r in enumerate(rows) if r[0] not in ("planned", "closed")]
+    failing = {f"T{i}" for i in in_use if not (rows[i][1] is not None and rows[i][1] >= 1 and rows[i][2] is True)}
+    assert set(result.gaps["feature_id"]) == failing
+    row = result.summary.iloc[0]
+    assert row["checked"] == len(in_use) and row["compliant"] == len(in_use) - len(failing)
+    if in_use:
+        share = (len(in_use) - len(failing)) / len(in_use)
+        assert bool(row["passed"]) == (share >= 0.75)
+        assert row["points"] == pytest.approx(100 if share >= 0.75 else 100 * share / 0.75, abs=0.01)
+    else:
+        assert pd_na(row["passed"])
