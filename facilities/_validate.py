@@ -108,33 +108,33 @@ def _is_number(v: Any) -> bool:
 
 def check_geometry(
     geom: Any, spec: LayerSpec, file: str, feature: str, bounds: Bounds | None
-) -> tuple[shapely.Geometry | None, list[Problem]]:
-    """Check one feature's geometry; return the shapely geometry (None if unusable) and the problems."""
+) -> list[Problem]:
+    """Check one feature's geometry; return its problems."""
     accepted = " or ".join(spec.geometry_types)
 
     def err(code: str, value: Any, message: str, acc: str = accepted, **kw: Any) -> list[Problem]:
         return [Problem.error(code, file, "geometry", value, message, acc, feature, **kw)]
 
     if geom is None:
-        return None, err("geometry_missing", None, "the feature has no geometry (null)")
+        return err("geometry_missing", None, "the feature has no geometry (null)")
     if not isinstance(geom, dict) or "type" not in geom:
-        return None, err("geometry_invalid", geom, "not a GeoJSON geometry object")
+        return err("geometry_invalid", geom, "not a GeoJSON geometry object")
     gtype = geom.get("type")
     if gtype not in spec.geometry_types:
         known = gtype in GEOMETRY_TYPES or gtype == "GeometryCollection"
         message = f"geometry type {gtype} is not accepted in layer {spec.name}" if known else "unknown geometry type"
-        return None, err("geometry_type", gtype, message)
+        return err("geometry_type", gtype, message)
     coords = geom.get("coordinates")
     if coords is None or coords == []:
-        return None, err("geometry_empty", coords, "empty geometry (no coordinates)", "at least one position")
+        return err("geometry_empty", coords, "empty geometry (no coordinates)", "at least one position")
     positions = list(_positions(coords, _DEPTH[gtype]))
     for pos in positions:
         if not isinstance(pos, list) or len(pos) not in (2, 3) or not all(_is_number(v) for v in pos):
-            return None, err("geometry_invalid", pos, f"malformed position in a {gtype}", "[longitude, latitude] numbers")
+            return err("geometry_invalid", pos, f"malformed position in a {gtype}", "[longitude, latitude] numbers")
         if not all(math.isfinite(v) for v in pos):
-            return None, err("geometry_nonfinite", pos, "non-finite coordinate (NaN or Infinity)", "finite numbers")
+            return err("geometry_nonfinite", pos, "non-finite coordinate (NaN or Infinity)", "finite numbers")
     if not positions:
-        return None, err("geometry_empty", coords, "empty geometry (no positions)", "at least one position")
+        return err("geometry_empty", coords, "empty geometry (no positions)", "at least one position")
 
     lons = [p[0] for p in positions]
     lats = [p[1] for p in positions]
@@ -143,21 +143,22 @@ def check_geometry(
         first_bad = next(p for p in positions if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90))
         swapped_ok = all(-180 <= p[1] <= 180 and -90 <= p[0] <= 90 for p in positions)
         if swapped_ok and bounds is not None and all(bounds.contains(p[1], p[0]) for p in positions):
-            return None, err(
+            return err(
                 "swapped", first_bad, "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", "[longitude, latitude]"
             )
-        return None, err("out_of_range", first_bad, "coordinate outside the WGS84 range (projected coordinates?)", wgs84)
+        return err("out_of_range", first_bad, "coordinate outside the WGS84 range (projected coordinates?)", wgs84)
 
-    try:
-        geometry = shape(geom)
-    except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
-        return None, err("geometry_invalid", gtype, f"cannot build the {gtype}: {str(exc).strip()}")
-    if geometry.is_empty:
-        return None, err("geometry_empty", gtype, "empty geometry", "at least one position")
     problems: list[Problem] = []
-    if not geometry.is_valid:
-        reason = shapely.is_valid_reason(geometry)
-        problems += err("geometry_invalid", reason, "invalid geometry", "a valid (OGC simple features) geometry, e.g. no self-intersection")
+    if gtype != "Point":  # a point with finite, in-range coordinates is always valid
+        try:
+            geometry = shape(geom)
+        except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
+            return err("geometry_invalid", gtype, f"cannot build the {gtype}: {str(exc).strip()}")
+        if geometry.is_empty:
+            return err("geometry_empty", gtype, "empty geometry", "at least one position")
+        if not geometry.is_valid:
+            reason = shapely.is_valid_reason(geometry)
+            problems += err("geometry_invalid", reason, "invalid geometry", "a valid (OGC simple features) geometry, e.g. no self-intersection")
 
     if bounds is not None:
         inside = [bounds.contains(lo, la) for lo, la in zip(lons, lats, strict=True)]
@@ -184,7 +185,7 @@ def check_geometry(
                     feature,
                 )
             )
-    return geometry, problems
+    return problems
 
 
 # --------------------------------------------------------------------------- properties
@@ -295,6 +296,8 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
     problems += crs_problems
 
     seen_ids: dict[str, int] = {}
+    declared = {f.name: f for f in spec.fields}
+    required = [f for f in spec.fields if f.required]
     for row, feat in enumerate(features, start=1):
         label = f"#{row}"
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -327,12 +330,17 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
         elif fid is None or (isinstance(fid, str) and not fid.strip()):
             problems.append(Problem.error("id_missing", file, "id", fid, "missing id", "a unique non-empty text id", label))
         # (a non-text id is reported by the type check below)
-        for f in spec.fields:
-            if f.name != "id" or fid is not None:  # a missing id is reported once, above
-                problems += check_value(f, props.get(f.name), file, label)
+        # present properties against their declarations, then the required ones that are absent
+        for key, value in props.items():
+            f = declared.get(key)
+            if f is not None and value is not None and (key != "id" or fid is not None):
+                problems += check_value(f, value, file, label)
+        for f in required:
+            if props.get(f.name) is None and f.name != "id":  # a missing id is reported once, above
+                problems += check_value(f, None, file, label)
         if encoding == "gb18030":
             problems += _gbk_fields(props, file, label, encoding)
-        geom_problems = check_geometry(feat.get("geometry"), spec, file, label, bounds if trust_coords else None)[1]
+        geom_problems = check_geometry(feat.get("geometry"), spec, file, label, bounds if trust_coords else None)
         if not trust_coords:
             geom_problems = [p for p in geom_problems if p.code not in ("out_of_range", "out_of_bounds", "swapped")]
         problems += geom_problems
