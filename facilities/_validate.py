@@ -106,9 +106,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def check_geometry(
-    geom: Any, spec: LayerSpec, file: str, feature: str, bounds: Bounds | None
-) -> list[Problem]:
+def check_geometry(geom: Any, spec: LayerSpec, file: str, feature: str, bounds: Bounds | None) -> list[Problem]:
     """Check one feature's geometry; return its problems."""
     accepted = " or ".join(spec.geometry_types)
 
@@ -158,7 +156,9 @@ def check_geometry(
             return err("geometry_empty", gtype, "empty geometry", "at least one position")
         if not geometry.is_valid:
             reason = shapely.is_valid_reason(geometry)
-            problems += err("geometry_invalid", reason, "invalid geometry", "a valid (OGC simple features) geometry, e.g. no self-intersection")
+            problems += err(
+                "geometry_invalid", reason, "invalid geometry", "a valid (OGC simple features) geometry, e.g. no self-intersection"
+            )
 
     if bounds is not None:
         inside = [bounds.contains(lo, la) for lo, la in zip(lons, lats, strict=True)]

@@ -121,7 +121,6 @@ def point_layer(city: City, layer: str, lang: str = "zh") -> folium.GeoJson:
         columns = ["id", "name", "name_en", "status", "lamp_type", "working", "road", "district", "unit"]
     else:
         columns = ["id", "name", "name_en", "status", spec.type_field or "", "district", "unit"]
-    # areas (e.g. a walled old town) are drawn as outlines, points as circles
     title = f"{spec.title_zh} {spec.title_en}" if lang == "zh" else f"{spec.title_en} {spec.title_zh}"
 
     def style_function(feature: dict) -> dict:
@@ -130,7 +129,16 @@ def point_layer(city: City, layer: str, lang: str = "zh") -> folium.GeoJson:
         if layer == "lamps" and props.get("working") is False:
             color = "#17202a"
         hollow = props.get("status") in HOLLOW
-        return {"color": color, "weight": 1.5, "fillColor": color, "fillOpacity": 0.15 if hollow else 0.85, "radius": style["radius"]}
+        area = feature["geometry"]["type"] in ("Polygon", "MultiPolygon")  # e.g. a walled old town: an outline
+        opacity = 0.15 if hollow else (0.2 if area else 0.85)
+        return {
+            "color": color,
+            "weight": 2 if area else 1.5,
+            "fill": True,
+            "fillColor": color,
+            "fillOpacity": opacity,
+            "radius": style["radius"],
+        }
 
     return folium.GeoJson(
         features(gdf, columns),
