@@ -86,7 +86,7 @@ def _coerce(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
         if f.type == "date":
             gdf[f.name] = pd.to_datetime(col, format="ISO8601").astype("datetime64[s]")
         elif f.type == "int":
-            gdf[f.name] = pd.array(col.astype("Float64"), dtype="Float64").astype("Int64")
+            gdf[f.name] = col.astype("Float64").astype("Int64")
         else:
             gdf[f.name] = col.astype(_dtype(f.type))
     declared = [f.name for f in spec.fields]

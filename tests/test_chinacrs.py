@@ -1,0 +1,57 @@
+"""GCJ-02 / BD-09 conversions against published reference values (within 1 m, both ways)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pyproj import Geod
+
+from facilities import chinacrs
+
+GEOD = Geod(ellps="WGS84")
+
+# (wgs lat, wgs lon, gcj lat, gcj lon): googollee/eviltransform's test vectors
+WGS_GCJ = [
+    (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),  # Shanghai
+    (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),  # Shenzhen
+    (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),  # Beijing
+    (39.90734, 116.39089, 39.90874539, 116.39713623),  # Beijing, value returned by the Gaode API
+]
+# (from lon, from lat, to lon, to lat): wandergis/coordtransform's README values
+BD_TO_GCJ = [(116.404, 39.915, 116.39762729119315, 39.90865673957631)]
+GCJ_TO_BD = [(116.404, 39.915, 116.41036949371029, 39.92133699351021)]
+
+
+def metres(lon1, lat1, lon2, lat2) -> float:
+    return GEOD.inv(float(lon1), float(lat1), lon2, lat2)[2]
+
+
+@pytest.mark.parametrize(("wlat", "wlon", "glat", "glon"), WGS_GCJ)
+def test_wgs84_gcj02_both_ways(wlat, wlon, glat, glon):
+    assert metres(*chinacrs.wgs84_to_gcj02(wlon, wlat), glon, glat) < 1.0
+    assert metres(*chinacrs.gcj02_to_wgs84(glon, glat), wlon, wlat) < 1.0
+    # the offset is real (hundreds of metres), so a skipped conversion cannot pass
+    assert metres(wlon, wlat, glon, glat) > 100
+
+
+@pytest.mark.parametrize(("lon", "lat", "tlon", "tlat"), BD_TO_GCJ)
+def test_bd09_to_gcj02(lon, lat, tlon, tlat):
+    assert metres(*chinacrs.bd09_to_gcj02(lon, lat), tlon, tlat) < 1.0
+    assert metres(*chinacrs.gcj02_to_bd09(tlon, tlat), lon, lat) < 1.0
+
+
+@pytest.mark.parametrize(("lon", "lat", "tlon", "tlat"), GCJ_TO_BD)
+def test_gcj02_to_bd09(lon, lat, tlon, tlat):
+    assert metres(*chinacrs.gcj02_to_bd09(lon, lat), tlon, tlat) < 1.0
+    assert metres(*chinacrs.bd09_to_gcj02(tlon, tlat), lon, lat) < 1.0
+
+
+def test_round_trips_and_outside_china():
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(75, 135, 500), rng.uniform(18, 53, 500)
+    back = chinacrs.gcj02_to_wgs84(*chinacrs.wgs84_to_gcj02(lon, lat))
+    assert np.max(np.abs(back[0] - lon)) < 1e-8 and np.max(np.abs(back[1] - lat)) < 1e-8
+    back = chinacrs.bd09_to_wgs84(*chinacrs.wgs84_to_bd09(lon, lat))
+    assert np.max(np.abs(back[0] - lon)) < 1e-8 and np.max(np.abs(back[1] - lat)) < 1e-8
+    paris = chinacrs.wgs84_to_gcj02(2.35, 48.85)
+    assert (float(paris[0]), float(paris[1])) == (2.35, 48.85)
