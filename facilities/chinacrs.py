@@ -41,7 +41,7 @@ def _offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dlon, dlat
 
 
-def wgs84_to_gcj02(lon, lat):  # noqa: ANN001, ANN201
+def wgs84_to_gcj02(lon, lat):
     """WGS84 → GCJ-02 (for drawing on Gaode/Tencent tiles)."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     dlon, dlat = _offset(lon, lat)
@@ -49,7 +49,7 @@ def wgs84_to_gcj02(lon, lat):  # noqa: ANN001, ANN201
     return np.where(outside, lon, lon + dlon), np.where(outside, lat, lat + dlat)
 
 
-def gcj02_to_wgs84(lon, lat):  # noqa: ANN001, ANN201
+def gcj02_to_wgs84(lon, lat):
     """GCJ-02 → WGS84 by fixed-point iteration (converges to < 1e-9° in a few steps)."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     wlon, wlat = lon.copy(), lat.copy()
@@ -62,7 +62,7 @@ def gcj02_to_wgs84(lon, lat):  # noqa: ANN001, ANN201
     return wlon, wlat
 
 
-def gcj02_to_bd09(lon, lat):  # noqa: ANN001, ANN201
+def gcj02_to_bd09(lon, lat):
     """GCJ-02 → BD-09 (Baidu)."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     z = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(lat * _X_PI)
@@ -70,7 +70,7 @@ def gcj02_to_bd09(lon, lat):  # noqa: ANN001, ANN201
     return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
-def bd09_to_gcj02(lon, lat):  # noqa: ANN001, ANN201
+def bd09_to_gcj02(lon, lat):
     """BD-09 (Baidu) → GCJ-02."""
     x, y = np.asarray(lon, dtype=float) - 0.0065, np.asarray(lat, dtype=float) - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
@@ -78,9 +78,9 @@ def bd09_to_gcj02(lon, lat):  # noqa: ANN001, ANN201
     return z * np.cos(theta), z * np.sin(theta)
 
 
-def wgs84_to_bd09(lon, lat):  # noqa: ANN001, ANN201
+def wgs84_to_bd09(lon, lat):
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
-def bd09_to_wgs84(lon, lat):  # noqa: ANN001, ANN201
+def bd09_to_wgs84(lon, lat):
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
