@@ -13,8 +13,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from facilities import City, CityValidationError, ValidationReport, load_city, settings
+from facilities.check import Result, check
+from facilities.rules import RULES_FILE, RulesError, load_rules
 from facilities.schema import ALL_LAYERS
-from maps import BASEMAPS, POINT_STYLE, build_map
+from maps import BASEMAPS, MAP_LAYERS, build_map
+from maps.basemaps import available
 
 TEXT = {
     "title": {"zh": "旅游城市设施地图", "en": "Tourist-city facility map"},
@@ -59,10 +62,23 @@ def load(folder: str, _fingerprint: tuple) -> City | ValidationReport:
         return exc.report
 
 
+@st.cache_resource(show_spinner="Checking rules 正在核查…", max_entries=8)
+def checked(folder: str, _fingerprint: tuple) -> Result | None:
+    """The check of the city's own rules.toml (None when it has none or it is invalid)."""
+    city = load(folder, _fingerprint)
+    path = Path(folder) / RULES_FILE
+    if isinstance(city, ValidationReport) or not path.is_file():
+        return None
+    try:
+        return check(city, load_rules(path))
+    except RulesError:
+        return None
+
+
 @st.cache_resource(show_spinner="Drawing map 正在绘制地图…", max_entries=16)
 def city_map(folder: str, _fingerprint: tuple, layers: tuple[str, ...], basemap: str, lang: str):
     city = load(folder, _fingerprint)
-    return build_map(city, list(layers), basemap=basemap, lang=lang)
+    return build_map(city, checked(folder, _fingerprint), list(layers), basemap=basemap, lang=lang)
 
 
 def show_report(report: ValidationReport) -> None:
@@ -82,10 +98,12 @@ def main() -> None:
             return
         default = folders.index(settings.DEMO_CITY) if settings.DEMO_CITY in folders else 0
         folder = st.selectbox(t("city"), folders, index=default, format_func=lambda p: p.name)
-        basemap = st.selectbox(t("basemap"), list(BASEMAPS), format_func=lambda b: BASEMAP_LABEL[b][lang])
-        layer_names = list(POINT_STYLE)
+        basemap = st.selectbox(
+            t("basemap"), available(), format_func=lambda b: BASEMAPS[b].label_zh if lang == "zh" else BASEMAPS[b].label_en
+        )
+        layer_names = list(MAP_LAYERS)
         title = (lambda n: f"{ALL_LAYERS[n].title_zh}") if lang == "zh" else (lambda n: ALL_LAYERS[n].title_en)
-        layers = st.multiselect(t("layers"), layer_names, default=[n for n in layer_names if n != "lamps"], format_func=title)
+        layers = st.multiselect(t("layers"), layer_names, default=layer_names, format_func=title)
 
     key = fingerprint(folder)
     city = load(str(folder), key)

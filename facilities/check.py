@@ -46,6 +46,7 @@ class Result:
     pass_mark: float
     max_points: float
     as_of: dt.date
+    rules: RuleSet | None = None
 
     @property
     def passed(self) -> bool:
@@ -247,4 +248,14 @@ def check(
     applicable = summary["points"].notna()
     weight = float(summary.loc[applicable, "weight"].sum())
     total = float(summary.loc[applicable, "points"].sum()) * rules.total / weight if weight else 0.0
-    return Result(summary, gaps, round(total, 1), rules.pass_mark, rules.total, today)
+    return Result(summary, gaps, round(total, 1), rules.pass_mark, rules.total, today, rules)
+
+
+def reach_areas(city: City, rule: Rule, as_of: dt.date | None = None) -> gpd.GeoDataFrame:
+    """For a ``reach`` rule: the area within ``distance_m`` of each qualifying facility (WGS84), for maps."""
+    if rule.kind != "reach":
+        raise ValueError(f"rule {rule.id} is a {rule.kind} rule; reach areas exist for reach rules only")
+    sel = rule.selections["facility"]
+    fac = _select(city, sel.layer, sel.where, as_of or dt.date.today())
+    areas = fac[["id", "name"]].copy()
+    return gpd.GeoDataFrame(areas, geometry=fac.geometry.buffer(rule.params["distance_m"], quad_segs=16), crs=city.metric_crs).to_crs(4326)

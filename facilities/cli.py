@@ -125,6 +125,13 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def _map(args: argparse.Namespace) -> int:
+    # the command line is where the layers meet: facilities itself never imports folium
+    from maps.export import export_command
+
+    return export_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m facilities", description="Tourist-city facility inventory 旅游城市设施清单")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--limit", type=int, default=20, help="report lines per file and problem kind")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=_check)
+
+    m = sub.add_parser("map", help="write the city's map as one HTML file that works offline")
+    m.add_argument("folder", help="city folder")
+    m.add_argument("--out", required=True, help="HTML file to write, e.g. map.html")
+    m.add_argument("--rules", help="rules file: draw the gaps of every rule (default: <folder>/rules.toml if present)")
+    m.add_argument("--no-gaps", action="store_true", help="do not run the rules; facilities only")
+    m.add_argument("--basemap", default="none", help="none (default; works offline), osm, cartodb, gaode, tianditu")
+    m.add_argument("--lang", default="zh", choices=["zh", "en"])
+    m.add_argument("--as-of", help="reference date YYYY-MM-DD for the rules")
+    m.set_defaults(func=_map)
     return parser
 
 

@@ -1,6 +1,8 @@
-"""Folium maps of a city (no Streamlit here)."""
+"""Folium maps of a city and its gaps (no Streamlit here)."""
 
 from maps.assets import OfflineAssetError, localize
-from maps.city_map import BASEMAPS, POINT_STYLE, build_map
+from maps.basemaps import BASEMAPS, BasemapError
+from maps.city_map import DEFAULT_LAYERS, MAP_LAYERS, build_map
+from maps.export import save_map
 
-__all__ = ["BASEMAPS", "POINT_STYLE", "OfflineAssetError", "build_map", "localize"]
+__all__ = ["BASEMAPS", "DEFAULT_LAYERS", "MAP_LAYERS", "BasemapError", "OfflineAssetError", "build_map", "localize", "save_map"]

@@ -1,7 +1,8 @@
-"""The city map: every layer of a loaded city on one Folium map (no Streamlit here).
+"""The city map: every layer of a loaded city, and every gap of a check, on one Folium map (no Streamlit).
 
-The map works with no network: assets come from ``static/vendor`` (see :mod:`maps.assets`), and with
-``basemap="none"`` the city's own water, districts and roads are the background.
+``build_map`` assembles smaller builders, each usable on its own: :func:`background`,
+:func:`facility_layer`, :func:`lamp_layer`, :func:`gap_layers`, :func:`reach_layers`. All text from data is
+HTML-escaped before it reaches the page; all assets are local (see :mod:`maps.assets`).
 """
 
 from __future__ import annotations
@@ -10,62 +11,66 @@ import html
 from typing import Any
 
 import folium
+import folium.plugins
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from facilities import City
+from facilities.check import Result, reach_areas
 from facilities.schema import ALL_LAYERS
-from maps.assets import APP_VENDOR_URL, localize
+from maps.assets import APP_STATIC_URL, localize
+from maps.basemaps import BASEMAPS, Basemap, display_shift, resolve
+from maps.controls import Legend, NameSearch
+from maps.i18n import LANGS, both, label, text
+from maps.pointcloud import PointCloud, pack_points
+from maps.style import GAP_COLOR, LAMP_CLASSES, POINT_STYLES, REACH_COLOR, ROAD_WEIGHT, point_style
 
-BASEMAPS: dict[str, dict[str, str]] = {
-    "none": {},
-    "osm": {
-        "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "attr": "© OpenStreetMap contributors",
-    },
-    "cartodb": {
-        "tiles": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        "attr": "© OpenStreetMap contributors © CARTO",
-    },
-}
+#: every facility layer the map can draw, in drawing order
+MAP_LAYERS = ("attractions", "toilets", "signs", "docks", "stops", "billboards", "reports", "lamps")
+DEFAULT_LAYERS = MAP_LAYERS
 
-#: facility layers drawn as points, with their colour and marker radius (pixels)
-POINT_STYLE: dict[str, dict[str, Any]] = {
-    "attractions": {"color": "#c0392b", "radius": 9},
-    "toilets": {"color": "#2471a3", "radius": 6},
-    "signs": {"color": "#7d3c98", "radius": 3},
-    "docks": {"color": "#117864", "radius": 8},
-    "stops": {"color": "#d35400", "radius": 5},
-    "billboards": {"color": "#b7950b", "radius": 5},
-    "reports": {"color": "#e74c3c", "radius": 4},
-    "lamps": {"color": "#f1c40f", "radius": 2},
+#: fields shown in each layer's popup (after name, name_en, id, status); tooltips show the first few
+POPUP_FIELDS: dict[str, list[str]] = {
+    "attractions": ["kind", "grade", "daily_visitors"],
+    "toilets": ["grade", "stars", "female_stalls", "male_stalls", "accessible_stalls", "family_room", "fee", "opening_hours", "kind"],
+    "signs": ["sign_type", "text_zh", "text_en", "condition", "road", "symbol"],
+    "docks": ["dock_type", "pontoon", "berths", "operator"],
+    "stops": ["stop_type", "routes", "shelter", "bilingual"],
+    "billboards": ["kind", "illuminated", "permit_no", "permit_expiry", "condition"],
+    "reports": ["kind", "reported_on", "fixed_on"],
+    "roads": ["road_class", "lit", "bridge"],
+    "zones": ["zone_type"],
 }
-ROAD_WEIGHT = {"expressway": 5, "arterial": 4, "secondary": 3, "branch": 1.5, "pedestrian": 2}
-#: a planned or closed facility is drawn hollow
-HOLLOW = {"planned", "closed"}
-
-LABELS = {
-    "zh": {"name": "名称", "name_en": "英文名", "status": "状态", "type": "类型", "district": "区", "unit": "责任单位", "id": "编号"},
-    "en": {"name": "Name (zh)", "name_en": "Name", "status": "Status", "type": "Type", "district": "District", "unit": "Unit", "id": "ID"},
-}
+COMMON = ["name", "name_en", "id", "status"]
+#: reach areas are drawn for rules with at most this many qualifying facilities
+MAX_REACH_AREAS = 2000
+TAIL = ["district", "unit"]
 
 
 def _clean(value: Any) -> Any:
-    """Escape text for HTML; missing values become empty strings (never 'null' in a tooltip)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    """Escape text for HTML; missing values become empty strings (never 'null' in a popup)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return ""
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if isinstance(value, str):
         return html.escape(value)
-    return value.item() if hasattr(value, "item") else value
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return value
 
 
 def features(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
     """A GeoJSON dict with only ``columns`` as properties, every text value HTML-escaped."""
     cols = [c for c in columns if c in gdf.columns]
     feats = []
-    for values, geom in zip(gdf[cols].itertuples(index=False, name=None), gdf.geometry, strict=True):
+    # 6 decimals of a degree is about 0.1 m: plenty for a map, and half the bytes
+    geoms = shapely.transform(gdf.geometry.to_numpy(), lambda c: np.round(c, 6)) if len(gdf) else []
+    for values, geom in zip(gdf[cols].itertuples(index=False, name=None), geoms, strict=True):
         if geom is None or geom.is_empty:
             continue
         props = {c: _clean(v) for c, v in zip(cols, values, strict=True)}
@@ -73,121 +78,296 @@ def features(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _tooltip(layer: str, lang: str) -> folium.GeoJsonTooltip:
+def _fields(layer: str) -> list[str]:
+    return COMMON + POPUP_FIELDS.get(layer, []) + TAIL
+
+
+def _tooltip(fields: list[str], lang: str) -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(fields=fields, aliases=[label(f, lang) for f in fields], sticky=False)
+
+
+def _popup(fields: list[str], lang: str) -> folium.GeoJsonPopup:
+    return folium.GeoJsonPopup(fields=fields, aliases=[label(f, lang) for f in fields], max_width=360)
+
+
+def _title(layer: str, lang: str, n: int | None = None) -> str:
     spec = ALL_LAYERS[layer]
-    labels = LABELS[lang]
-    fields = ["name", "name_en", "id", "status"] + ([spec.type_field] if spec.type_field else []) + ["district", "unit"]
-    aliases = [labels[f] if f in labels else labels["type"] for f in fields]
-    return folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=False)
+    name = both(spec.title_zh, spec.title_en, lang)
+    return f"{name} ({n})" if n is not None else name
 
 
-def _background(m: folium.Map, city: City, lang: str) -> None:
-    water = city["water"]
-    if len(water):
-        folium.GeoJson(
-            features(water, ["name", "name_en"]),
-            name="水系 Water",
-            style_function=lambda f: {"color": "#5dade2", "weight": 0, "fillColor": "#aed6f1", "fillOpacity": 0.9},
-            control=False,
-        ).add_to(m)
+# --------------------------------------------------------------------------- builders
+
+
+def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.GeoJson]:
+    """Water, district outlines and roads: the background in basemap-free mode (roads hidden on tiles)."""
+    out = []
+    offline = not basemap.tiles
+    water = display_shift(city["water"], basemap)
+    if len(water) and offline:
+        out.append(
+            folium.GeoJson(
+                features(water, ["name", "name_en"]),
+                name=text("water", lang),
+                style_function=lambda f: {"color": "#85c1e9", "weight": 0, "fillColor": "#aed6f1", "fillOpacity": 0.9},
+                control=False,
+            )
+        )
     zones = city["zones"]
-    districts = zones[zones["zone_type"] == "district"]
+    districts = display_shift(zones[zones["zone_type"] == "district"], basemap)
     if len(districts):
-        folium.GeoJson(
-            features(districts, ["name", "name_en", "id", "status", "zone_type", "district", "unit"]),
-            name="区界 Districts",
-            style_function=lambda f: {"color": "#566573", "weight": 2, "dashArray": "6 4", "fill": False},
-        ).add_to(m)
-    roads = city["roads"]
+        out.append(
+            folium.GeoJson(
+                features(districts, ["name", "name_en", "id", "unit"]),
+                name=text("districts", lang),
+                style_function=lambda f: {"color": "#566573", "weight": 2, "dashArray": "6 4", "fill": False},
+                tooltip=_tooltip(["name", "name_en"], lang),
+            )
+        )
+    roads = display_shift(city["roads"], basemap)
     if len(roads):
-        folium.GeoJson(
-            features(roads, ["name", "name_en", "id", "status", "road_class", "district", "unit"]),
-            name="道路 Roads" if lang == "zh" else "Roads 道路",
-            style_function=lambda f: {
-                "color": "#909497",
-                "weight": ROAD_WEIGHT.get(f["properties"].get("road_class"), 1),
-                "dashArray": "4 3" if f["properties"].get("road_class") == "pedestrian" else None,
-            },
-            tooltip=_tooltip("roads", lang),
-        ).add_to(m)
+        fields = _fields("roads")
+        out.append(
+            folium.GeoJson(
+                features(roads, fields),
+                name=_title("roads", lang, len(roads)),
+                style_function=lambda f: {
+                    "color": "#909497",
+                    "weight": ROAD_WEIGHT.get(f["properties"].get("road_class"), 1),
+                    "dashArray": "4 3" if f["properties"].get("road_class") == "pedestrian" else None,
+                },
+                highlight_function=lambda f: {"color": "#2e4053", "weight": 6},
+                tooltip=_tooltip(["name", "name_en", "road_class"], lang),
+                popup=_popup(fields, lang),
+                show=offline,
+            )
+        )
+    return out
 
 
-def point_layer(city: City, layer: str, lang: str = "zh") -> folium.GeoJson:
-    """One toggleable layer of circle markers (drawn on the canvas; no per-point folium objects)."""
-    spec = ALL_LAYERS[layer]
-    style = POINT_STYLE[layer]
-    gdf = city[layer]
-    if layer == "lamps":
-        columns = ["id", "name", "name_en", "status", "lamp_type", "working", "road", "district", "unit"]
-    else:
-        columns = ["id", "name", "name_en", "status", spec.type_field or "", "district", "unit"]
-    title = f"{spec.title_zh} {spec.title_en}" if lang == "zh" else f"{spec.title_en} {spec.title_zh}"
-
-    def style_function(feature: dict) -> dict:
-        props = feature["properties"]
-        color = style["color"]
-        if layer == "lamps" and props.get("working") is False:
-            color = "#17202a"
-        hollow = props.get("status") in HOLLOW
-        area = feature["geometry"]["type"] in ("Polygon", "MultiPolygon")  # e.g. a walled old town: an outline
-        opacity = 0.15 if hollow else (0.2 if area else 0.85)
-        return {
-            "color": color,
-            "weight": 2 if area else 1.5,
-            "fill": True,
-            "fillColor": color,
-            "fillOpacity": opacity,
-            "radius": style["radius"],
-        }
-
+def facility_layer(city: City, layer: str, basemap: Basemap, lang: str = "zh") -> folium.GeoJson:
+    """One toggleable layer of canvas circle markers (areas as outlines), coloured by type and status."""
+    if layer not in POINT_STYLES:
+        raise ValueError(f"unknown facility layer {layer!r}; known: {', '.join(POINT_STYLES)}")
+    gdf = display_shift(city[layer], basemap)
+    fields = _fields(layer)
+    style = POINT_STYLES[layer]
     return folium.GeoJson(
-        features(gdf, columns),
-        name=f"{title} ({len(gdf)})",
-        marker=folium.CircleMarker(radius=style["radius"]),
-        style_function=style_function,
-        tooltip=_tooltip(layer, lang),
+        features(gdf, fields),
+        name=_title(layer, lang, len(gdf)),
+        marker=folium.CircleMarker(radius=style.radius),
+        style_function=lambda f, layer=layer: point_style(layer, f["properties"], f["geometry"]["type"]),
+        tooltip=_tooltip(COMMON[:2] + POPUP_FIELDS[layer][:1] + ["status"], lang),
+        popup=_popup(fields, lang),
     )
+
+
+def lamp_classes(lamps: pd.DataFrame) -> np.ndarray:
+    """Class of each lamp for the point cloud: 0 working, 1 not working, 2 planned (index into LAMP_CLASSES)."""
+    working = lamps["working"].fillna(True).to_numpy(dtype=bool)
+    planned = lamps["status"].isin(["planned"]).to_numpy(dtype=bool)
+    return np.where(planned, 2, np.where(working, 0, 1)).astype(np.uint8)
+
+
+def lamp_layer(city: City, basemap: Basemap, lang: str = "zh", max_points: int = 150_000) -> PointCloud:
+    """All lamps as one point cloud: yellow working, black not working, ring planned."""
+    lamps = display_shift(city["lamps"], basemap)
+    return point_cloud(lamps, _title("lamps", lang, len(lamps)), lang, max_points)
+
+
+def point_cloud(lamps: gpd.GeoDataFrame, name: str, lang: str = "zh", max_points: int = 150_000) -> PointCloud:
+    pts = lamps.geometry.representative_point() if len(lamps) and not (lamps.geom_type == "Point").all() else lamps.geometry
+    fields = {f: (label(f, lang), lamps[f]) for f in ("id", "road", "lamp_type", "height_m", "circuit", "district", "unit") if f in lamps}
+    payload = pack_points(
+        pts.x.to_numpy() if len(pts) else np.zeros(0),
+        pts.y.to_numpy() if len(pts) else np.zeros(0),
+        lamp_classes(lamps) if len(lamps) else np.zeros(0, dtype=np.uint8),
+        colors=[c for _, c, _, _ in LAMP_CLASSES],
+        labels=[lab for _, _, lab, _ in LAMP_CLASSES],
+        fields=fields,
+        hollow=[h for _, _, _, h in LAMP_CLASSES],
+    )
+    return PointCloud(payload, name=name, radius=2.5, max_points=max_points, title=name)
+
+
+def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = True) -> list[folium.GeoJson]:
+    """One layer per rule with gaps: points as red rings, dark stretches as thick lines, zones as red outlines."""
+    out = []
+    gaps = display_shift(result.gaps, basemap)
+    titles = result.summary.set_index("rule")["title_zh" if lang == "zh" else "title_en"]
+    fields = ["rule", "feature_id", "name", "measure", "detail", "district", "unit"]
+    for rule, group in gaps.groupby("rule", sort=False):
+        shown = group.copy()
+        shown["measure"] = [
+            f"{m:,.0f} m" if u == "m" else (f"{m:.0f} 天 days" if u == "days" else (f"{m:.2f} /km²" if u == "per km²" else ""))
+            if pd.notna(m) else ""
+            for m, u in zip(group["measure"], group["measure_unit"], strict=True)
+        ]  # fmt: skip
+        title = html.escape(str(titles.get(rule, rule)))
+        out.append(
+            folium.GeoJson(
+                features(shown, fields),
+                name=f"{text('gaps', lang)} · {title} ({len(group)})",
+                marker=folium.CircleMarker(radius=9),
+                style_function=lambda f: {
+                    "color": GAP_COLOR,
+                    "weight": 6 if f["geometry"]["type"] in ("LineString", "MultiLineString") else 2.5,
+                    "opacity": 0.85,
+                    "fill": f["geometry"]["type"] not in ("LineString", "MultiLineString"),
+                    "fillOpacity": 0.08,
+                    "dashArray": None,
+                },
+                tooltip=_tooltip(["name", "feature_id", "measure"], lang),
+                popup=_popup(fields, lang),
+                show=show,
+            )
+        )
+    return out
+
+
+def reach_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh") -> list[folium.GeoJson]:
+    """For each reach rule, the area within its distance of each qualifying facility (hidden at first)."""
+    out = []
+    if result.rules is None:
+        return out
+    for rule in result.rules:
+        if rule.kind != "reach":
+            continue
+        areas = display_shift(reach_areas(city, rule, result.as_of), basemap)
+        if not len(areas) or len(areas) > MAX_REACH_AREAS:  # thousands of circles (e.g. around lamps) say nothing
+            continue
+        title = html.escape(rule.title_zh if lang == "zh" else rule.title_en)
+        out.append(
+            folium.GeoJson(
+                features(areas, ["id", "name"]),
+                name=f"{text('reach', lang)} {rule.params['distance_m']:g} m · {title}",
+                style_function=lambda f: {"color": REACH_COLOR, "weight": 1, "fillColor": REACH_COLOR, "fillOpacity": 0.08},
+                show=False,
+            )
+        )
+    return out
+
+
+def legend(layers: list[str], lang: str) -> Legend:
+    entries = []
+    for layer in layers:
+        if layer == "lamps":
+            items = [(c, lab, h) for _, c, lab, h in LAMP_CLASSES]
+        else:
+            st = POINT_STYLES[layer]
+            items = [(c, f"{label(st.by, lang)}: {v}", False) for v, c in st.palette.items()] if st.by else [(st.color, "", False)]
+        entries.append((_title(layer, lang), items))
+    entries.append(
+        (
+            text("gaps", lang),
+            [
+                (GAP_COLOR, text("gaps", lang), True),
+                ("#566573", text("status_planned", lang), True),
+                ("#808b96", text("status_closed", lang), False),
+            ],
+        )
+    )
+    return Legend(text("legend", lang), entries)
+
+
+def search_records(city: City, layers: list[str], basemap: Basemap) -> list[dict]:
+    """Named features of the drawn layers (lamps excluded) for the search box: "name / name_en (layer)"."""
+    records = []
+    for layer in [*layers, "roads"]:
+        if layer == "lamps":
+            continue
+        gdf = display_shift(city[layer], basemap)
+        if not len(gdf):
+            continue
+        pts = gdf.geometry.representative_point()
+        spec = ALL_LAYERS[layer]
+        seen = set()
+        for name, name_en, p in zip(gdf["name"], gdf["name_en"], pts, strict=True):
+            if not isinstance(name, str) or not name:
+                continue
+            key = (name, layer) if layer == "roads" else None  # one entry per road, not per segment
+            if key in seen:
+                continue
+            if key:
+                seen.add(key)
+            title = f"{name} / {name_en}" if isinstance(name_en, str) and name_en else name
+            records.append({"title": f"{title} ({spec.title_zh})", "lat": round(p.y, 6), "lng": round(p.x, 6)})
+    return records
 
 
 def build_map(
     city: City,
-    layers: list[str] | None = None,
+    result: Result | None = None,
+    layers: list[str] | tuple[str, ...] | None = None,
     basemap: str = "none",
     lang: str = "zh",
-    asset_url: str = APP_VENDOR_URL,
+    reach_circles: bool = False,
+    asset_url: str = APP_STATIC_URL,
+    lamp_max_points: int = 150_000,
 ) -> folium.Map:
     """The city map.
 
     Parameters
     ----------
     city : a loaded city.
-    layers : facility layers to draw (default: all point layers but lamps).
-    basemap : ``"none"`` (the city's own water, districts and roads), ``"osm"`` or ``"cartodb"``.
-    lang : ``"zh"`` or ``"en"`` for labels.
-    asset_url : where the vendored Leaflet is served (see :mod:`maps.assets`).
+    result : a :func:`facilities.check.check` result; its gaps are drawn, one toggleable layer per rule.
+    layers : facility layers to draw (default: all of :data:`MAP_LAYERS`).
+    basemap : a key of :data:`maps.basemaps.BASEMAPS`: ``none`` (the city's own water, districts and roads;
+        works offline), ``osm``, ``cartodb``, ``gaode`` (every layer shifted to GCJ-02 for display),
+        ``tianditu`` (needs ``TIANDITU_KEY``).
+    lang : ``zh`` or ``en``.
+    reach_circles : also draw, hidden at first, the reach of each reach rule's facilities.
+    asset_url : where ``static/`` is served (``/app/static`` in the app; :data:`maps.assets.INLINE` to export).
     """
-    if basemap not in BASEMAPS:
-        raise ValueError(f"basemap should be one of {', '.join(BASEMAPS)}, got {basemap!r}")
-    if lang not in LABELS:
-        raise ValueError(f"lang should be one of {', '.join(LABELS)}, got {lang!r}")
-    layers = [name for name in POINT_STYLE if name != "lamps"] if layers is None else layers
-    unknown = [name for name in layers if name not in POINT_STYLE]
+    b, urls = resolve(basemap)
+    if lang not in LANGS:
+        raise ValueError(f"lang should be one of {', '.join(LANGS)}, got {lang!r}")
+    layers = list(DEFAULT_LAYERS if layers is None else layers)
+    unknown = [name for name in layers if name not in MAP_LAYERS]
     if unknown:
-        raise ValueError(f"unknown map layer(s) {unknown}; known: {', '.join(POINT_STYLE)}")
+        raise ValueError(f"unknown map layer(s) {unknown}; known: {', '.join(MAP_LAYERS)}")
     cfg = city.config
-    tiles = BASEMAPS[basemap]
-    m = folium.Map(
-        location=[cfg.center_lat, cfg.center_lon],
-        zoom_start=cfg.zoom,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=True,
-    )
-    if tiles:
-        folium.TileLayer(tiles=tiles["tiles"], attr=tiles["attr"], name=basemap, control=False).add_to(m)
-    _background(m, city, lang)
+    center_lon, center_lat = cfg.center_lon, cfg.center_lat
+    if b.gcj02:
+        from facilities.chinacrs import wgs84_to_gcj02
+
+        center_lon, center_lat = (float(v) for v in wgs84_to_gcj02(center_lon, center_lat))
+    m = folium.Map(location=[center_lat, center_lon], zoom_start=cfg.zoom, tiles=None, prefer_canvas=True, control_scale=True)
+    for url in urls:
+        folium.TileLayer(tiles=url, attr=b.attr, name=b.label_en, subdomains=b.subdomains, control=False, max_zoom=19).add_to(m)
+    for lyr in background(city, b, lang):
+        lyr.add_to(m)
     for name in layers:
-        if len(city[name]):
-            point_layer(city, name, lang).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+        if name == "lamps":
+            if len(city["lamps"]):
+                lamp_layer(city, b, lang, lamp_max_points).add_to(m)
+        elif len(city[name]):
+            facility_layer(city, name, b, lang).add_to(m)
+    if result is not None:
+        for lyr in gap_layers(result, b, lang):
+            lyr.add_to(m)
+        if reach_circles:
+            for lyr in reach_layers(city, result, b, lang):
+                lyr.add_to(m)
+    overlays = sum(1 for c in m._children.values() if isinstance(c, folium.map.Layer) and c.control)
+    folium.LayerControl(collapsed=overlays > 14).add_to(m)
+    folium.plugins.Fullscreen(position="topleft", title="全屏 Full screen", title_cancel="退出全屏 Exit full screen").add_to(m)
+    folium.plugins.MeasureControl(
+        position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers", primary_area_unit="sqmeters"
+    ).add_to(m)
+    NameSearch(search_records(city, layers, b), text("search", lang), text("not_found", lang)).add_to(m)
+    legend(layers, lang).add_to(m)
     return localize(m, asset_url)
+
+
+__all__ = [
+    "BASEMAPS",
+    "DEFAULT_LAYERS",
+    "MAP_LAYERS",
+    "build_map",
+    "facility_layer",
+    "features",
+    "gap_layers",
+    "lamp_layer",
+    "reach_layers",
+]

@@ -143,7 +143,9 @@ def test_app_draws_demo_city_offline(server, browser):
 def test_layer_can_be_toggled(server, browser):
     page, outside, _ = _open(browser, server)
     frame = _map_frame(page)
-    label = page.frame_locator("iframe[title*='streamlit_folium']").locator(".leaflet-control-layers-overlays label", has_text="旅游厕所")
+    control = page.frame_locator("iframe[title*='streamlit_folium']").locator(".leaflet-control-layers")
+    control.hover()  # a long layer list is collapsed until hovered
+    label = control.locator(".leaflet-control-layers-overlays label", has_text="旅游厕所 Tourist toilets")
     js = """() => { const k = Object.keys(window).filter(k => k.startsWith('map_'))[0];
                     const m = window[k]; let n = 0; m.eachLayer(() => n++); return n; }"""
     before = frame.evaluate(js)

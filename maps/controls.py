@@ -1,0 +1,101 @@
+"""Map controls of ours: a legend, and search by name over every facility layer (leaflet-search)."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import ClassVar
+
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+
+def _js(value: object) -> str:
+    """JSON for a <script> block, "<" written \\u003c: the data can never close the script."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+class Legend(MacroElement):
+    """A collapsible legend box. ``entries``: (section, [(colour, label, hollow)]); labels are escaped here."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var legend = L.control({position: "bottomleft"});
+          legend.onAdd = function () {
+            var div = L.DomUtil.create("div", "map-legend");
+            div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px sans-serif;" +
+              "max-height:45vh;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3)";
+            div.innerHTML = {{ this.html }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, entries: list[tuple[str, list[tuple[str, str, bool]]]]) -> None:
+        super().__init__()
+        self._name = "Legend"
+        parts = [f'<details open><summary style="cursor:pointer;font-weight:700">{html.escape(title)}</summary>']
+        for section, items in entries:
+            parts.append(f'<div style="margin-top:4px;font-weight:600">{html.escape(section)}</div>')
+            for color, label, hollow in items:
+                fill = "transparent" if hollow else html.escape(color)
+                dot = (
+                    f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px;'
+                    f'border:1.5px solid {html.escape(color)};background:{fill}"></span>'
+                )
+                parts.append(f"<div>{dot}{html.escape(label)}</div>")
+        parts.append("</details>")
+        self.html = _js("".join(parts))
+
+
+class NameSearch(JSCSSMixin, MacroElement):
+    """Search features by name (Chinese or English); picking a result zooms there.
+
+    ``records``: dicts with ``title`` (shown; HTML-escaped here, since leaflet-search writes it as HTML),
+    ``lat`` and ``lng``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var records = {{ this.records }};
+          var control = new L.Control.Search({
+            sourceData: function (text, callResponse) { callResponse(records); return { abort: function () {} }; },
+            propertyName: "title",
+            propertyLoc: ["lat", "lng"],
+            position: "topleft",
+            initial: false,
+            zoom: 17,
+            marker: { icon: false, animate: true, circle: { radius: 20, weight: 3, color: "#e31a1c", stroke: true, fill: false } },
+            textPlaceholder: {{ this.placeholder }},
+            textErr: {{ this.not_found }}
+          });
+          {{ this._parent.get_name() }}.addControl(control);
+        })();
+        {% endmacro %}
+        """
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        ("Leaflet.Search.js", "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.js")
+    ]
+    default_css: ClassVar[list[tuple[str, str]]] = [
+        ("Leaflet.Search.css", "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.css")
+    ]
+
+    def __init__(self, records: list[dict], placeholder: str, not_found: str) -> None:
+        super().__init__()
+        self._name = "NameSearch"
+        safe = [{"title": html.escape(r["title"]), "lat": r["lat"], "lng": r["lng"]} for r in records]
+        self.records = _js(safe)
+        self.placeholder = _js(placeholder)
+        self.not_found = _js(not_found)
+        self.count = len(safe)
