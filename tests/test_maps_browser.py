@@ -1,0 +1,121 @@
+"""The exported demo map in a real browser (Debian's Chromium via Playwright), every outside request blocked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from facilities import load_city
+from facilities.check import check
+from facilities.rules import load_rules
+from maps import build_map, save_map
+from maps.assets import INLINE
+from tests.conftest import DEMO, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    city = load_city(DEMO)
+    result = check(city, load_rules(DEMO / "rules.toml"), as_of=dt.date(2026, 11, 29))
+    path = save_map(build_map(city, result, asset_url=INLINE), tmp_path_factory.mktemp("map") / "map.html")
+    return city, result, path
+
+
+@pytest.fixture(scope="module")
+def page(exported):
+    from playwright.sync_api import sync_playwright
+
+    _, _, path = exported
+    outside: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 900})
+
+        def route(r):
+            if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                outside.append(r.request.url)
+                r.abort()
+
+        pg.route("**/*", route)
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(path.as_uri())
+        pg.wait_for_selector(".leaflet-control-layers", timeout=30_000)
+        pg.wait_for_timeout(500)
+        yield pg, outside, errors
+        browser.close()
+
+
+JS_MAP = "Object.keys(window).filter(k => k.startsWith('map_')).map(k => window[k]).find(m => m && m.eachLayer)"
+
+
+def test_loads_offline_without_errors(page):
+    pg, outside, errors = page
+    assert outside == [], outside[:5]
+    assert errors == [], errors[:5]
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "map_export.png"))
+
+
+def test_draws_every_feature_and_every_gap(page, exported):
+    city, result, _ = exported
+    pg, _, _ = page
+    geojson_counts = pg.evaluate(
+        """() => Object.keys(window)
+              .filter(k => k.startsWith('geo_json_') && window[k] && typeof window[k].getLayers === 'function')
+              .map(k => window[k].getLayers().length)"""
+    )
+    expected = [len(city[name]) for name in ("attractions", "toilets", "signs", "docks", "stops", "billboards", "reports")]
+    expected += [len(g) for _, g in result.gaps.groupby("rule")]
+    remaining = list(geojson_counts)
+    for n in expected:
+        assert n in remaining, (n, sorted(geojson_counts))
+        remaining.remove(n)
+    cloud = pg.evaluate(
+        "() => { const c = Object.keys(window).filter(k => k.startsWith('point_cloud_')).map(k => window[k])[0];"
+        " return [c.count(), c.drawnCount(), c.mode()]; }"
+    )
+    assert cloud[0] == len(city["lamps"]) and cloud[1] > 0.9 * len(city["lamps"]) and cloud[2] == "points"
+
+
+def test_a_layer_can_be_toggled(page):
+    pg, _, _ = page
+    count = f"() => {{ const m = {JS_MAP}; let n = 0; m.eachLayer(() => n++); return n; }}"
+    before = pg.evaluate(count)
+    control = pg.locator(".leaflet-control-layers")
+    control.hover()
+    control.locator("label", has_text="旅游厕所 Tourist toilets").locator("input").uncheck()
+    after = pg.evaluate(count)
+    assert after < before
+    control.locator("label", has_text="旅游厕所 Tourist toilets").locator("input").check()
+    assert pg.evaluate(count) == before
+
+
+def test_hovering_a_lamp_shows_its_details(page, exported):
+    city, _, _ = exported
+    pg, _, _ = page
+    lamp = city["lamps"].iloc[len(city["lamps"]) // 2]
+    pg.evaluate(f"() => {{ const m = {JS_MAP}; m.setView([{lamp.geometry.y}, {lamp.geometry.x}], 18, {{animate: false}}); }}")
+    pg.wait_for_timeout(300)
+    xy = pg.evaluate(
+        f"() => {{ const m = {JS_MAP}; const p = m.latLngToContainerPoint([{lamp.geometry.y}, {lamp.geometry.x}]); return [p.x, p.y]; }}"
+    )
+    box = pg.locator(".leaflet-container").bounding_box()
+    pg.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+    tip = pg.locator(".leaflet-pointcloud-tip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert lamp["id"] in tip.text_content()
