@@ -44,6 +44,8 @@ POPUP_FIELDS: dict[str, list[str]] = {
     "zones": ["zone_type"],
 }
 COMMON = ["name", "name_en", "id", "status"]
+#: a point cloud keeps every text field up to this many points (see point_cloud)
+DETAIL_LIMIT = 200_000
 #: reach areas are drawn for rules with at most this many qualifying facilities
 MAX_REACH_AREAS = 2000
 TAIL = ["district", "unit"]
@@ -177,7 +179,13 @@ def lamp_layer(city: City, basemap: Basemap, lang: str = "zh", max_points: int =
 
 def point_cloud(lamps: gpd.GeoDataFrame, name: str, lang: str = "zh", max_points: int = 150_000) -> PointCloud:
     pts = lamps.geometry.representative_point() if len(lamps) and not (lamps.geom_type == "Point").all() else lamps.geometry
-    fields = {f: (label(f, lang), lamps[f]) for f in ("id", "road", "lamp_type", "height_m", "circuit", "district", "unit") if f in lamps}
+    # beyond DETAIL_LIMIT points, per-point text with many distinct values (ids) is left out: it would
+    # outweigh the geometry; fields with few values (road, type, district) stay
+    fields = {
+        f: (label(f, lang), lamps[f])
+        for f in ("id", "road", "lamp_type", "height_m", "circuit", "district", "unit")
+        if f in lamps and (len(lamps) <= DETAIL_LIMIT or lamps[f].nunique() <= 65_536)
+    }
     payload = pack_points(
         pts.x.to_numpy() if len(pts) else np.zeros(0),
         pts.y.to_numpy() if len(pts) else np.zeros(0),

@@ -22,6 +22,23 @@ def _b64(array: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
 
 
+def _pack_field(name: str, label: str, values: pd.Series) -> dict:
+    """Text per point: "prefix + zero-padded number" when every value has that form (ids like L00042:
+    4 bytes a point), else a dictionary of the distinct values and an index per point."""
+    text = pd.Series(values).astype("string").fillna("")
+    parts = text.str.extract(r"^(.*?)(\d{1,9})$")
+    if len(text) and parts.notna().all().all() and parts[0].nunique() == 1 and parts[1].str.len().nunique() == 1:
+        return {
+            "name": name,
+            "label": label,
+            "prefix": str(parts[0].iloc[0]),
+            "width": int(parts[1].str.len().iloc[0]),
+            "number": _b64(parts[1].astype(np.int64).to_numpy().astype(np.uint32)),
+        }
+    codes, uniques = pd.factorize(text, sort=False)
+    return {"name": name, "label": label, "values": [str(u) for u in uniques], "index": _b64(codes.astype(np.uint32))}
+
+
 def pack_points(
     lon: np.ndarray,
     lat: np.ndarray,
@@ -43,10 +60,7 @@ def pack_points(
     lat = np.asarray(lat, dtype=float)
     lon0 = float(np.floor(lon.min())) if len(lon) else 0.0
     lat0 = float(np.floor(lat.min())) if len(lat) else 0.0
-    packed_fields = []
-    for name, (label, values) in (fields or {}).items():
-        codes, uniques = pd.factorize(pd.Series(values).astype("string").fillna(""), sort=False)
-        packed_fields.append({"name": name, "label": label, "values": [str(u) for u in uniques], "index": _b64(codes.astype(np.uint32))})
+    packed_fields = [_pack_field(name, label, values) for name, (label, values) in (fields or {}).items()]
     return {
         "n": len(lon),
         "lon0": lon0,

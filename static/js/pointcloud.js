@@ -41,7 +41,10 @@
       this._hollow = data.hollow || [];     // class -> drawn as a ring
       this._labels = data.labels;           // class -> label (legend)
       this._fields = data.fields;           // [{name, label, values, index(b64 uint32)}]
-      for (var f = 0; f < this._fields.length; f++) this._fields[f].idx = uint32s(this._fields[f].index);
+      for (var f = 0; f < this._fields.length; f++) {
+        var fld = this._fields[f];
+        if (fld.number) fld.num = uint32s(fld.number); else fld.idx = uint32s(fld.index);
+      }
     },
 
     onAdd: function (map) {
@@ -164,7 +167,8 @@
       var lines = [this.options.title];
       if (this._labels && this._labels[this._cls[i]]) lines.push(this._labels[this._cls[i]]);
       for (var f = 0; f < this._fields.length; f++) {
-        var fld = this._fields[f], v = fld.values[fld.idx[i]];
+        var fld = this._fields[f];
+        var v = fld.num ? fld.prefix + String(fld.num[i]).padStart(fld.width, "0") : fld.values[fld.idx[i]];
         if (v !== null && v !== "") lines.push(fld.label + ": " + v);
       }
       return lines.join("\n");
