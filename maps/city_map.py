@@ -22,7 +22,7 @@ from facilities.check import Result, reach_areas
 from facilities.schema import ALL_LAYERS
 from maps.assets import APP_STATIC_URL, localize
 from maps.basemaps import BASEMAPS, Basemap, display_shift, resolve
-from maps.controls import Legend, NameSearch
+from maps.controls import Legend, NameSearch, ViewMemory
 from maps.i18n import LANGS, both, label, text
 from maps.pointcloud import PointCloud, pack_points
 from maps.style import GAP_COLOR, LAMP_CLASSES, POINT_STYLES, REACH_COLOR, ROAD_WEIGHT, point_style
@@ -312,6 +312,7 @@ def build_map(
     reach_circles: bool = False,
     asset_url: str = APP_STATIC_URL,
     lamp_max_points: int = 150_000,
+    remember_view: str | None = None,
 ) -> folium.Map:
     """The city map.
 
@@ -326,6 +327,7 @@ def build_map(
     lang : ``zh`` or ``en``.
     reach_circles : also draw, hidden at first, the reach of each reach rule's facilities.
     asset_url : where ``static/`` is served (``/app/static`` in the app; :data:`maps.assets.INLINE` to export).
+    remember_view : a key; the browser keeps the view under it and restores it when the map is drawn again.
     """
     b, urls = resolve(basemap)
     if lang not in LANGS:
@@ -365,6 +367,8 @@ def build_map(
     ).add_to(m)
     NameSearch(search_records(city, layers, b), text("search", lang), text("not_found", lang)).add_to(m)
     legend(layers, lang).add_to(m)
+    if remember_view:
+        ViewMemory(remember_view).add_to(m)
     return localize(m, asset_url)
 
 

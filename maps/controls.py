@@ -99,3 +99,32 @@ class NameSearch(JSCSSMixin, MacroElement):
         self.placeholder = _js(placeholder)
         self.not_found = _js(not_found)
         self.count = len(safe)
+
+
+class ViewMemory(MacroElement):
+    """Remember the map's view (centre, zoom) in the browser's localStorage under ``key`` and restore it
+    when the map is drawn again — e.g. after a filter change re-renders it — without a round trip."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, key) {
+          try {
+            var saved = JSON.parse(window.localStorage.getItem(key) || "null");
+            if (saved && isFinite(saved.lat) && isFinite(saved.lng) && isFinite(saved.zoom)) {
+              map.setView([saved.lat, saved.lng], saved.zoom, {animate: false});
+            }
+          } catch (e) {}
+          map.on("moveend", function () {
+            var c = map.getCenter();
+            try { window.localStorage.setItem(key, JSON.stringify({lat: c.lat, lng: c.lng, zoom: map.getZoom()})); } catch (e) {}
+          });
+        })({{ this._parent.get_name() }}, {{ this.key }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self._name = "ViewMemory"
+        self.key = _js(f"facilities-map-view:{key}")

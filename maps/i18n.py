@@ -89,3 +89,66 @@ def text(key: str, lang: str) -> str:
 def both(zh: str, en: str, lang: str) -> str:
     """ "中文 English" in Chinese mode, "English 中文" in English mode."""
     return f"{zh} {en}" if lang == "zh" else f"{en} {zh}"
+
+
+#: the app's words (pages, widgets, messages)
+UI: dict[str, tuple[str, str]] = {
+    "app_title": ("旅游城市设施", "Tourist-city facilities"),
+    "page_map": ("地图", "Map"),
+    "page_gaps": ("缺口", "Gaps"),
+    "page_lighting": ("亮化与标识", "Lighting & signage"),
+    "page_scorecard": ("评分", "Scorecard"),
+    "page_inventory": ("清单", "Inventory"),
+    "lang": ("语言 Language", "Language 语言"),
+    "city": ("城市", "City"),
+    "basemap": ("底图", "Basemap"),
+    "layers": ("图层", "Layers"),
+    "filters": ("筛选", "Filters"),
+    "district": ("区", "District"),
+    "status": ("状态", "Status"),
+    "type": ("类型", "Type"),
+    "grade": ("等级", "Grade"),
+    "all": ("全部", "All"),
+    "details": ("要素详情", "Feature details"),
+    "click_hint": ("点击地图上的要素查看详情。", "Click a feature on the map to see its details."),
+    "nothing_here": ("此处没有要素（50 米内）。", "No feature within 50 m of the click."),
+    "counts": ("各图层要素数量", "Features per layer"),
+    "invalid": (
+        "该城市的数据有错误，未加载。请按下表逐条修正（文件、要素、字段、取值、可接受的值）后刷新页面。",
+        "This city's files have errors and were not loaded. "
+        "Fix each problem below (file, feature, field, value, what is accepted), then reload.",
+    ),
+    "rules_invalid": ("规则文件有错误，未核查：", "The rules file has errors; nothing was checked:"),
+    "no_rules": ("该城市没有 rules.toml，无法核查缺口与评分。", "This city has no rules.toml: no gaps or score."),
+    "warnings": ("数据警告", "Data warnings"),
+    "no_city": ("data/ 下没有城市文件夹（需含 city.toml）。", "No city folder (with a city.toml) under data/."),
+    "score": ("总分", "Score"),
+    "pass_mark": ("达标线", "Pass mark"),
+    "passed": ("达标", "Pass"),
+    "failed": ("未达标", "Fail"),
+    "rules": ("规则", "Rules"),
+    "rule": ("规则", "Rule"),
+    "unit": ("责任单位", "Responsible unit"),
+    "gaps_table": ("缺口清单", "Gap list"),
+    "gap_hint": ("选择一行，地图将定位到该缺口。", "Pick a row to zoom the map to that gap."),
+    "download_geojson": ("下载 GeoJSON", "Download GeoJSON"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "download_report": ("下载可打印报告 (HTML)", "Download printable report (HTML)"),
+    "points_by_rule": ("各规则得分", "Points by rule"),
+    "to_improve": ("提分空间最大的规则", "Rules that would raise the score most"),
+    "points_missing": ("失分", "Points missing"),
+    "lamps_working": ("亮灯率", "Lamps working"),
+    "dark_km": ("暗区长度 (km)", "Dark road (km)"),
+    "bilingual_share": ("双语标识比例", "Bilingual signs"),
+    "damaged_missing": ("损坏/缺失标识", "Damaged or missing signs"),
+    "search": ("搜索（名称、编号）", "Search (name, id)"),
+    "layer": ("图层", "Layer"),
+    "rows": ("条", "rows"),
+    "reference_date": ("基准日期", "Reference date"),
+}
+
+
+def ui(key: str, lang: str) -> str:
+    zh, en = UI[key]
+    return zh if lang == "zh" else en

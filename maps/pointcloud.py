@@ -26,8 +26,10 @@ def _pack_field(name: str, label: str, values: pd.Series) -> dict:
     """Text per point: "prefix + zero-padded number" when every value has that form (ids like L00042:
     4 bytes a point), else a dictionary of the distinct values and an index per point."""
     text = pd.Series(values).astype("string").fillna("")
-    parts = text.str.extract(r"^(.*?)(\d{1,9})$")
-    if len(text) and parts.notna().all().all() and parts[0].nunique() == 1 and parts[1].str.len().nunique() == 1:
+    distinct = text.nunique()
+    # only mostly-unique text (ids) is worth the prefix + number form; few distinct values pack as a dictionary
+    parts = text.str.extract(r"^(.*?)(\d{1,9})$") if distinct > len(text) // 2 else None
+    if parts is not None and len(text) and parts.notna().all().all() and parts[0].nunique() == 1 and parts[1].str.len().nunique() == 1:
         return {
             "name": name,
             "label": label,

@@ -1,5 +1,5 @@
-"""The Streamlit app, headless (AppTest): it runs, shows the map and counts, switches language,
-and shows a validation report (not a traceback) for a broken city."""
+"""Every page of the Streamlit app, headless (AppTest): it runs, its widgets and figures are there, the
+language switch changes the labels, and a broken city shows its report — never a traceback."""
 
 from __future__ import annotations
 
@@ -10,54 +10,118 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from facilities import settings
-from tests.conftest import DATA, ROOT
+from facilities.schema import ALL_LAYERS
+from tests.conftest import DATA, DEMO, ROOT
+
+PAGES = ["views/map.py", "views/gaps.py", "views/lighting.py", "views/scorecard.py", "views/inventory.py"]
+TITLES = {
+    "views/map.py": ("地图", "Map"),
+    "views/gaps.py": ("缺口", "Gaps"),
+    "views/lighting.py": ("亮化与标识", "Lighting & signage"),
+    "views/scorecard.py": ("评分", "Scorecard"),
+    "views/inventory.py": ("清单", "Inventory"),
+}
 
 
 @pytest.fixture
-def data_dir(tmp_path, mini_city, monkeypatch):
-    toilets = [
-        {
-            "type": "Feature",
-            "properties": {"id": "T1", "status": "existing", "grade": "A", "name": "东门公厕"},
-            "geometry": {"type": "Point", "coordinates": [112.1, 32.0]},
-        }
-    ]
-    (mini_city / "toilets.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": toilets}))
-    shutil.copytree(DATA / "broken_city", mini_city.parent / "broken")
-    monkeypatch.setattr(settings, "DATA_DIR", mini_city.parent)
-    monkeypatch.setattr(settings, "DEMO_CITY", mini_city)
-    return mini_city.parent
+def data_dir(tmp_path, monkeypatch):
+    """A data folder with the demo city and a broken one (copies, so nothing can alter the originals)."""
+    shutil.copytree(DEMO, tmp_path / "xiangyang")
+    shutil.copytree(DATA / "broken_city", tmp_path / "broken")
+    monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(settings, "DEMO_CITY", tmp_path / "xiangyang")
+    return tmp_path
 
 
 def _run(at: AppTest) -> AppTest:
-    at.run(timeout=60)
+    at.run(timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_app_shows_city_map(data_dir):
-    at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
-    assert "小城" in at.title[0].value
-    assert at.selectbox[0].value.name == "mini"
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_runs_in_both_languages(data_dir, page, lang):
+    at = _run(_app())
+    if lang == "en":
+        at.radio(key="lang").set_value("en")
+        _run(at)
+    at.switch_page(page)
+    _run(at)
+    zh, en = TITLES[page]
+    assert at.title[0].value.startswith(zh if lang == "zh" else en)
+    assert "襄阳 Xiangyang" in at.title[0].value
+    assert at.selectbox(key="city_folder").label == ("城市" if lang == "zh" else "City")
+
+
+def test_map_page_draws_the_city_and_its_gaps(data_dir):
+    at = _run(_app())
     (component,) = at.get("component_instance")
     args = json.loads(component.proto.json_args)
-    assert "东门公厕" in args["script"] or "\\u4e1c\\u95e8" in args["script"]
-    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"] + args["css_links"])
+    assert "L.pointCloud(" in args["script"]
+    assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
+    labels = [w.label for w in at.sidebar.multiselect]
+    assert labels == ["图层", "区", "状态", "类型", "等级"]
 
 
-def test_language_switch_changes_labels(data_dir):
-    at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
-    assert at.title[0].value.startswith("旅游城市设施地图")
-    at.radio[0].set_value("en")
+def test_map_filters_change_the_map(data_dir):
+    at = _run(_app())
+    before = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    at.sidebar.multiselect[1].set_value(["襄城区"])
     _run(at)
-    assert at.title[0].value.startswith("Tourist-city facility map")
-    assert at.selectbox[0].label == "City"
+    after = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    assert before != after and len(after) < len(before)
+
+
+def test_gaps_page_lists_every_rule_and_gap(data_dir):
+    at = _run(_app())
+    at.switch_page("views/gaps.py")
+    _run(at)
+    summary, gaps = at.dataframe[0].value, at.dataframe[1].value
+    assert len(summary) == 21
+    assert len(gaps) == 400
+    assert [b.label for b in at.get("download_button")] == ["下载 GeoJSON", "下载 CSV", "下载 Excel"]
+
+
+def test_gap_filters(data_dir):
+    at = _run(_app())
+    at.switch_page("views/gaps.py")
+    _run(at)
+    at.multiselect[0].set_value(["toilet_reach"])
+    _run(at)
+    assert set(at.dataframe[1].value["feature_id"]) == {"A08", "A09", "A11"}
+
+
+def test_scorecard_page(data_dir):
+    at = _run(_app())
+    at.switch_page("views/scorecard.py")
+    _run(at)
+    assert at.metric[0].value.startswith("829.1")
+    assert any(b.label.startswith("下载可打印报告") for b in at.get("download_button"))
+
+
+def test_inventory_search(data_dir):
+    at = _run(_app())
+    at.switch_page("views/inventory.py")
+    _run(at)
+    at.selectbox(key="inventory_layer").select_index(list(ALL_LAYERS).index("toilets"))
+    _run(at)
+    assert len(at.dataframe[0].value) == 87
+    at.text_input[0].set_value("T001")
+    _run(at)
+    assert at.dataframe[0].value["id"].tolist() == ["T001"]
 
 
 def test_broken_city_shows_report_not_traceback(data_dir):
-    at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
-    at.selectbox[0].set_value(data_dir / "broken")
-    _run(at)
-    assert at.error and "有错误" in at.error[0].value
-    table = at.dataframe[0].value
-    assert len(table) == 25 and set(table["severity"]) == {"error", "warning"}
+    at = _run(_app())
+    at.selectbox(key="city_folder").set_value(str(data_dir / "broken"))
+    for page in PAGES:
+        at.switch_page(page)
+        _run(at)
+        assert at.error and "有错误" in at.error[0].value
+        table = at.dataframe[0].value
+        assert len(table) == 25 and set(table["severity"]) == {"error", "warning"}

@@ -132,10 +132,28 @@ def test_app_draws_demo_city_offline(server, browser):
     drawn = sorted(counts)
     for layer in ("toilets", "attractions", "signs", "docks", "stops"):
         assert len(city[layer]) in drawn, (layer, len(city[layer]), drawn)
+    lamps = frame.evaluate("() => Object.keys(window).filter(k => k.startsWith('point_cloud_')).map(k => window[k].count())")
+    assert lamps == [len(city["lamps"])]
     assert page.locator("[data-testid='stException']").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "app_map.png"))
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+    assert not [e for e in errors if "favicon" not in e], errors
+
+
+@pytest.mark.parametrize(("path", "has_map"), [("gaps", True), ("lighting", True), ("scorecard", False), ("inventory", False)])
+def test_every_page_works_offline(server, browser, path, has_map):
+    page, outside, errors = _open(browser, f"{server}/{path}")
+    page.wait_for_selector("h1", timeout=60_000)
+    if has_map:
+        _map_frame(page)
+    else:
+        page.wait_for_selector("[data-testid='stDataFrame'], [data-testid='stVegaLiteChart']", timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"app_{path}.png"), full_page=True)
     assert outside == [], f"requests left the machine: {outside[:5]}"
     assert not [e for e in errors if "favicon" not in e], errors
 

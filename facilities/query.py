@@ -1,0 +1,63 @@
+"""Questions the app asks of a loaded city: filter its layers; which feature is at a clicked point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+import geopandas as gpd
+import pandas as pd
+from shapely import Point
+
+from facilities.city import City
+from facilities.schema import ALL_LAYERS, LAYERS
+
+
+def filter_city(
+    city: City,
+    districts: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    types: Iterable[str] | None = None,
+    grades: Iterable[str] | None = None,
+) -> City:
+    """A city whose facility layers keep only the features matching every given filter (None = no filter).
+
+    ``types`` applies to each layer's type field (toilet grade, sign type, …) where the layer has one of
+    those values; ``grades`` to layers with a ``grade`` field. Zones, roads and water are never filtered.
+    """
+    sets = {k: set(v) for k, v in (("district", districts), ("status", statuses), ("type", types), ("grade", grades)) if v is not None}
+    if not sets:
+        return city
+    layers = dict(city.layers)
+    for name, spec in LAYERS.items():
+        if name in ("zones", "roads"):
+            continue
+        gdf = layers[name]
+        keep = pd.Series(True, index=gdf.index)
+        if "district" in sets:
+            keep &= gdf["district"].isin(sets["district"])
+        if "status" in sets:
+            keep &= gdf["status"].isin(sets["status"])
+        if "type" in sets and spec.type_field:
+            values = set(spec.field(spec.type_field).allowed or ())
+            if values & sets["type"]:  # only layers that have one of the chosen types are filtered by type
+                keep &= gdf[spec.type_field].isin(sets["type"])
+        if "grade" in sets and "grade" in gdf.columns:
+            keep &= gdf["grade"].isin(sets["grade"])
+        layers[name] = gdf[keep.fillna(False).to_numpy(dtype=bool)]
+    return replace(city, layers=layers, _metric={})
+
+
+def nearest_feature(city: City, lon: float, lat: float, layers: Iterable[str], max_m: float = 50.0) -> tuple[str, pd.Series] | None:
+    """The feature of ``layers`` nearest to (lon, lat) within ``max_m`` metres, as (layer, row), or None."""
+    here = gpd.GeoSeries([Point(lon, lat)], crs=4326).to_crs(city.metric_crs).iloc[0]
+    best: tuple[float, str, pd.Series] | None = None
+    for name in layers:
+        if name not in ALL_LAYERS or not len(city[name]):
+            continue
+        metric = city.metric(name)
+        d = metric.geometry.distance(here)
+        i = d.idxmin()
+        if d[i] <= max_m and (best is None or d[i] < best[0]):
+            best = (float(d[i]), name, city[name].loc[i])
+    return None if best is None else (best[1], best[2])

@@ -1,0 +1,136 @@
+"""What every page shares: the language, the chosen city, and the cached loading and checking.
+
+Streamlit cannot hash a GeoDataFrame, so the caches are keyed on the city folder and a fingerprint of its
+files (names, sizes, modification times): editing a file reloads the city, nothing else does.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from facilities import City, CityValidationError, ValidationReport, load_city, settings
+from facilities.check import Result, check
+from facilities.query import filter_city
+from facilities.rules import RULES_FILE, RulesError, load_rules
+from maps import build_map
+from maps.i18n import ui
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def t(key: str) -> str:
+    return ui(key, lang())
+
+
+def city_folders() -> list[Path]:
+    if not settings.DATA_DIR.is_dir():
+        return []
+    return sorted(p for p in settings.DATA_DIR.iterdir() if (p / "city.toml").is_file())
+
+
+def fingerprint(folder: Path) -> tuple:
+    """Names, sizes and modification times of a city's files: the cache key."""
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
+
+
+@st.cache_resource(show_spinner="正在加载 Loading…", max_entries=8)
+def load(folder: str, _key: tuple) -> City | ValidationReport:
+    try:
+        return load_city(folder)
+    except CityValidationError as exc:
+        return exc.report
+
+
+@st.cache_resource(show_spinner="正在核查 Checking…", max_entries=8)
+def checked(folder: str, _key: tuple, as_of: dt.date) -> Result | ValidationReport | None:
+    """The check of the city's rules.toml: a Result, the rules file's report when it is invalid, or None."""
+    city = load(folder, _key)
+    path = Path(folder) / RULES_FILE
+    if isinstance(city, ValidationReport) or not path.is_file():
+        return None
+    try:
+        return check(city, load_rules(path), as_of=as_of)
+    except RulesError as exc:
+        return exc.report
+
+
+@st.cache_resource(show_spinner="正在绘制地图 Drawing the map…", max_entries=24)
+def _city_map(folder: str, _key: tuple, as_of: dt.date, layers: tuple, basemap: str, language: str, filters: tuple, gaps: bool, view: str):
+    city = load(folder, _key)
+    result = checked(folder, _key, as_of) if gaps else None
+    if filters:
+        city = filter_city(city, **dict(filters))
+    result = result if isinstance(result, Result) else None
+    return build_map(city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None)
+
+
+def city_map(layers: list[str], basemap: str, filters: dict | None = None, gaps: bool = True, remember_view: bool = False):
+    """The map of the chosen city (cached; a fresh copy each run, since folium elements render once).
+
+    With ``remember_view`` the browser keeps the view, so it survives a filter change.
+    """
+    folder, key = current_key()
+    frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (filters or {}).items() if v is not None))
+    view = f"{folder.name}:{basemap}" if remember_view else ""
+    m = _city_map(str(folder), key, today(), tuple(layers), basemap, lang(), frozen, gaps, view)
+    return copy.deepcopy(m)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def current_key() -> tuple[Path, tuple]:
+    folder = Path(st.session_state["city_folder"])
+    return folder, fingerprint(folder)
+
+
+def show_report(report: ValidationReport, message: str) -> None:
+    st.error(message)
+    st.dataframe(report.to_frame(), hide_index=True)
+
+
+def current_city() -> City:
+    """The chosen city, loaded; on errors the page shows the report (what, where, how to fix) and stops."""
+    folder, key = current_key()
+    city = load(str(folder), key)
+    if isinstance(city, ValidationReport):
+        show_report(city, t("invalid"))
+        st.stop()
+    return city
+
+
+def current_result(required: bool = True) -> Result | None:
+    """The check of the chosen city; shows why when there is none (and stops if ``required``)."""
+    folder, key = current_key()
+    result = checked(str(folder), key, today())
+    if isinstance(result, Result):
+        return result
+    if isinstance(result, ValidationReport):
+        show_report(result, t("rules_invalid"))
+    else:
+        st.info(t("no_rules"))
+    if required:
+        st.stop()
+    return None
+
+
+def sidebar() -> bool:
+    """Language and city pickers; False when there is no city to show."""
+    st.session_state.setdefault("lang", "zh")
+    with st.sidebar:
+        st.radio(t("lang"), ["zh", "en"], format_func=lambda x: "中文" if x == "zh" else "English", key="lang", horizontal=True)
+        folders = city_folders()
+        if not folders:
+            st.error(t("no_city"))
+            return False
+        if st.session_state.get("city_folder") not in [str(f) for f in folders]:
+            st.session_state["city_folder"] = str(settings.DEMO_CITY if settings.DEMO_CITY in folders else folders[0])
+        st.selectbox(t("city"), [str(f) for f in folders], key="city_folder", format_func=lambda p: Path(p).name)
+    return True

@@ -1,0 +1,99 @@
+"""缺口 Gaps: every rule with its share and points; the gap list by rule, district and unit; downloads."""
+
+from __future__ import annotations
+
+import io
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from maps import MAP_LAYERS
+from maps.i18n import label
+from ui.state import city_map, current_city, current_result, lang, t
+
+
+def summary_table(result) -> pd.DataFrame:
+    s = result.summary
+    title = s["title_zh"] if lang() == "zh" else s["title_en"]
+    return pd.DataFrame(
+        {
+            t("rule"): title,
+            "id": s["rule"],
+            label("measure", lang()): s["checked"].round(0),
+            "share": s["share"],
+            "threshold": s["threshold"],
+            "points": s["points"],
+            "weight": s["weight"],
+            t("passed"): s["passed"],
+        }
+    )
+
+
+def table(gaps: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Gaps as a plain table: centroid lon/lat instead of geometry."""
+    pts = gaps.geometry.representative_point()
+    frame = pd.DataFrame(gaps.drop(columns="geometry"))
+    frame["lon"], frame["lat"] = pts.x.round(6), pts.y.round(6)
+    return frame
+
+
+def downloads(gaps: gpd.GeoDataFrame) -> None:
+    flat = table(gaps)
+    xlsx = io.BytesIO()
+    flat.to_excel(xlsx, index=False, sheet_name="gaps")
+    a, b, c = st.columns(3)
+    a.download_button(t("download_geojson"), gaps.to_json(ensure_ascii=False, drop_id=True), "gaps.geojson", "application/geo+json")
+    b.download_button(t("download_csv"), flat.to_csv(index=False).encode("utf-8-sig"), "gaps.csv", "text/csv")
+    c.download_button(t("download_xlsx"), xlsx.getvalue(), "gaps.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def main() -> None:
+    city = current_city()
+    result = current_result()
+    st.title(f"{t('page_gaps')} · {city.config.name} {city.config.name_en}")
+    verdict = t("passed") if result.passed else t("failed")
+    st.markdown(f"**{t('score')} {result.total:.1f} / {result.max_points:.0f}** · {t('pass_mark')} {result.pass_mark:.0f} · **{verdict}**")
+    st.dataframe(
+        summary_table(result),
+        hide_index=True,
+        column_config={
+            "share": st.column_config.ProgressColumn("share", format="percent", min_value=0, max_value=1),
+            "threshold": st.column_config.NumberColumn("threshold", format="percent"),
+        },
+    )
+    gaps = result.gaps
+    titles = result.summary.set_index("rule")["title_zh" if lang() == "zh" else "title_en"]
+    c1, c2, c3 = st.columns(3)
+    rules = c1.multiselect(t("rule"), list(titles.index), format_func=lambda r: titles[r], placeholder=t("all"))
+    districts = c2.multiselect(t("district"), sorted(gaps["district"].dropna().unique()), placeholder=t("all"))
+    units = c3.multiselect(t("unit"), sorted(gaps["unit"].dropna().unique()), placeholder=t("all"))
+    shown = gaps
+    if rules:
+        shown = shown[shown["rule"].isin(rules)]
+    if districts:
+        shown = shown[shown["district"].isin(districts)]
+    if units:
+        shown = shown[shown["unit"].isin(units)]
+    st.subheader(f"{t('gaps_table')} ({len(shown)} {t('rows')})")
+    st.caption(t("gap_hint"))
+    flat = table(shown)
+    picked = st.dataframe(
+        flat[["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat"]],
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="gap_table",
+    )
+    rows = picked.selection.rows if picked is not None else []
+    center, zoom = None, None
+    if rows:
+        row = flat.iloc[rows[0]]
+        center, zoom = (float(row["lat"]), float(row["lon"])), 17
+    m = city_map(list(MAP_LAYERS), "none")
+    st_folium(m, height=520, use_container_width=True, returned_objects=[], center=center, zoom=zoom, key="gaps_map")
+    downloads(shown)
+
+
+main()

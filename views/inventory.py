@@ -1,0 +1,42 @@
+"""清单 Inventory: each layer as a searchable table, with downloads."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from facilities.city import layer_to_geojson
+from facilities.schema import ALL_LAYERS
+from ui.state import current_city, lang, t
+
+
+def main() -> None:
+    city = current_city()
+    st.title(f"{t('page_inventory')} · {city.config.name} {city.config.name_en}")
+    names = list(ALL_LAYERS)
+    layer = st.selectbox(
+        t("layer"), names, key="inventory_layer",
+        format_func=lambda n: f"{ALL_LAYERS[n].title_zh} {ALL_LAYERS[n].title_en} ({len(city[n])})" if lang() == "zh"
+        else f"{ALL_LAYERS[n].title_en} {ALL_LAYERS[n].title_zh} ({len(city[n])})",
+    )  # fmt: skip
+    gdf = city[layer]
+    query = st.text_input(t("search"), "").strip()
+    if query:
+        text = gdf[[c for c in ("id", "name", "name_en", "road", "unit", "district") if c in gdf.columns]].astype("string").fillna("")
+        hit = text.apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
+        gdf = gdf[hit.to_numpy(dtype=bool)]
+    pts = gdf.geometry.representative_point() if len(gdf) else gdf.geometry
+    flat = pd.DataFrame(gdf.drop(columns="geometry"))
+    if len(gdf):
+        flat["lon"], flat["lat"] = pts.x.round(6), pts.y.round(6)
+    st.caption(f"{len(flat)} {t('rows')}")
+    st.dataframe(flat, hide_index=True)
+    a, b = st.columns(2)
+    a.download_button(t("download_csv"), flat.to_csv(index=False).encode("utf-8-sig"), f"{layer}.csv", "text/csv")
+    geojson = json.dumps(layer_to_geojson(gdf), ensure_ascii=False)
+    b.download_button(t("download_geojson"), geojson, f"{layer}.geojson", "application/geo+json")
+
+
+main()

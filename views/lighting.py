@@ -1,0 +1,64 @@
+"""亮化与标识 Lighting & signage (for leaders): key figures by district, charts, and the two layers on a map."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from facilities import stats
+from ui.state import city_map, current_city, current_result, t
+
+CITY_TOTAL = "全市 City"
+
+
+def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: str | None = None) -> alt.Chart:
+    enc = {
+        "x": alt.X(f"{x}:N", sort="-y", title=None),
+        "y": alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=fmt) if fmt else alt.Axis()),
+        "tooltip": [x, alt.Tooltip(y, format=fmt or ",.2f")],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=None)
+    return alt.Chart(frame).mark_bar().encode(**enc).properties(height=260)
+
+
+def main() -> None:
+    city = current_city()
+    result = current_result(required=False)
+    st.title(f"{t('page_lighting')} · {city.config.name} {city.config.name_en}")
+    lamps = stats.lamp_figures(city)
+    signs = stats.sign_figures(city)
+    total_l = lamps[lamps["district"] == CITY_TOTAL].iloc[0]
+    total_s = signs[signs["district"] == CITY_TOTAL].iloc[0]
+    dark = stats.dark_road_km(result, city) if result is not None else pd.DataFrame(columns=["district", "road_class", "km"])
+    c = st.columns(4)
+    c[0].metric(
+        t("lamps_working"), f"{total_l['share_working']:.1%}", f"{int(total_l['working']):,} / {int(total_l['lamps']):,}", delta_color="off"
+    )
+    c[1].metric(t("dark_km"), f"{dark['km'].sum():.2f}" if len(dark) else "—")
+    c[2].metric(t("bilingual_share"), f"{total_s['bilingual_share']:.1%}")
+    c[3].metric(t("damaged_missing"), f"{int(total_s['damaged']) + int(total_s['missing'])}")
+
+    by_district_l = lamps[lamps["district"] != CITY_TOTAL]
+    by_district_s = signs[signs["district"] != CITY_TOTAL]
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(bar(by_district_l, "district", "share_working", t("lamps_working"), ".1%"), use_container_width=True)
+        if len(dark):
+            st.altair_chart(bar(dark, "district", "km", t("dark_km"), color="road_class"), use_container_width=True)
+    with right:
+        st.altair_chart(bar(by_district_s, "district", "bilingual_share", t("bilingual_share"), ".1%"), use_container_width=True)
+        damaged = by_district_s.melt(id_vars="district", value_vars=["damaged", "missing"], var_name="condition", value_name="signs")
+        st.altair_chart(bar(damaged, "district", "signs", t("damaged_missing"), color="condition"), use_container_width=True)
+    with st.expander("表 Tables"):
+        st.dataframe(lamps, hide_index=True)
+        st.dataframe(signs, hide_index=True)
+        if len(dark):
+            st.dataframe(dark, hide_index=True)
+    m = city_map(["lamps", "signs"], "none")
+    st_folium(m, height=520, use_container_width=True, returned_objects=[], key="lighting_map")
+
+
+main()

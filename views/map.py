@@ -1,0 +1,73 @@
+"""地图 Map: what is where — layers, filters, a basemap, and the details of a clicked feature."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from facilities.chinacrs import gcj02_to_wgs84
+from facilities.query import nearest_feature
+from facilities.schema import ALL_LAYERS, LAYERS
+from maps import BASEMAPS, MAP_LAYERS
+from maps.basemaps import available
+from maps.i18n import label
+from ui.state import city_map, current_city, lang, t
+
+
+def details(layer: str, row: pd.Series) -> None:
+    spec = ALL_LAYERS[layer]
+    st.markdown(f"**{spec.title_zh if lang() == 'zh' else spec.title_en}**")
+    rows = [(label(f, lang()), row[f]) for f in spec.field_names if f in row.index and pd.notna(row[f]) and row[f] != ""]
+    table = pd.DataFrame(rows, columns=["", " "]).astype(str)
+    st.dataframe(table, hide_index=True)
+
+
+def main() -> None:
+    city = current_city()
+    language = lang()
+    st.title(f"{t('page_map')} · {city.config.name} {city.config.name_en}")
+    with st.sidebar:
+        basemap = st.selectbox(
+            t("basemap"), available(), format_func=lambda b: BASEMAPS[b].label_zh if language == "zh" else BASEMAPS[b].label_en
+        )
+        layers = st.multiselect(
+            t("layers"), list(MAP_LAYERS), default=list(MAP_LAYERS),
+            format_func=lambda n: ALL_LAYERS[n].title_zh if language == "zh" else ALL_LAYERS[n].title_en,
+        )  # fmt: skip
+        st.markdown(f"**{t('filters')}**")
+        districts = sorted(city["zones"].loc[city["zones"]["zone_type"] == "district", "name"].dropna().unique())
+        district = st.multiselect(t("district"), districts, placeholder=t("all"))
+        status = st.multiselect(t("status"), list(LAYERS["toilets"].field("status").allowed), placeholder=t("all"))
+        types = sorted({v for n in layers if n in LAYERS and LAYERS[n].type_field for v in LAYERS[n].field(LAYERS[n].type_field).allowed})
+        kinds = st.multiselect(t("type"), types, placeholder=t("all"))
+        grades = st.multiselect(t("grade"), ["AAAAA", "AAAA", "AAA", "AA", "A", "none"], placeholder=t("all"))
+    filters = {"districts": district or None, "statuses": status or None, "types": kinds or None, "grades": grades or None}
+    left, right = st.columns([3, 1])
+    with left:
+        m = city_map(layers, basemap, filters, remember_view=True)
+        # only clicks come back: panning and zooming do not rerun the app
+        out = st_folium(m, height=620, use_container_width=True, returned_objects=["last_object_clicked"], key="main_map")
+    with right:
+        st.subheader(t("details"))
+        clicked = (out or {}).get("last_object_clicked")
+        if not clicked:
+            st.caption(t("click_hint"))
+        else:
+            lon, lat = clicked["lng"], clicked["lat"]
+            if BASEMAPS[basemap].gcj02:  # the map was drawn in GCJ-02: back to the stored WGS84
+                lon, lat = (float(v) for v in gcj02_to_wgs84(lon, lat))
+            found = nearest_feature(city, lon, lat, [n for n in layers if n in LAYERS] + ["roads"])
+            if found is None:
+                st.caption(t("nothing_here"))
+            else:
+                details(*found)
+    with st.expander(t("counts")):
+        frame = city.report.counts_frame()
+        st.dataframe(frame, hide_index=True)
+    if city.report.warnings:
+        with st.expander(f"{t('warnings')} ({len(city.report.warnings)})"):
+            st.dataframe(city.report.to_frame(), hide_index=True)
+
+
+main()

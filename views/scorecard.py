@@ -1,0 +1,50 @@
+"""评分 Scorecard: the total against the pass mark, points by rule, what would raise the score most; a printable report."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from facilities import stats
+from facilities.report import scorecard_html
+from ui.state import current_city, current_result, lang, t
+
+
+def main() -> None:
+    city = current_city()
+    result = current_result()
+    st.title(f"{t('page_scorecard')} · {city.config.name} {city.config.name_en}")
+    verdict = t("passed") if result.passed else t("failed")
+    c = st.columns(3)
+    c[0].metric(t("score"), f"{result.total:.1f} / {result.max_points:.0f}", f"{result.total - result.pass_mark:+.1f}")
+    c[1].metric(t("pass_mark"), f"{result.pass_mark:.0f}")
+    c[2].metric(verdict, f"{t('reference_date')} {result.as_of.isoformat()}")
+    s = result.summary.copy()
+    s["title"] = s["title_zh"] if lang() == "zh" else s["title_en"]
+    s["missing"] = (s["weight"] - s["points"]).clip(lower=0)
+    long = pd.concat(
+        [
+            s.assign(part="得分 points", value=s["points"].fillna(0))[["title", "part", "value"]],
+            s.assign(part="失分 missing", value=s["missing"].fillna(0))[["title", "part", "value"]],
+        ]
+    )
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("title:N", sort=list(s["title"]), title=None),
+            x=alt.X("value:Q", stack="zero", title=t("points_by_rule")),
+            color=alt.Color("part:N", scale=alt.Scale(range=["#27ae60", "#e74c3c"]), title=None),
+            tooltip=["title", "part", alt.Tooltip("value:Q", format=".1f")],
+        )
+        .properties(height=28 * len(s))
+    )
+    st.altair_chart(chart, use_container_width=True)
+    st.subheader(t("to_improve"))
+    st.dataframe(stats.rules_to_improve(result), hide_index=True)
+    report = scorecard_html(result, city, lang=lang())
+    st.download_button(t("download_report"), report.encode("utf-8"), f"scorecard-{city.folder.name}-{result.as_of}.html", "text/html")
+
+
+main()
