@@ -18,6 +18,7 @@ import pandas as pd
 
 from facilities._report import ValidationReport
 from facilities._validate import validate_city
+from facilities.importers.cli import add_import_parser
 
 
 def _width(text: str) -> int:
@@ -159,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--lang", default="zh", choices=["zh", "en"])
     m.add_argument("--as-of", help="reference date YYYY-MM-DD for the rules")
     m.set_defaults(func=_map)
+    add_import_parser(sub)
     return parser
 
 

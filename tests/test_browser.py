@@ -106,7 +106,9 @@ def _open(browser, url):
 
     page.route("**/*", route)
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # a failed load is judged by its response below (Streamlit probes <page>/_stcore/* when opened at a page's URL)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "/_stcore/" not in r.url else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
     return page, outside, errors

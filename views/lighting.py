@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from facilities import stats
 from ui.state import city_map, current_city, current_result, t
 
-CITY_TOTAL = "全市 City"
+CITY_TOTAL = stats.CITY
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: str | None = None) -> alt.Chart:
@@ -35,23 +35,25 @@ def main() -> None:
     dark = stats.dark_road_km(result, city) if result is not None else pd.DataFrame(columns=["district", "road_class", "km"])
     c = st.columns(4)
     c[0].metric(
-        t("lamps_working"), f"{total_l['share_working']:.1%}", f"{int(total_l['working']):,} / {int(total_l['lamps']):,}", delta_color="off"
+        t("lamps_working"), f"{total_l['working_share']:.1%}", f"{int(total_l['working']):,} / {int(total_l['lamps']):,}", delta_color="off"
     )
-    c[1].metric(t("dark_km"), f"{dark['km'].sum():.2f}" if len(dark) else "—")
+    dark_total = dark[(dark["district"] == CITY_TOTAL) & (dark["road_class"] == stats.ALL_CLASSES)]
+    c[1].metric(t("dark_km"), f"{dark_total['km'].iloc[0]:.2f}" if len(dark_total) else "—")
     c[2].metric(t("bilingual_share"), f"{total_s['bilingual_share']:.1%}")
     c[3].metric(t("damaged_missing"), f"{int(total_s['damaged']) + int(total_s['missing'])}")
 
     by_district_l = lamps[lamps["district"] != CITY_TOTAL]
+    dark_by_district = dark[dark["district"] != CITY_TOTAL]
     by_district_s = signs[signs["district"] != CITY_TOTAL]
     left, right = st.columns(2)
     with left:
-        st.altair_chart(bar(by_district_l, "district", "share_working", t("lamps_working"), ".1%"), use_container_width=True)
-        if len(dark):
-            st.altair_chart(bar(dark, "district", "km", t("dark_km"), color="road_class"), use_container_width=True)
+        st.altair_chart(bar(by_district_l, "district", "working_share", t("lamps_working"), ".1%"), use_container_width=True)
+        if len(dark_by_district):
+            st.altair_chart(bar(dark_by_district, "district", "km", t("dark_km"), color="road_class"), use_container_width=True)
     with right:
         st.altair_chart(bar(by_district_s, "district", "bilingual_share", t("bilingual_share"), ".1%"), use_container_width=True)
-        damaged = by_district_s.melt(id_vars="district", value_vars=["damaged", "missing"], var_name="condition", value_name="signs")
-        st.altair_chart(bar(damaged, "district", "signs", t("damaged_missing"), color="condition"), use_container_width=True)
+        damaged = by_district_s.melt(id_vars="district", value_vars=["damaged", "missing"], var_name="condition", value_name="count")
+        st.altair_chart(bar(damaged, "district", "count", t("damaged_missing"), color="condition"), use_container_width=True)
     with st.expander("表 Tables"):
         st.dataframe(lamps, hide_index=True)
         st.dataframe(signs, hide_index=True)

@@ -1,0 +1,88 @@
+"""A ``rules.toml`` for an imported city: the candidate rules (``rules_template.toml``) its data can answer.
+
+A rule is copied when every selection it makes (target, facility, roads, zones) matches at least one
+feature of the city, and, for a ``share`` rule, when at least half of its targets record every field its
+condition reads. Anything else would score the *source* (OSM does not record lamp outages or sign
+languages), not the city. The blocks are copied as text, comments included; ``total`` becomes the sum of
+the chosen weights and ``pass_mark`` 85 % of it (the national standard's 850 / 1000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import textwrap
+from pathlib import Path
+
+from facilities._errors import CityValidationError
+from facilities.city import City, load_city
+from facilities.rules import RULES_FILE, Rule, load_rules
+
+TEMPLATE = Path(__file__).with_name("rules_template.toml")
+PASS_SHARE = 0.85
+
+
+def _blocks(text: str) -> tuple[str, list[str]]:
+    """Split a rules file into its head and one text block per ``[[rule]]`` (with the comments just above it)."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.strip() == "[[rule]]"]
+    cut = []
+    for s in starts:
+        while s > 0 and lines[s - 1].lstrip().startswith("#"):
+            s -= 1
+        cut.append(s)
+    head = "".join(lines[: cut[0]]) if cut else text
+    blocks = ["".join(lines[a:b]).rstrip() + "\n" for a, b in zip(cut, [*cut[1:], len(lines)], strict=True)]
+    return head, blocks
+
+
+def answerable(city: City, rule: Rule, today: dt.date) -> bool:
+    """True when the city's data can answer ``rule`` (see the module docstring)."""
+    for sel in rule.selections.values():
+        if not sel.where.mask(city[sel.layer], today).any():
+            return False
+    if rule.kind == "share":
+        sel = rule.selections["target"]
+        targets = city[sel.layer][sel.where.mask(city[sel.layer], today)]
+        fields = [c.field for c in rule.condition.clauses] if rule.condition else []
+        if rule.days is not None:
+            fields.append(rule.days.start)
+        present = [f for f in fields if f in targets.columns]
+        # at least half the targets record the condition's fields (else the rule scores the source's gaps)
+        if len(present) < len(fields) or targets[present].notna().all(axis=1).mean() < 0.5:
+            return False
+    return True
+
+
+def rules_for_city(folder: Path, template: Path = TEMPLATE) -> tuple[str | None, list[str], str]:
+    """The text of a rules file for the city in ``folder``; the chosen rule ids; why none, if none."""
+    try:
+        city = load_city(folder)
+    except CityValidationError as exc:
+        return None, [], f"the city has errors ({len(exc.report.errors)}); run `python -m facilities validate {folder}`"
+    rules = load_rules(template)
+    today = dt.date.today()
+    _head, blocks = _blocks(template.read_text(encoding="utf-8"))
+    chosen, left, texts = [], [], []
+    for rule, block in zip(rules, blocks, strict=True):
+        if answerable(city, rule, today):
+            chosen.append(rule)
+            texts.append(block)
+        else:
+            left.append(rule.id)
+    if not chosen:
+        return None, [], "no candidate rule can be answered by the imported layers"
+    total = sum(r.weight for r in chosen)
+    intro = (
+        f"# Coverage rules for {city.name} ({city.config.name_en}), chosen by `python -m facilities import` on {today.isoformat()}\n"
+        f"# from {template.name}: the rules this city's data can answer. Left out (no data to answer them yet):\n"
+        + "".join(f"# {line}\n" for line in textwrap.wrap(", ".join(left) + "." if left else "none.", 100))
+        + "# Copy a rule from data/xiangyang/rules.toml when the data arrives. Numbers marked ⚠ were read second-hand.\n"
+        f"# total = the chosen weights; pass mark {PASS_SHARE:.0%} of it (the standard's 850 / 1000).\n"
+    )
+    settings = f"total = {total:g}\npass_mark = {round(total * PASS_SHARE, 1):g}\n"
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(texts))
+    return intro + settings + "\n" + body, [r.id for r in chosen], ""
+
+
+__all__ = ["RULES_FILE", "TEMPLATE", "answerable", "rules_for_city"]
