@@ -224,6 +224,20 @@ def check_value(f: Field, value: Any, file: str, feature: str) -> list[Problem]:
     return []
 
 
+def _plainly_valid(f: Field, value: Any) -> bool:
+    """A quick yes for the common, valid case (most values of most files); anything else gets check_value."""
+    kind = type(value)
+    if f.type == "str":
+        return kind is str and (f.allowed is None or value in f.allowed) and (not f.required or bool(value.strip()))
+    if f.type == "bool":
+        return kind is bool
+    if f.type == "float" or f.type == "int":
+        if kind is not int and not (kind is float and math.isfinite(value) and (f.type == "float" or value.is_integer())):
+            return False
+        return (f.min is None or value >= f.min) and (f.max is None or value <= f.max)
+    return False  # dates: the full check
+
+
 def _is_date(value: str) -> bool:
     if len(value) != 10:
         return False
@@ -333,7 +347,9 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
         # present properties against their declarations, then the required ones that are absent
         for key, value in props.items():
             f = declared.get(key)
-            if f is not None and value is not None and (key != "id" or fid is not None):
+            if f is None or value is None or _plainly_valid(f, value):
+                continue
+            if key != "id" or fid is not None:
                 problems += check_value(f, value, file, label)
         for f in required:
             if props.get(f.name) is None and f.name != "id":  # a missing id is reported once, above

@@ -128,7 +128,9 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
         )
     roads = display_shift(city["roads"], basemap)
     if len(roads):
-        fields = _fields("roads")
+        # a background of thousands of segments: only what the tooltip shows, no popup (the app's click panel
+        # and the inventory have the rest)
+        fields = ["name", "name_en", "road_class"]
         out.append(
             folium.GeoJson(
                 features(roads, fields),
@@ -139,8 +141,7 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
                     "dashArray": "4 3" if f["properties"].get("road_class") == "pedestrian" else None,
                 },
                 highlight_function=lambda f: {"color": "#2e4053", "weight": 6},
-                tooltip=_tooltip(["name", "name_en", "road_class"], lang),
-                popup=_popup(fields, lang),
+                tooltip=_tooltip(fields, lang),
                 show=offline,
             )
         )

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from facilities import CityValidationError, load_city, validate_city
-from facilities._validate import check_value
+from facilities._validate import _plainly_valid, check_value
 from facilities.schema import LAYERS, Field
 from tests.conftest import ROOT
 
@@ -251,3 +253,19 @@ def test_cli_json_output():
 def test_cli_on_missing_folder():
     run = _cli("validate", "no/such/folder")
     assert run.returncode == 1 and "no such folder" in run.stdout and "Traceback" not in run.stderr
+
+
+FIELDS = [
+    Field("s"), Field("s", required=True), Field("s", allowed=("a", "b")), Field("b", "bool"), Field("d", "date"),
+    Field("i", "int", min=0, max=5), Field("f", "float", min=0), Field("f", "float"), Field("i", "int"),
+]  # fmt: skip
+VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 10), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=3),
+    st.sampled_from(["a", "b", " ", "", "2026-01-01"]), st.lists(st.integers(), max_size=2),
+)  # fmt: skip
+
+
+@given(field=st.sampled_from(FIELDS), value=VALUES)
+def test_fast_path_never_accepts_what_the_full_check_rejects(field, value):
+    if value is not None and _plainly_valid(field, value):
+        assert check_value(field, value, "f.geojson", "X (#1)") == []

@@ -6,7 +6,6 @@ files (names, sizes, modification times): editing a file reloads the city, nothi
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from facilities.query import filter_city
 from facilities.rules import RULES_FILE, RulesError, load_rules
 from maps import build_map
 from maps.i18n import ui
+from ui import foliummap
 
 
 def lang() -> str:
@@ -61,25 +61,39 @@ def checked(folder: str, _key: tuple, as_of: dt.date) -> Result | ValidationRepo
 
 
 @st.cache_resource(show_spinner="正在绘制地图 Drawing the map…", max_entries=24)
-def _city_map(folder: str, _key: tuple, as_of: dt.date, layers: tuple, basemap: str, language: str, filters: tuple, gaps: bool, view: str):
+def _city_map(
+    folder: str,
+    _key: tuple,
+    as_of: dt.date,
+    layers: tuple,
+    basemap: str,
+    language: str,
+    filters: tuple,
+    gaps: bool,
+    view: str,
+    returned: tuple,
+) -> dict:
     city = load(folder, _key)
     result = checked(folder, _key, as_of) if gaps else None
     if filters:
         city = filter_city(city, **dict(filters))
     result = result if isinstance(result, Result) else None
-    return build_map(city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None)
+    m = build_map(city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None)
+    return foliummap.prepare(m, returned)
 
 
-def city_map(layers: list[str], basemap: str, filters: dict | None = None, gaps: bool = True, remember_view: bool = False):
-    """The map of the chosen city (cached; a fresh copy each run, since folium elements render once).
+def city_map(
+    layers: list[str], basemap: str, filters: dict | None = None, gaps: bool = True, remember_view: bool = False, returned: tuple = ()
+) -> dict:
+    """The chosen city's map, prepared for :func:`ui.foliummap.show` (built and rendered once, then cached).
 
-    With ``remember_view`` the browser keeps the view, so it survives a filter change.
+    With ``remember_view`` the browser keeps the view, so it survives a filter change; ``returned``: what
+    the map sends back on click (e.g. ``("last_object_clicked",)``).
     """
     folder, key = current_key()
     frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (filters or {}).items() if v is not None))
     view = f"{folder.name}:{basemap}" if remember_view else ""
-    m = _city_map(str(folder), key, today(), tuple(layers), basemap, lang(), frozen, gaps, view)
-    return copy.deepcopy(m)
+    return _city_map(str(folder), key, today(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned))
 
 
 def today() -> dt.date:

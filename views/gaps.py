@@ -7,10 +7,10 @@ import io
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from maps import MAP_LAYERS
 from maps.i18n import label
+from ui.foliummap import show
 from ui.state import city_map, current_city, current_result, lang, t
 
 
@@ -91,8 +91,7 @@ def main() -> None:
     if rows:
         row = flat.iloc[rows[0]]
         center, zoom = (float(row["lat"]), float(row["lon"])), 17
-    m = city_map(list(MAP_LAYERS), "none")
-    st_folium(m, height=520, use_container_width=True, returned_objects=[], center=center, zoom=zoom, key="gaps_map")
+    show(city_map(list(MAP_LAYERS), "none"), key="gaps_map", height=520, center=center, zoom=zoom)
     downloads(shown)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from facilities import stats
+from ui.foliummap import show
 from ui.state import city_map, current_city, current_result, t
 
 CITY_TOTAL = stats.CITY
@@ -59,8 +59,7 @@ def main() -> None:
         st.dataframe(signs, hide_index=True)
         if len(dark):
             st.dataframe(dark, hide_index=True)
-    m = city_map(["lamps", "signs"], "none")
-    st_folium(m, height=520, use_container_width=True, returned_objects=[], key="lighting_map")
+    show(city_map(["lamps", "signs"], "none"), key="lighting_map", height=520)
 
 
 main()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from facilities.chinacrs import gcj02_to_wgs84
 from facilities.query import nearest_feature
@@ -12,6 +11,7 @@ from facilities.schema import ALL_LAYERS, LAYERS
 from maps import BASEMAPS, MAP_LAYERS
 from maps.basemaps import available
 from maps.i18n import label
+from ui.foliummap import show
 from ui.state import city_map, current_city, lang, t
 
 
@@ -45,9 +45,9 @@ def main() -> None:
     filters = {"districts": district or None, "statuses": status or None, "types": kinds or None, "grades": grades or None}
     left, right = st.columns([3, 1])
     with left:
-        m = city_map(layers, basemap, filters, remember_view=True)
+        prepared = city_map(layers, basemap, filters, remember_view=True, returned=("last_object_clicked",))
         # only clicks come back: panning and zooming do not rerun the app
-        out = st_folium(m, height=620, use_container_width=True, returned_objects=["last_object_clicked"], key="main_map")
+        out = show(prepared, key="main_map", height=620)
     with right:
         st.subheader(t("details"))
         clicked = (out or {}).get("last_object_clicked")
