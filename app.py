@@ -14,10 +14,10 @@ st.set_page_config(page_title="旅游城市设施 Tourist-city facilities", page
 
 if sidebar():
     pages = [
-        st.Page("views/map.py", title=t("page_map"), icon="🗺️", url_path="map", default=True),
-        st.Page("views/gaps.py", title=t("page_gaps"), icon="🚩", url_path="gaps"),
-        st.Page("views/lighting.py", title=t("page_lighting"), icon="💡", url_path="lighting"),
-        st.Page("views/scorecard.py", title=t("page_scorecard"), icon="🏅", url_path="scorecard"),
-        st.Page("views/inventory.py", title=t("page_inventory"), icon="📋", url_path="inventory"),
+        st.Page("views/map.py", title=t("page_map"), icon=":material/map:", url_path="map", default=True),
+        st.Page("views/gaps.py", title=t("page_gaps"), icon=":material/flag:", url_path="gaps"),
+        st.Page("views/lighting.py", title=t("page_lighting"), icon=":material/lightbulb:", url_path="lighting"),
+        st.Page("views/scorecard.py", title=t("page_scorecard"), icon=":material/scoreboard:", url_path="scorecard"),
+        st.Page("views/inventory.py", title=t("page_inventory"), icon=":material/table_view:", url_path="inventory"),
     ]
     st.navigation(pages).run()

@@ -58,6 +58,15 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "feature_id": ("对象", "Feature"),
     "measure": ("度量", "Measure"),
     "detail": ("说明", "Detail"),
+    "measure_unit": ("单位", "Unit of measure"),
+    "checked": ("检查数", "Checked"),
+    "share": ("达标比例", "Share"),
+    "threshold": ("要求", "Threshold"),
+    "points": ("得分", "Points"),
+    "weight": ("分值", "Weight"),
+    "passed": ("达标", "Pass"),
+    "lon": ("经度", "Longitude"),
+    "lat": ("纬度", "Latitude"),
 }
 
 #: words the maps use

@@ -93,7 +93,7 @@ def test_gap_filters(data_dir):
     _run(at)
     at.multiselect[0].set_value(["toilet_reach"])
     _run(at)
-    assert set(at.dataframe[1].value["feature_id"]) == {"A08", "A09", "A11"}
+    assert set(at.dataframe[1].value["对象"]) == {"A08", "A09", "A11"}  # the feature column, labelled in Chinese
 
 
 def test_scorecard_page(data_dir):

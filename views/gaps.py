@@ -8,25 +8,26 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from facilities.check import Result
 from maps import MAP_LAYERS
 from maps.i18n import label
 from ui.foliummap import show
 from ui.state import city_map, current_city, current_result, lang, t
 
 
-def summary_table(result) -> pd.DataFrame:
+def summary_table(result: Result) -> pd.DataFrame:
     s = result.summary
-    title = s["title_zh"] if lang() == "zh" else s["title_en"]
+    lg = lang()
     return pd.DataFrame(
         {
-            t("rule"): title,
+            t("rule"): s["title_zh"] if lg == "zh" else s["title_en"],
             "id": s["rule"],
-            label("measure", lang()): s["checked"].round(0),
-            "share": s["share"],
-            "threshold": s["threshold"],
-            "points": s["points"],
-            "weight": s["weight"],
-            t("passed"): s["passed"],
+            label("checked", lg): s["checked"].round(0),
+            label("share", lg): s["share"],
+            label("threshold", lg): s["threshold"],
+            label("points", lg): s["points"],
+            label("weight", lg): s["weight"],
+            label("passed", lg): s["passed"],
         }
     )
 
@@ -59,8 +60,8 @@ def main() -> None:
         summary_table(result),
         hide_index=True,
         column_config={
-            "share": st.column_config.ProgressColumn("share", format="percent", min_value=0, max_value=1),
-            "threshold": st.column_config.NumberColumn("threshold", format="percent"),
+            label("share", lang()): st.column_config.ProgressColumn(label("share", lang()), format="percent", min_value=0, max_value=1),
+            label("threshold", lang()): st.column_config.NumberColumn(label("threshold", lang()), format="percent"),
         },
     )
     gaps = result.gaps
@@ -79,8 +80,10 @@ def main() -> None:
     st.subheader(f"{t('gaps_table')} ({len(shown)} {t('rows')})")
     st.caption(t("gap_hint"))
     flat = table(shown)
+    columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat"]
+    shown_table = flat[columns].assign(measure=flat["measure"].round(1)).rename(columns={c: label(c, lang()) for c in columns})
     picked = st.dataframe(
-        flat[["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat"]],
+        shown_table,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",

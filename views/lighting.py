@@ -13,15 +13,22 @@ from ui.state import city_map, current_city, current_result, t
 CITY_TOTAL = stats.CITY
 
 
-def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: str | None = None) -> alt.Chart:
+def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: str | None = None, target: float | None = None) -> alt.Chart:
+    """Bars by district; shares are drawn from just below the lowest value, with the target as a line."""
+    scale = alt.Scale()
+    if target is not None and len(frame):
+        scale = alt.Scale(domain=[min(float(frame[y].min()), target) - 0.02, 1.0], clamp=True)
     enc = {
         "x": alt.X(f"{x}:N", sort="-y", title=None),
-        "y": alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=fmt) if fmt else alt.Axis()),
+        "y": alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=fmt) if fmt else alt.Axis(), scale=scale),
         "tooltip": [x, alt.Tooltip(y, format=fmt or ",.2f")],
     }
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=None)
-    return alt.Chart(frame).mark_bar().encode(**enc).properties(height=260)
+    chart = alt.Chart(frame).mark_bar().encode(**enc).properties(height=260)
+    if target is not None:
+        chart += alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="#e74c3c", strokeDash=[4, 3]).encode(y="target:Q")
+    return chart
 
 
 def main() -> None:
@@ -34,9 +41,7 @@ def main() -> None:
     total_s = signs[signs["district"] == CITY_TOTAL].iloc[0]
     dark = stats.dark_road_km(result, city) if result is not None else pd.DataFrame(columns=["district", "road_class", "km"])
     c = st.columns(4)
-    c[0].metric(
-        t("lamps_working"), f"{total_l['working_share']:.1%}", f"{int(total_l['working']):,} / {int(total_l['lamps']):,}", delta_color="off"
-    )
+    c[0].metric(t("lamps_working"), f"{total_l['working_share']:.1%}", help=f"{int(total_l['working']):,} / {int(total_l['lamps']):,}")
     dark_total = dark[(dark["district"] == CITY_TOTAL) & (dark["road_class"] == stats.ALL_CLASSES)]
     c[1].metric(t("dark_km"), f"{dark_total['km'].iloc[0]:.2f}" if len(dark_total) else "—")
     c[2].metric(t("bilingual_share"), f"{total_s['bilingual_share']:.1%}")
@@ -47,11 +52,13 @@ def main() -> None:
     by_district_s = signs[signs["district"] != CITY_TOTAL]
     left, right = st.columns(2)
     with left:
-        st.altair_chart(bar(by_district_l, "district", "working_share", t("lamps_working"), ".1%"), use_container_width=True)
+        st.altair_chart(bar(by_district_l, "district", "working_share", t("lamps_working"), ".1%", target=0.98), use_container_width=True)
         if len(dark_by_district):
             st.altair_chart(bar(dark_by_district, "district", "km", t("dark_km"), color="road_class"), use_container_width=True)
     with right:
-        st.altair_chart(bar(by_district_s, "district", "bilingual_share", t("bilingual_share"), ".1%"), use_container_width=True)
+        st.altair_chart(
+            bar(by_district_s, "district", "bilingual_share", t("bilingual_share"), ".1%", target=0.95), use_container_width=True
+        )
         damaged = by_district_s.melt(id_vars="district", value_vars=["damaged", "missing"], var_name="condition", value_name="count")
         st.altair_chart(bar(damaged, "district", "count", t("damaged_missing"), color="condition"), use_container_width=True)
     with st.expander("表 Tables"):
