@@ -82,7 +82,7 @@ def scorecard_table(result) -> str:
         )
     verdict = "PASS 达标" if result.passed else "FAIL 未达标"
     lines.append("")
-    lines.append(f"score 总分 {result.total:.1f} / {result.max_points:.0f}; pass mark 达标线 {result.pass_mark:.0f} → {verdict}")
+    lines.append(f"score 总分 {result.total:.1f} / {result.max_points:.0f}; pass mark 达标线 {result.pass_mark:g} → {verdict}")
     lines.append(f"gaps 缺口: {len(result.gaps)}; reference date 基准日期 {result.as_of.isoformat()}")
     return "\n".join(lines)
 

@@ -367,7 +367,7 @@ def build_map(
         position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers", primary_area_unit="sqmeters"
     ).add_to(m)
     NameSearch(search_records(city, layers, b), text("search", lang), text("not_found", lang)).add_to(m)
-    legend(layers, lang).add_to(m)
+    legend([name for name in layers if len(city[name])], lang).add_to(m)  # only what the map shows
     if remember_view:
         ViewMemory(remember_view).add_to(m)
     return localize(m, asset_url)

@@ -113,7 +113,7 @@ def test_inventory_search(data_dir):
     assert len(at.dataframe[0].value) == 87
     at.text_input[0].set_value("T001")
     _run(at)
-    assert at.dataframe[0].value["id"].tolist() == ["T001"]
+    assert at.dataframe[0].value["编号"].tolist() == ["T001"]
 
 
 def test_broken_city_shows_report_not_traceback(data_dir):

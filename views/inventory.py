@@ -9,6 +9,7 @@ import streamlit as st
 
 from facilities.city import layer_to_geojson
 from facilities.schema import ALL_LAYERS
+from maps.i18n import label
 from ui.state import current_city, lang, t
 
 
@@ -32,7 +33,7 @@ def main() -> None:
     if len(gdf):
         flat["lon"], flat["lat"] = pts.x.round(6), pts.y.round(6)
     st.caption(f"{len(flat)} {t('rows')}")
-    st.dataframe(flat, hide_index=True)
+    st.dataframe(flat.rename(columns={c: label(c, lang()) for c in flat.columns}), hide_index=True)  # downloads keep field names
     a, b = st.columns(2)
     a.download_button(t("download_csv"), flat.to_csv(index=False).encode("utf-8-sig"), f"{layer}.csv", "text/csv")
     geojson = json.dumps(layer_to_geojson(gdf), ensure_ascii=False)
