@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 import math
 from collections.abc import Iterator
@@ -260,6 +261,39 @@ def _gbk_fields(props: Json, file: str, feature: str, encoding: str) -> list[Pro
     return out
 
 
+@functools.cache
+def _fields_of(spec: LayerSpec) -> tuple[dict[str, Field], tuple[Field, ...]]:
+    return {f.name: f for f in spec.fields}, tuple(f for f in spec.fields if f.required and f.name != "id")
+
+
+def check_properties(props: Json, spec: LayerSpec, file: str, label: str, seen: dict[str, str], here: str) -> list[Problem]:
+    """One feature's properties: its id (missing, or already used — ``seen`` maps ids to where they were
+    first used, ``here`` names this feature for later duplicates), every present field, every absent
+    required one. Shared by validation and the importers."""
+    problems: list[Problem] = []
+    fid = props.get("id")
+    if isinstance(fid, str) and fid.strip():
+        if fid in seen:
+            message = f"duplicate id (first used by {seen[fid]})"
+            problems.append(Problem.error("id_duplicate", file, "id", fid, message, "an id used once in the layer", label))
+        else:
+            seen[fid] = here
+    elif fid is None or (isinstance(fid, str) and not fid.strip()):
+        problems.append(Problem.error("id_missing", file, "id", fid, "missing id", "a unique non-empty text id", label))
+    # (a non-text id is reported by the type check below)
+    declared, required = _fields_of(spec)
+    for key, value in props.items():
+        f = declared.get(key)
+        if f is None or value is None or _plainly_valid(f, value):
+            continue
+        if key != "id" or fid is not None:
+            problems += check_value(f, value, file, label)
+    for f in required:
+        if props.get(f.name) is None:
+            problems += check_value(f, None, file, label)
+    return problems
+
+
 # --------------------------------------------------------------------------- a layer file
 
 
@@ -309,9 +343,7 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
     crs_problems, trust_coords = _check_crs(data, file)
     problems += crs_problems
 
-    seen_ids: dict[str, int] = {}
-    declared = {f.name: f for f in spec.fields}
-    required = [f for f in spec.fields if f.required]
+    seen_ids: dict[str, str] = {}
     for row, feat in enumerate(features, start=1):
         label = f"#{row}"
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -327,33 +359,7 @@ def validate_layer_file(path: Path, spec: LayerSpec, bounds: Bounds | None) -> t
         fid = props.get("id")
         if isinstance(fid, str) and fid.strip():
             label = f"{fid} (#{row})"
-            if fid in seen_ids:
-                problems.append(
-                    Problem.error(
-                        "id_duplicate",
-                        file,
-                        "id",
-                        fid,
-                        f"duplicate id (first used by feature #{seen_ids[fid]})",
-                        "an id used once in the layer",
-                        label,
-                    )
-                )
-            else:
-                seen_ids[fid] = row
-        elif fid is None or (isinstance(fid, str) and not fid.strip()):
-            problems.append(Problem.error("id_missing", file, "id", fid, "missing id", "a unique non-empty text id", label))
-        # (a non-text id is reported by the type check below)
-        # present properties against their declarations, then the required ones that are absent
-        for key, value in props.items():
-            f = declared.get(key)
-            if f is None or value is None or _plainly_valid(f, value):
-                continue
-            if key != "id" or fid is not None:
-                problems += check_value(f, value, file, label)
-        for f in required:
-            if props.get(f.name) is None and f.name != "id":  # a missing id is reported once, above
-                problems += check_value(f, None, file, label)
+        problems += check_properties(props, spec, file, label, seen_ids, f"feature #{row}")
         if encoding == "gb18030":
             problems += _gbk_fields(props, file, label, encoding)
         geom_problems = check_geometry(feat.get("geometry"), spec, file, label, bounds if trust_coords else None)

@@ -3,7 +3,7 @@
 An importer turns its input into :class:`Record` objects (one per feature, with the row or OSM id it came
 from), then calls :func:`finish_import`, which
 
-1. checks every record with the validation machinery (:func:`facilities._validate.check_value` and
+1. checks every record with the validation machinery (:func:`facilities._validate.check_properties` and
    ``check_geometry``): a record with an error is *rejected* and reported (row, field, value, reason);
 2. builds each layer file in a staging folder (``save_layer``: atomic), merged with the existing layer in
    ``--mode merge``, and validates it as a whole (``validate_city`` for a new city, ``validate_layer_file``
@@ -37,7 +37,7 @@ from shapely.geometry.base import BaseGeometry
 
 from facilities import settings
 from facilities._report import Problem, ValidationReport
-from facilities._validate import check_geometry, check_value, validate_city, validate_layer_file
+from facilities._validate import check_geometry, check_properties, validate_city, validate_layer_file
 from facilities.city import save_layer, write_atomic
 from facilities.config import CONFIG_FILE, Bounds, CityConfig, read_city_config
 from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
@@ -150,34 +150,10 @@ def _name_source(p: Problem, columns: dict[str, str]) -> Problem:
 
 def check_records(records: list[Record], spec: LayerSpec, file: str, bounds: Bounds | None, report: ValidationReport) -> list[Record]:
     """Check records against the layer model; report the rejected ones; return the accepted ones."""
-    declared = {f.name: f for f in spec.fields}
     seen: dict[str, str] = {}
     accepted = []
     for rec in records:
-        problems: list[Problem] = []
-        fid = rec.props.get("id")
-        if isinstance(fid, str) and fid.strip():
-            if fid in seen:
-                problems.append(
-                    Problem.error(
-                        "id_duplicate",
-                        file,
-                        "id",
-                        fid,
-                        f"duplicate id (first used by {seen[fid]})",
-                        "an id used once in the layer",
-                        rec.label,
-                    )
-                )
-            else:
-                seen[fid] = rec.label
-        for name, value in rec.props.items():
-            f = declared.get(name)
-            if f is not None and value is not None:
-                problems += check_value(f, value, file, rec.label)
-        for f in spec.fields:
-            if f.required and rec.props.get(f.name) is None:
-                problems += check_value(f, None, file, rec.label)
+        problems = check_properties(rec.props, spec, file, rec.label, seen, rec.label)
         problems += check_geometry(_json_geometry(rec.geometry), spec, file, rec.label, bounds)
         problems = [_name_source(p, rec.columns) for p in problems]
         report.extend(problems)

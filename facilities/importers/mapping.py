@@ -457,3 +457,18 @@ __all__ = [
     "load_mapping",
     "resolve",
 ]
+
+
+def mapping_and_layer(source: Path, mapping: str | Path | None, layer: str | None) -> tuple[Mapping | None, str]:
+    """Check the input file exists, read the mapping (if any) and settle the target layer (the option, else
+    the mapping's); raise ImportUsageError when either is unusable."""
+    from facilities.importers._core import ImportUsageError
+    from facilities.schema import LAYERS
+
+    if not Path(source).exists():
+        raise ImportUsageError(f"{source}: no such file")
+    m = load_mapping(resolve(str(mapping)), layer) if mapping else None
+    layer = layer or (m.layer if m else None)
+    if layer not in LAYERS:
+        raise ImportUsageError(f"--layer {layer!r}: accepted: {', '.join(LAYERS)}")
+    return m, layer

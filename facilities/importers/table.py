@@ -37,7 +37,7 @@ from facilities.config import Bounds
 from facilities.importers import crs as crsmod
 from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject
 from facilities.importers.encoding import NAMES, decode
-from facilities.importers.mapping import Mapping, add_constants, apply, auto_mapping, load_mapping, norm_header, resolve
+from facilities.importers.mapping import Mapping, add_constants, apply, auto_mapping, mapping_and_layer, norm_header
 from facilities.schema import LAYERS, LayerSpec
 
 LON_NAMES = (
@@ -383,12 +383,7 @@ def import_table(
 ) -> ImportResult:
     """Import a CSV/XLSX table of points into ``layer`` of the city folder ``out``; see the module docstring."""
     source, out = Path(source), Path(out)
-    if not source.is_file():
-        raise ImportUsageError(f"{source}: no such file")
-    m = load_mapping(resolve(str(mapping)), layer) if mapping else None
-    layer = layer or (m.layer if m else None)
-    if layer not in LAYERS:
-        raise ImportUsageError(f"--layer {layer!r}: accepted: {', '.join(LAYERS)}")
+    m, layer = mapping_and_layer(source, mapping, layer)
     spec = LAYERS[layer]
     derive = m.derive_roads if m else None
     target = open_target(out, [layer] + (["roads"] if derive else []), mode)

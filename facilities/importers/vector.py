@@ -28,7 +28,7 @@ from facilities._report import Problem, ValidationReport
 from facilities.config import Bounds
 from facilities.importers import crs as crsmod
 from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject
-from facilities.importers.mapping import load_mapping, resolve
+from facilities.importers.mapping import mapping_and_layer
 from facilities.importers.table import kept_columns, prepare_mapping, row_props
 from facilities.schema import LAYERS, LayerSpec
 
@@ -131,12 +131,7 @@ def import_file(
 ) -> ImportResult:
     """Import a GIS file into ``layer`` of the city folder ``out``; see the module docstring."""
     source, out = Path(source), Path(out)
-    if not source.exists():
-        raise ImportUsageError(f"{source}: no such file")
-    m = load_mapping(resolve(str(mapping)), layer) if mapping else None
-    layer = layer or (m.layer if m else None)
-    if layer not in LAYERS:
-        raise ImportUsageError(f"--layer {layer!r}: accepted: {', '.join(LAYERS)}")
+    m, layer = mapping_and_layer(source, mapping, layer)
     spec = LAYERS[layer]
     target = open_target(out, [layer], mode)
     gdf, file_crs = read_vector(source, source_layer)
