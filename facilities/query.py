@@ -49,15 +49,24 @@ def filter_city(
 
 
 def nearest_feature(city: City, lon: float, lat: float, layers: Iterable[str], max_m: float = 50.0) -> tuple[str, pd.Series] | None:
-    """The feature of ``layers`` nearest to (lon, lat) within ``max_m`` metres, as (layer, row), or None."""
+    """The feature of ``layers`` nearest to (lon, lat) within ``max_m`` metres, as (layer, row), or None.
+
+    Points and lines come first: a click on a toilet inside a scenic area means the toilet; an area is
+    the answer only when no point or line is within reach.
+    """
     here = gpd.GeoSeries([Point(lon, lat)], crs=4326).to_crs(city.metric_crs).iloc[0]
-    best: tuple[float, str, pd.Series] | None = None
+    best: tuple[bool, float, str, pd.Series] | None = None
     for name in layers:
         if name not in ALL_LAYERS or not len(city[name]):
             continue
         metric = city.metric(name)
         d = metric.geometry.distance(here)
-        i = d.idxmin()
-        if d[i] <= max_m and (best is None or d[i] < best[0]):
-            best = (float(d[i]), name, city[name].loc[i])
-    return None if best is None else (best[1], best[2])
+        area = metric.geom_type.isin(["Polygon", "MultiPolygon"])
+        for is_area in (False, True):
+            candidates = d[(area == is_area) & (d <= max_m)]
+            if len(candidates):
+                i = candidates.idxmin()
+                key = (is_area, float(d[i]))
+                if best is None or key < best[:2]:
+                    best = (is_area, float(d[i]), name, city[name].loc[i])
+    return None if best is None else (best[2], best[3])

@@ -173,3 +173,37 @@ def test_layer_can_be_toggled(server, browser):
     after = frame.evaluate(js)
     assert after < before
     assert outside == []
+
+
+def test_clicking_a_feature_shows_its_details(server, browser):
+    city = load_city(DEMO)
+    toilet = city["toilets"][city["toilets"]["status"] == "existing"].iloc[0]
+    page, outside, _ = _open(browser, server)
+    frame = _map_frame(page)
+    js_map = "Object.keys(window).filter(k => k.startsWith('map_')).map(k => window[k]).find(m => m && m.eachLayer)"
+    frame.evaluate(f"() => {{ const m = {js_map}; m.setView([{toilet.geometry.y}, {toilet.geometry.x}], 18, {{animate: false}}); }}")
+    page.wait_for_timeout(500)
+    latlng = f"[{toilet.geometry.y}, {toilet.geometry.x}]"
+    x, y = frame.evaluate(f"() => {{ const m = {js_map}; const p = m.latLngToContainerPoint({latlng}); return [p.x, p.y]; }}")
+    box = page.locator("iframe[title*='streamlit_folium']").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    details = page.locator("[data-testid='stColumn']").nth(1)
+    details.get_by_text(toilet["id"], exact=True).wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "app_click.png"))
+    assert outside == []
+
+
+def test_english_pages(server, browser):
+    page, outside, errors = _open(browser, server)
+    _map_frame(page)
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Map · 襄阳 Xiangyang").wait_for(timeout=60_000)
+    pages = (("map", "Map"), ("gaps", "Gaps"), ("lighting", "Lighting & signage"), ("scorecard", "Scorecard"), ("inventory", "Inventory"))
+    for path, title in pages:
+        page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
+        page.get_by_role("heading", name=f"{title} · 襄阳 Xiangyang").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / f"app_{path}_en.png"), full_page=True)
+    assert outside == []
+    assert not [e for e in errors if "favicon" not in e], errors

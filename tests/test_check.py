@@ -318,3 +318,22 @@ def test_share_rule_matches_oracle(tmp_path_factory, rows):
         assert row["points"] == pytest.approx(100 if share >= 0.75 else 100 * share / 0.75, abs=0.01)
     else:
         assert pd_na(row["passed"])
+
+
+def test_nearest_feature_prefers_points_over_the_area_around_them(tmp_path):
+    from facilities.query import nearest_feature
+
+    folder = make_city(
+        tmp_path / "q",
+        {
+            "attractions": [(A(1), box(-500, -500, 500, 500))],
+            "toilets": [(T(1), Point(30, 0)), (T(2), Point(200, 0))],
+        },
+    )
+    city = load_city(folder)
+    lon, lat = gpd.GeoSeries([Point(0, 0)], crs=local_metric_crs(112.1, 32.0)).to_crs(4326).iloc[0].coords[0]
+    layer, row = nearest_feature(city, lon, lat, ["attractions", "toilets"])
+    assert (layer, row["id"]) == ("toilets", "T1")  # 30 m away, though the click is inside the scenic area
+    layer, row = nearest_feature(city, lon, lat, ["attractions", "toilets"], max_m=20)
+    assert (layer, row["id"]) == ("attractions", "A1")  # no point within 20 m: the area
+    assert nearest_feature(city, lon + 1, lat, ["toilets"]) is None

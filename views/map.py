@@ -18,9 +18,13 @@ from ui.state import city_map, current_city, lang, t
 def details(layer: str, row: pd.Series) -> None:
     spec = ALL_LAYERS[layer]
     st.markdown(f"**{spec.title_zh if lang() == 'zh' else spec.title_en}**")
-    rows = [(label(f, lang()), row[f]) for f in spec.field_names if f in row.index and pd.notna(row[f]) and row[f] != ""]
-    table = pd.DataFrame(rows, columns=["", " "]).astype(str)
-    st.dataframe(table, hide_index=True)
+
+    def text(value: object) -> str:
+        return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
+
+    rows = [(label(f, lang()), text(row[f])) for f in spec.field_names if f in row.index and pd.notna(row[f]) and row[f] != ""]
+    # st.table: plain HTML text (escaped by Streamlit), readable and printable, not a canvas grid
+    st.table(pd.DataFrame(rows, columns=["field", "value"]).set_index("field"))
 
 
 def main() -> None:
