@@ -147,6 +147,8 @@ UI: dict[str, tuple[str, str]] = {
     "points_by_rule": ("各规则得分", "Points by rule"),
     "to_improve": ("提分空间最大的规则", "Rules that would raise the score most"),
     "points_missing": ("失分", "Points missing"),
+    "points": ("得分", "Points"),
+    "result": ("结果", "Result"),
     "lamps_working": ("亮灯率", "Lamps working"),
     "dark_km": ("暗区长度 (km)", "Dark road (km)"),
     "bilingual_share": ("双语标识比例", "Bilingual signs"),

@@ -30,6 +30,8 @@ def main() -> None:
         gdf = gdf[hit.to_numpy(dtype=bool)]
     pts = gdf.geometry.representative_point() if len(gdf) else gdf.geometry
     flat = pd.DataFrame(gdf.drop(columns="geometry"))
+    for col in flat.select_dtypes("datetime").columns:  # dates, not midnight timestamps
+        flat[col] = flat[col].dt.date
     if len(gdf):
         flat["lon"], flat["lat"] = pts.x.round(6), pts.y.round(6)
     st.caption(f"{len(flat)} {t('rows')}")

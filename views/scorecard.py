@@ -18,24 +18,27 @@ def main() -> None:
     verdict = t("passed") if result.passed else t("failed")
     c = st.columns(3)
     c[0].metric(t("score"), f"{result.total:.1f} / {result.max_points:.0f}", f"{result.total - result.pass_mark:+.1f}")
-    c[1].metric(t("pass_mark"), f"{result.pass_mark:.0f}")
-    c[2].metric(verdict, f"{t('reference_date')} {result.as_of.isoformat()}")
+    c[1].metric(t("pass_mark"), f"{result.pass_mark:g}")
+    c[2].metric(t("result"), verdict)
+    st.caption(f"{t('reference_date')} {result.as_of.isoformat()}")
     s = result.summary.copy()
     s["title"] = s["title_zh"] if lang() == "zh" else s["title_en"]
     s["missing"] = (s["weight"] - s["points"]).clip(lower=0)
+    got, lost = t("points"), t("points_missing")
     long = pd.concat(
         [
-            s.assign(part="得分 points", value=s["points"].fillna(0))[["title", "part", "value"]],
-            s.assign(part="失分 missing", value=s["missing"].fillna(0))[["title", "part", "value"]],
+            s.assign(part=got, order=0, value=s["points"].fillna(0))[["title", "part", "order", "value"]],
+            s.assign(part=lost, order=1, value=s["missing"].fillna(0))[["title", "part", "order", "value"]],
         ]
     )
     chart = (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("title:N", sort=list(s["title"]), title=None),
+            y=alt.Y("title:N", sort=list(s["title"]), title=None, axis=alt.Axis(labelLimit=420)),
             x=alt.X("value:Q", stack="zero", title=t("points_by_rule")),
-            color=alt.Color("part:N", scale=alt.Scale(range=["#27ae60", "#e74c3c"]), title=None),
+            color=alt.Color("part:N", scale=alt.Scale(domain=[got, lost], range=["#27ae60", "#e74c3c"]), title=None),
+            order=alt.Order("order:Q"),
             tooltip=["title", "part", alt.Tooltip("value:Q", format=".1f")],
         )
         .properties(height=28 * len(s))
