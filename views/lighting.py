@@ -52,15 +52,13 @@ def main() -> None:
     by_district_s = signs[signs["district"] != CITY_TOTAL]
     left, right = st.columns(2)
     with left:
-        st.altair_chart(bar(by_district_l, "district", "working_share", t("lamps_working"), ".1%", target=0.98), use_container_width=True)
+        st.altair_chart(bar(by_district_l, "district", "working_share", t("lamps_working"), ".1%", target=0.98), width="stretch")
         if len(dark_by_district):
-            st.altair_chart(bar(dark_by_district, "district", "km", t("dark_km"), color="road_class"), use_container_width=True)
+            st.altair_chart(bar(dark_by_district, "district", "km", t("dark_km"), color="road_class"), width="stretch")
     with right:
-        st.altair_chart(
-            bar(by_district_s, "district", "bilingual_share", t("bilingual_share"), ".1%", target=0.95), use_container_width=True
-        )
+        st.altair_chart(bar(by_district_s, "district", "bilingual_share", t("bilingual_share"), ".1%", target=0.95), width="stretch")
         damaged = by_district_s.melt(id_vars="district", value_vars=["damaged", "missing"], var_name="condition", value_name="count")
-        st.altair_chart(bar(damaged, "district", "count", t("damaged_missing"), color="condition"), use_container_width=True)
+        st.altair_chart(bar(damaged, "district", "count", t("damaged_missing"), color="condition"), width="stretch")
     with st.expander("表 Tables"):
         st.dataframe(lamps, hide_index=True)
         st.dataframe(signs, hide_index=True)

@@ -43,7 +43,7 @@ def main() -> None:
         )
         .properties(height=28 * len(s))
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
     st.subheader(t("to_improve"))
     st.dataframe(stats.rules_to_improve(result), hide_index=True)
     report = scorecard_html(result, city, lang=lang())
