@@ -125,3 +125,27 @@ def test_broken_city_shows_report_not_traceback(data_dir):
         assert at.error and "有错误" in at.error[0].value
         table = at.dataframe[0].value
         assert len(table) == 25 and set(table["severity"]) == {"error", "warning"}
+
+
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.mark.skipif(not (REAL / "nanjing_xuanwu.osm").is_file(), reason=f"real data not present: {REAL} (../shared/data/real/)")
+def test_every_page_works_on_an_imported_osm_city(tmp_path, monkeypatch):
+    """A city as imported from OpenStreetMap (no lamps, no signs, no zones) works on every page."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "nanjing"
+    run = subprocess.run(
+        [sys.executable, "-m", "facilities", "import", "osm", str(REAL / "nanjing_xuanwu.osm"), "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(settings, "DEMO_CITY", out)
+    at = _run(_app())
+    for page in PAGES:
+        at.switch_page(page)
+        _run(at)
+        assert "玄武区" in at.title[0].value
