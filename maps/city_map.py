@@ -257,7 +257,7 @@ def reach_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh")
     return out
 
 
-def legend(layers: list[str], lang: str) -> Legend:
+def legend(layers: list[str], lang: str, open_: bool = True) -> Legend:
     entries = []
     for layer in layers:
         if layer == "lamps":
@@ -276,7 +276,7 @@ def legend(layers: list[str], lang: str) -> Legend:
             ],
         )
     )
-    return Legend(text("legend", lang), entries)
+    return Legend(text("legend", lang), entries, open_)
 
 
 def search_records(city: City, layers: list[str], basemap: Basemap) -> list[dict]:
@@ -314,6 +314,7 @@ def build_map(
     asset_url: str = APP_STATIC_URL,
     lamp_max_points: int = 150_000,
     remember_view: str | None = None,
+    legend_open: bool = True,
 ) -> folium.Map:
     """The city map.
 
@@ -329,6 +330,7 @@ def build_map(
     reach_circles : also draw, hidden at first, the reach of each reach rule's facilities.
     asset_url : where ``static/`` is served (``/app/static`` in the app; :data:`maps.assets.INLINE` to export).
     remember_view : a key; the browser keeps the view under it and restores it when the map is drawn again.
+    legend_open : show the legend unfolded (a click folds and unfolds it).
     """
     b, urls = resolve(basemap)
     if lang not in LANGS:
@@ -367,7 +369,7 @@ def build_map(
         position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers", primary_area_unit="sqmeters"
     ).add_to(m)
     NameSearch(search_records(city, layers, b), text("search", lang), text("not_found", lang)).add_to(m)
-    legend([name for name in layers if len(city[name])], lang).add_to(m)  # only what the map shows
+    legend([name for name in layers if len(city[name])], lang, legend_open).add_to(m)  # only what the map shows
     if remember_view:
         ViewMemory(remember_view).add_to(m)
     return localize(m, asset_url)

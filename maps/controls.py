@@ -39,10 +39,11 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, entries: list[tuple[str, list[tuple[str, str, bool]]]]) -> None:
+    def __init__(self, title: str, entries: list[tuple[str, list[tuple[str, str, bool]]]], open_: bool = True) -> None:
         super().__init__()
         self._name = "Legend"
-        parts = [f'<details open><summary style="cursor:pointer;font-weight:700">{html.escape(title)}</summary>']
+        state = " open" if open_ else ""
+        parts = [f'<details{state}><summary style="cursor:pointer;font-weight:700">{html.escape(title)}</summary>']
         for section, items in entries:
             parts.append(f'<div style="margin-top:4px;font-weight:600">{html.escape(section)}</div>')
             for color, label, hollow in items:

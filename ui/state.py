@@ -78,7 +78,8 @@ def _city_map(
     if filters:
         city = filter_city(city, **dict(filters))
     result = result if isinstance(result, Result) else None
-    m = build_map(city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None)
+    # in the app the legend starts folded: the map is smaller than a full page
+    m = build_map(city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None, legend_open=False)
     return foliummap.prepare(m, returned)
 
 
