@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,10 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.local import CHROMIUM, FLAGS, free_port
 from facilities.settings import DEMO_CITY, ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 LAMPS_DRAWN = """() => {
   const f = [...document.querySelectorAll("iframe")].find(x => x.title.includes("streamlit_folium"));
@@ -66,14 +63,8 @@ def synthetic_city(folder: Path, n_lamps: int) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure(data_dir: Path, city: str, browser) -> dict:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "FACILITIES_DATA_DIR": str(data_dir), "FACILITIES_CITY": city}
     t0 = time.perf_counter()
     proc = subprocess.Popen(

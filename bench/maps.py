@@ -21,12 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from bench.local import CHROMIUM, FLAGS
 from maps.assets import INLINE, localize
 from maps.city_map import point_cloud
 from maps.export import save_map
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CENTER = (32.03, 112.14)
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from bench.local import free_port
 
 
 def pg_bindir() -> Path | None:
@@ -39,19 +40,13 @@ def postgis_available() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class TempPostGIS:
     def __init__(self) -> None:
         reason = postgis_available()
         if reason:
             raise RuntimeError(reason)
         self.bindir = pg_bindir()
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="pgbench-"))
         self.data = self.dir / "data"
 

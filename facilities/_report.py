@@ -66,19 +66,17 @@ class Problem:
         message: str,
         accepted: str,
         feature: str | None = None,
-        *,
-        raw: bool = False,
     ) -> Problem:
-        shown = None if (value is None and field is None) else (value if raw else show_value(value))
+        shown = None if (value is None and field is None) else show_value(value)
         return cls(severity, code, file, feature, field, shown, message, accepted)
 
     @classmethod
-    def error(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:
-        return cls.make("error", code, file, field, value, message, accepted, feature, **kw)
+    def error(cls, code, file, field, value, message, accepted, feature=None) -> Problem:
+        return cls.make("error", code, file, field, value, message, accepted, feature)
 
     @classmethod
-    def warning(cls, code, file, field, value, message, accepted, feature=None, **kw) -> Problem:
-        return cls.make("warning", code, file, field, value, message, accepted, feature, **kw)
+    def warning(cls, code, file, field, value, message, accepted, feature=None) -> Problem:
+        return cls.make("warning", code, file, field, value, message, accepted, feature)
 
     def where(self) -> str:
         parts = [self.file]

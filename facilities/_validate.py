@@ -111,8 +111,8 @@ def check_geometry(geom: Any, spec: LayerSpec, file: str, feature: str, bounds: 
     """Check one feature's geometry; return its problems."""
     accepted = " or ".join(spec.geometry_types)
 
-    def err(code: str, value: Any, message: str, acc: str = accepted, **kw: Any) -> list[Problem]:
-        return [Problem.error(code, file, "geometry", value, message, acc, feature, **kw)]
+    def err(code: str, value: Any, message: str, acc: str = accepted) -> list[Problem]:
+        return [Problem.error(code, file, "geometry", value, message, acc, feature)]
 
     if geom is None:
         return err("geometry_missing", None, "the feature has no geometry (null)")

@@ -38,8 +38,6 @@ ASSETS: dict[str, str] = {
     "Control.FullScreen.css": "vendor/leaflet.fullscreen/Control.FullScreen.css",
     "pointcloud_js": "js/pointcloud.js",
 }
-#: kept for callers that ask for the vendored set by its old name
-VENDORED = ASSETS
 
 #: assets folium's Map declares for marker icons (jQuery, Bootstrap, Font Awesome, awesome-markers);
 #: our maps draw no folium.Icon, so they are dropped. An Icon in the map raises instead.

@@ -7,7 +7,6 @@ A screenshot is kept in tests/artifacts/.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.local import CHROMIUM, FLAGS, free_port
 from facilities import load_city
 from tests.conftest import DEMO, ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 pytestmark = [
@@ -29,15 +27,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     log = (tmp_path_factory.mktemp("streamlit") / "streamlit.log").open("w")
     env = {**os.environ, "FACILITIES_DATA_DIR": str(DEMO.parent), "FACILITIES_CITY": DEMO.name}
     proc = subprocess.Popen(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.local import CHROMIUM, FLAGS
 from facilities import load_city
 from facilities.check import check
 from facilities.rules import load_rules
@@ -14,8 +15,6 @@ from maps import build_map, save_map
 from maps.assets import INLINE
 from tests.conftest import DEMO, ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 pytestmark = [

@@ -45,7 +45,10 @@ def main() -> None:
         status = st.multiselect(t("status"), list(LAYERS["toilets"].field("status").allowed), placeholder=t("all"))
         types = sorted({v for n in layers if n in LAYERS and LAYERS[n].type_field for v in LAYERS[n].field(LAYERS[n].type_field).allowed})
         kinds = st.multiselect(t("type"), types, placeholder=t("all"))
-        grades = st.multiselect(t("grade"), ["AAAAA", "AAAA", "AAA", "AA", "A", "none"], placeholder=t("all"))
+        grade_values = dict.fromkeys(
+            g for n in ("attractions", "toilets") for g in LAYERS[n].field("grade").allowed
+        )  # from the layer model
+        grades = st.multiselect(t("grade"), sorted(grade_values, key=len, reverse=True), placeholder=t("all"))
     filters = {"districts": district or None, "statuses": status or None, "types": kinds or None, "grades": grades or None}
     left, right = st.columns([3, 1])
     with left:
