@@ -13,8 +13,8 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-run: $(STAMP)  ## start the app on the demo city at http://localhost:8501
-	$(PY) -m streamlit run app.py --server.port 8501
+run: $(STAMP)  ## start the app on the demo city at http://127.0.0.1:8501 (ARGS="..." passes Streamlit options)
+	$(PY) -m streamlit run app.py --server.port 8501 $(ARGS)
 
 test: $(STAMP)  ## run the whole test suite
 	$(PY) -m pytest

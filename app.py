@@ -6,18 +6,26 @@ Run with ``make run``. Pages (views/) hold widgets and layout only; data, rules 
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from ui.state import sidebar, t
 
 st.set_page_config(page_title="旅游城市设施 Tourist-city facilities", page_icon="🗺️", layout="wide")
 
-if sidebar():
-    pages = [
-        st.Page("views/map.py", title=t("page_map"), icon=":material/map:", url_path="map", default=True),
-        st.Page("views/gaps.py", title=t("page_gaps"), icon=":material/flag:", url_path="gaps"),
-        st.Page("views/lighting.py", title=t("page_lighting"), icon=":material/lightbulb:", url_path="lighting"),
-        st.Page("views/scorecard.py", title=t("page_scorecard"), icon=":material/scoreboard:", url_path="scorecard"),
-        st.Page("views/inventory.py", title=t("page_inventory"), icon=":material/table_view:", url_path="inventory"),
-    ]
-    st.navigation(pages).run()
+try:
+    if sidebar():
+        pages = [
+            st.Page("views/map.py", title=t("page_map"), icon=":material/map:", url_path="map", default=True),
+            st.Page("views/gaps.py", title=t("page_gaps"), icon=":material/flag:", url_path="gaps"),
+            st.Page("views/lighting.py", title=t("page_lighting"), icon=":material/lightbulb:", url_path="lighting"),
+            st.Page("views/scorecard.py", title=t("page_scorecard"), icon=":material/scoreboard:", url_path="scorecard"),
+            st.Page("views/inventory.py", title=t("page_inventory"), icon=":material/table_view:", url_path="inventory"),
+        ]
+        st.navigation(pages).run()
+except Exception as exc:  # st.stop and reruns are not Exceptions: they pass
+    # a bug of ours: the user gets one clear line (no traceback, nothing from the data as markup); the log the details
+    logging.getLogger("facilities.app").exception("page failed")
+    st.error(t("error_page"))
+    st.text(f"{type(exc).__name__}: {exc}")

@@ -83,6 +83,13 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
                 "a GeoJSON FeatureCollection (RFC 7946)",
             )
         ]
+    except RecursionError:
+        return None, [
+            Problem.error(
+                "json", file, None, None, "JSON nested too deeply to read (arrays or objects inside each other thousands of levels deep)",
+                "a GeoJSON FeatureCollection (RFC 7946): coordinates nest at most 4 levels",
+            )
+        ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- geometry

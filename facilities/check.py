@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from facilities import coverage
+from facilities import coverage, settings
 from facilities.city import City
 from facilities.rules import Rule, RuleSet
 
@@ -219,11 +219,11 @@ def check(
 
     Parameters
     ----------
-    as_of : the reference date for "today" in filters and day counts (default: the rules file's
-        ``as_of``, else today's date).
+    as_of : the reference date for "today" in filters and day counts (default: ``FACILITIES_AS_OF``,
+        else the rules file's ``as_of``, else today's date; see :func:`facilities.settings.check_date`).
     progress : called as ``progress(i, n, rule)`` before each rule.
     """
-    today = as_of or rules.as_of or dt.date.today()
+    today = settings.check_date(as_of, rules.as_of)
     rows, gap_rows = [], []
     for i, rule in enumerate(rules):
         if progress is not None:
@@ -256,6 +256,6 @@ def reach_areas(city: City, rule: Rule, as_of: dt.date | None = None) -> gpd.Geo
     if rule.kind != "reach":
         raise ValueError(f"rule {rule.id} is a {rule.kind} rule; reach areas exist for reach rules only")
     sel = rule.selections["facility"]
-    fac = _select(city, sel.layer, sel.where, as_of or dt.date.today())
+    fac = _select(city, sel.layer, sel.where, settings.check_date(as_of))
     areas = fac[["id", "name"]].copy()
     return gpd.GeoDataFrame(areas, geometry=fac.geometry.buffer(rule.params["distance_m"], quad_segs=16), crs=city.metric_crs).to_crs(4326)

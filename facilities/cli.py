@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -16,6 +18,7 @@ from dataclasses import asdict
 
 import pandas as pd
 
+from facilities import settings
 from facilities._report import ValidationReport
 from facilities._validate import validate_city
 from facilities.importers.cli import add_import_parser
@@ -83,18 +86,18 @@ def scorecard_table(result) -> str:
     verdict = "PASS 达标" if result.passed else "FAIL 未达标"
     lines.append("")
     lines.append(f"score 总分 {result.total:.1f} / {result.max_points:.0f}; pass mark 达标线 {result.pass_mark:g} → {verdict}")
-    lines.append(f"gaps 缺口: {len(result.gaps)}; reference date 基准日期 {result.as_of.isoformat()}")
+    lines.append(f"gaps 缺口: {len(result.gaps)}; check date 核查日期 {result.as_of.isoformat()}")
     return "\n".join(lines)
 
 
 def _check(args: argparse.Namespace) -> int:
-    import datetime as dt
     from pathlib import Path
 
     from facilities._errors import CityValidationError
     from facilities.check import check
     from facilities.city import load_city, write_atomic
     from facilities.rules import RULES_FILE, RulesError, load_rules
+    from facilities.spreadsheet import to_csv_bytes
 
     folder = Path(args.folder)
     try:
@@ -111,7 +114,7 @@ def _check(args: argparse.Namespace) -> int:
     except RulesError as exc:
         print(exc.report.to_text(limit=args.limit))
         return 2
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    as_of = args.as_of
     show = sys.stderr.isatty() and not args.quiet
     result = check(city, rules, as_of=as_of, progress=_progress if show else None)
     if show:
@@ -121,7 +124,7 @@ def _check(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / "gaps.geojson", result.gaps.to_json(ensure_ascii=False, drop_id=True, to_wgs84=True))
-        write_atomic(out / "summary.csv", result.summary.to_csv(index=False))
+        write_atomic(out / "summary.csv", to_csv_bytes(result.summary))
         print(f"wrote {out / 'gaps.geojson'} and {out / 'summary.csv'}")
     return 0 if result.passed else 1
 
@@ -131,6 +134,20 @@ def _map(args: argparse.Namespace) -> int:
     from maps.export import export_command
 
     return export_command(args)
+
+
+AS_OF_HELP = (
+    f"the check date YYYY-MM-DD: 'today' in the rules and in day counts "
+    f"(default: ${settings.AS_OF_ENV}, else the rules file's as_of, else today)"
+)
+
+
+def as_of_arg(text: str) -> dt.date:
+    """``--as-of``: a date, or argparse's clear usage error (never a traceback)."""
+    try:
+        return settings.parse_date(text, "--as-of")
+    except settings.SettingError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--as-of: ")) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("folder", help="city folder")
     c.add_argument("--rules", help="rules file (default: <folder>/rules.toml)")
     c.add_argument("--out", help="folder to write gaps.geojson and summary.csv into")
-    c.add_argument("--as-of", help="reference date YYYY-MM-DD for 'today' (default: the rules file's as_of, else today)")
+    c.add_argument("--as-of", type=as_of_arg, help=AS_OF_HELP)
     c.add_argument("--limit", type=int, default=20, help="report lines per file and problem kind")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=_check)
@@ -158,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--no-gaps", action="store_true", help="do not run the rules; facilities only")
     m.add_argument("--basemap", default="none", help="none (default; works offline), osm, cartodb, gaode, tianditu")
     m.add_argument("--lang", default="zh", choices=["zh", "en"])
-    m.add_argument("--as-of", help="reference date YYYY-MM-DD for the rules")
+    m.add_argument("--as-of", type=as_of_arg, help=AS_OF_HELP)
     m.set_defaults(func=_map)
     add_import_parser(sub)
     return parser
@@ -173,3 +190,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # unreadable folder or file: a clear line, no traceback
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except settings.SettingError as exc:  # e.g. FACILITIES_AS_OF=2026-13-45
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug of ours: one clear line for the user, the traceback only on request
+        if os.environ.get("FACILITIES_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a bug in the program, not in your data. Run again with FACILITIES_DEBUG=1 to see the details and report them.",
+            file=sys.stderr,
+        )
+        return 3

@@ -111,6 +111,9 @@ def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
             Problem.error("encoding", CONFIG_FILE, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text")
         )
         return None, problems
+    except RecursionError:
+        problems.append(Problem.error("config", CONFIG_FILE, None, None, "nested too deeply to read", "TOML (https://toml.io)"))
+        return None, problems
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem.error("config", CONFIG_FILE, None, None, f"not valid TOML: {exc}", "TOML (https://toml.io)"))
         return None, problems

@@ -14,6 +14,7 @@ evaluated as code.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,17 +125,15 @@ def parse_filter(raw: Any, spec: LayerSpec, where: str, file: str, rule: str) ->
     for field, cond in raw.items():
         here = f"{where}.{field}"
         if spec.field(field) is None:
+            # a typo here would silently select nothing (or everything): refuse it
+            close = difflib.get_close_matches(str(field), list(spec.field_names), n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
             problems.append(
-                Problem.warning(
-                    "rules",
-                    file,
-                    here,
-                    field,
-                    f"{spec.name} declares no field {field}; only features carrying it can match",
-                    ", ".join(spec.field_names),
-                    rule,
+                Problem.error(
+                    "rules", file, here, field, f"the {spec.name} layer has no field {field!r}{hint}", ", ".join(spec.field_names), rule
                 )
             )
+            continue
         if isinstance(cond, list):
             items = [("in", cond)]
         elif isinstance(cond, dict):

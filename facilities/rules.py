@@ -314,6 +314,9 @@ def load_rules(path: str | Path) -> RuleSet:
             Problem.error("encoding", file, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text")
         )
         raise RulesError(report) from None
+    except RecursionError:
+        report.problems.append(Problem.error("rules", file, None, None, "nested too deeply to read", "TOML (https://toml.io)"))
+        raise RulesError(report) from None
     except tomllib.TOMLDecodeError as exc:
         report.problems.append(Problem.error("rules", file, None, None, f"not valid TOML: {exc}", "TOML (https://toml.io)"))
         raise RulesError(report) from None

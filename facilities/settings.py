@@ -5,6 +5,7 @@ Values here are defaults; a city's own ``city.toml`` overrides what it declares.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -40,3 +41,33 @@ CGCS2000_CRS_NAMES = frozenset({"EPSG:4490", "urn:ogc:def:crs:EPSG::4490", "http
 
 #: At most this many lines per (file, problem kind) in the text report; the data report keeps all.
 REPORT_LINES_PER_KIND = 20
+
+#: Environment variable fixing the check date ("as of", YYYY-MM-DD) for a deployment or a test run.
+AS_OF_ENV = "FACILITIES_AS_OF"
+
+
+class SettingError(ValueError):
+    """A setting (environment variable or command-line value) that cannot be used; the message says why."""
+
+
+def parse_date(text: str, where: str) -> dt.date:
+    """``text`` as a calendar date ``YYYY-MM-DD``; :class:`SettingError` naming ``where`` otherwise."""
+    value = str(text).strip()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SettingError(f"{where}: {value!r} is not a date (accepted: a calendar date YYYY-MM-DD, e.g. 2026-11-29)") from None
+
+
+def as_of_setting() -> dt.date | None:
+    """The date fixed by ``FACILITIES_AS_OF``, or None when it is not set (read at every call)."""
+    raw = os.environ.get(AS_OF_ENV, "").strip()
+    return parse_date(raw, AS_OF_ENV) if raw else None
+
+
+def check_date(explicit: dt.date | None = None, rules_as_of: dt.date | None = None) -> dt.date:
+    """The date a check is made as of: the one given, else ``FACILITIES_AS_OF``, else the rules file's
+    ``as_of``, else today. The only place that reads the calendar."""
+    return explicit or as_of_setting() or rules_as_of or dt.date.today()

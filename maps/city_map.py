@@ -7,7 +7,6 @@ HTML-escaped before it reaches the page; all assets are local (see :mod:`maps.as
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import folium
@@ -23,6 +22,7 @@ from facilities.schema import ALL_LAYERS
 from maps.assets import APP_STATIC_URL, localize
 from maps.basemaps import BASEMAPS, Basemap, display_shift, resolve
 from maps.controls import Legend, NameSearch, ViewMemory
+from maps.escape import html_text
 from maps.i18n import LANGS, both, label, text
 from maps.pointcloud import PointCloud, pack_points
 from maps.style import GAP_COLOR, LAMP_CLASSES, POINT_STYLES, REACH_COLOR, ROAD_WEIGHT, point_style
@@ -52,13 +52,14 @@ TAIL = ["district", "unit"]
 
 
 def _clean(value: Any) -> Any:
-    """Escape text for HTML; missing values become empty strings (never 'null' in a popup)."""
+    """Escape text for HTML (and make it inert to templates: maps/escape.py); missing values become empty
+    strings (never 'null' in a popup)."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return ""
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if isinstance(value, str):
-        return html.escape(value)
+        return html_text(value)
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, bool):
@@ -212,7 +213,7 @@ def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = 
             if pd.notna(m) else ""
             for m, u in zip(group["measure"], group["measure_unit"], strict=True)
         ]  # fmt: skip
-        title = html.escape(str(titles.get(rule, rule)))
+        title = html_text(str(titles.get(rule, rule)))
         out.append(
             folium.GeoJson(
                 features(shown, fields),
@@ -245,7 +246,7 @@ def reach_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh")
         areas = display_shift(reach_areas(city, rule, result.as_of), basemap)
         if not len(areas) or len(areas) > MAX_REACH_AREAS:  # thousands of circles (e.g. around lamps) say nothing
             continue
-        title = html.escape(rule.title_zh if lang == "zh" else rule.title_en)
+        title = html_text(rule.title_zh if lang == "zh" else rule.title_en)
         out.append(
             folium.GeoJson(
                 features(areas, ["id", "name"]),

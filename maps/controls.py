@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import html
-import json
 from typing import ClassVar
 
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-
-def _js(value: object) -> str:
-    """JSON for a <script> block, "<" written \\u003c: the data can never close the script."""
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+from maps.escape import html_text, script_json
 
 
 class Legend(MacroElement):
@@ -43,18 +38,18 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         state = " open" if open_ else ""
-        parts = [f'<details{state}><summary style="cursor:pointer;font-weight:700">{html.escape(title)}</summary>']
+        parts = [f'<details{state}><summary style="cursor:pointer;font-weight:700">{html_text(title)}</summary>']
         for section, items in entries:
-            parts.append(f'<div style="margin-top:4px;font-weight:600">{html.escape(section)}</div>')
+            parts.append(f'<div style="margin-top:4px;font-weight:600">{html_text(section)}</div>')
             for color, label, hollow in items:
-                fill = "transparent" if hollow else html.escape(color)
+                fill = "transparent" if hollow else html_text(color)
                 dot = (
                     f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px;'
-                    f'border:1.5px solid {html.escape(color)};background:{fill}"></span>'
+                    f'border:1.5px solid {html_text(color)};background:{fill}"></span>'
                 )
-                parts.append(f"<div>{dot}{html.escape(label)}</div>")
+                parts.append(f"<div>{dot}{html_text(label)}</div>")
         parts.append("</details>")
-        self.html = _js("".join(parts))
+        self.html = script_json("".join(parts))
 
 
 class NameSearch(JSCSSMixin, MacroElement):
@@ -95,10 +90,10 @@ class NameSearch(JSCSSMixin, MacroElement):
     def __init__(self, records: list[dict], placeholder: str, not_found: str) -> None:
         super().__init__()
         self._name = "NameSearch"
-        safe = [{"title": html.escape(r["title"]), "lat": r["lat"], "lng": r["lng"]} for r in records]
-        self.records = _js(safe)
-        self.placeholder = _js(placeholder)
-        self.not_found = _js(not_found)
+        safe = [{"title": html_text(r["title"]), "lat": r["lat"], "lng": r["lng"]} for r in records]
+        self.records = script_json(safe)
+        self.placeholder = script_json(placeholder)
+        self.not_found = script_json(not_found)
         self.count = len(safe)
 
 
@@ -128,4 +123,4 @@ class ViewMemory(MacroElement):
     def __init__(self, key: str) -> None:
         super().__init__()
         self._name = "ViewMemory"
-        self.key = _js(f"facilities-map-view:{key}")
+        self.key = script_json(f"facilities-map-view:{key}")

@@ -54,7 +54,7 @@ def export_command(args: argparse.Namespace) -> int:
     try:
         path = export_map(
             args.folder, args.out, args.rules, not args.no_gaps, args.basemap, args.lang,
-            dt.date.fromisoformat(args.as_of) if args.as_of else None,
+            args.as_of,
         )  # fmt: skip
     except CityValidationError as exc:
         print(exc.report.to_text())

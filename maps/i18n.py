@@ -156,7 +156,14 @@ UI: dict[str, tuple[str, str]] = {
     "search": ("搜索（名称、编号）", "Search (name, id)"),
     "layer": ("图层", "Layer"),
     "rows": ("条", "rows"),
-    "reference_date": ("基准日期", "Reference date"),
+    "as_of": ("核查日期", "Check date"),
+    "as_of_help": (
+        "规则中的“今天”与天数按此日期计算；默认取 FACILITIES_AS_OF，否则规则文件的 as_of，否则今天。",
+        "“Today” in the rules and day counts are taken as of this date; "
+        "by default FACILITIES_AS_OF, else the rules file's as_of, else today.",
+    ),
+    "as_of_short": ("截至", "as of"),
+    "error_page": ("此页面出错，数据未被修改。", "This page failed; no data was changed."),
 }
 
 

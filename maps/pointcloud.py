@@ -8,7 +8,6 @@ lamps fit in a few MB of HTML and draw in one pass.
 from __future__ import annotations
 
 import base64
-import json
 from typing import ClassVar
 
 import numpy as np
@@ -16,6 +15,8 @@ import pandas as pd
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from jinja2 import Template
+
+from maps.escape import script_json
 
 
 def _b64(array: np.ndarray) -> str:
@@ -94,8 +95,9 @@ class PointCloud(JSCSSMixin, Layer):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "PointCloud"
         # inside <script>, "<" is written \u003c: data can never close the script or look like markup
-        self.payload = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-        self.options = json.dumps({"radius": radius, "maxPoints": max_points, "title": title}, ensure_ascii=False).replace("<", "\\u003c")
+        # and a "{" that would open a Jinja tag is written \u007b (see maps/escape.py)
+        self.payload = script_json(payload)
+        self.options = script_json({"radius": radius, "maxPoints": max_points, "title": title})
         self.n = payload["n"]
 
 

@@ -3,16 +3,20 @@ language switch changes the labels, and a broken city shows its report — never
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from facilities import settings
+from facilities import load_city, settings
+from facilities.check import check
+from facilities.rules import load_rules
 from facilities.schema import ALL_LAYERS
 from tests.conftest import DATA, DEMO, ROOT
 
+AS_OF = dt.date(2026, 11, 29)
 PAGES = ["views/map.py", "views/gaps.py", "views/lighting.py", "views/scorecard.py", "views/inventory.py"]
 TITLES = {
     "views/map.py": ("地图", "Map"),
@@ -30,6 +34,7 @@ def data_dir(tmp_path, monkeypatch):
     shutil.copytree(DATA / "broken_city", tmp_path / "broken")
     monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
     monkeypatch.setattr(settings, "DEMO_CITY", tmp_path / "xiangyang")
+    monkeypatch.setenv(settings.AS_OF_ENV, AS_OF.isoformat())  # the figures below are those of this date
     return tmp_path
 
 
@@ -85,6 +90,31 @@ def test_gaps_page_lists_every_rule_and_gap(data_dir):
     assert len(summary) == 21
     assert len(gaps) == 400
     assert [b.label for b in at.get("download_button")] == ["下载 GeoJSON", "下载 CSV", "下载 Excel"]
+
+
+def test_check_date_is_explicit_and_shown_beside_the_score(data_dir):
+    """FACILITIES_AS_OF sets the picker; another date in the picker re-checks the city as of that date."""
+    at = _run(_app())
+    assert at.date_input(key="as_of").value == AS_OF
+    at.switch_page("views/gaps.py")
+    _run(at)
+    assert "截至 2026-11-29" in at.markdown[0].value
+    later = dt.date(2027, 6, 1)
+    at.date_input(key="as_of").set_value(later)
+    _run(at)
+    assert "截至 2027-06-01" in at.markdown[0].value
+    city = load_city(data_dir / "xiangyang")
+    expected = check(city, load_rules(data_dir / "xiangyang" / "rules.toml"), as_of=later)
+    assert len(at.dataframe[1].value) == len(expected.gaps) > 400  # reports left open for longer
+    at.switch_page("views/scorecard.py")
+    _run(at)
+    assert at.metric[0].label.endswith("2027-06-01") and at.metric[0].value.startswith(f"{expected.total:.1f}")
+
+
+def test_a_bad_check_date_setting_is_said_not_raised(data_dir, monkeypatch):
+    monkeypatch.setenv(settings.AS_OF_ENV, "2026-13-45")
+    at = _run(_app())
+    assert any("FACILITIES_AS_OF" in e.value and "2026-13-45" in e.value for e in at.sidebar.error)
 
 
 def test_gap_filters(data_dir):

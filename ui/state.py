@@ -1,7 +1,9 @@
 """What every page shares: the language, the chosen city, and the cached loading and checking.
 
 Streamlit cannot hash a GeoDataFrame, so the caches are keyed on the city folder and a fingerprint of its
-files (names, sizes, modification times): editing a file reloads the city, nothing else does.
+files (names, sizes, modification times), passed as an ordinary (hashed) argument: editing a file reloads the
+city, nothing else does. (Streamlit does not hash arguments whose names start with ``_``.) The check date is
+explicit: the sidebar's date picker, by default ``FACILITIES_AS_OF``, else the rules file's ``as_of``, else today.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from facilities.rules import RULES_FILE, RulesError, load_rules
 from maps import build_map
 from maps.i18n import ui
 from ui import foliummap
+from ui.safe import md
 
 
 def lang() -> str:
@@ -40,7 +43,7 @@ def fingerprint(folder: Path) -> tuple:
 
 
 @st.cache_resource(show_spinner="正在加载 Loading…", max_entries=8)
-def load(folder: str, _key: tuple) -> City | ValidationReport:
+def load(folder: str, key: tuple) -> City | ValidationReport:
     try:
         return load_city(folder)
     except CityValidationError as exc:
@@ -48,9 +51,9 @@ def load(folder: str, _key: tuple) -> City | ValidationReport:
 
 
 @st.cache_resource(show_spinner="正在核查 Checking…", max_entries=8)
-def checked(folder: str, _key: tuple, as_of: dt.date) -> Result | ValidationReport | None:
+def checked(folder: str, key: tuple, as_of: dt.date) -> Result | ValidationReport | None:
     """The check of the city's rules.toml: a Result, the rules file's report when it is invalid, or None."""
-    city = load(folder, _key)
+    city = load(folder, key)
     path = Path(folder) / RULES_FILE
     if isinstance(city, ValidationReport) or not path.is_file():
         return None
@@ -63,7 +66,7 @@ def checked(folder: str, _key: tuple, as_of: dt.date) -> Result | ValidationRepo
 @st.cache_resource(show_spinner="正在绘制地图 Drawing the map…", max_entries=24)
 def _city_map(
     folder: str,
-    _key: tuple,
+    key: tuple,
     as_of: dt.date,
     layers: tuple,
     basemap: str,
@@ -73,8 +76,8 @@ def _city_map(
     view: str,
     returned: tuple,
 ) -> dict:
-    city = load(folder, _key)
-    result = checked(folder, _key, as_of) if gaps else None
+    city = load(folder, key)
+    result = checked(folder, key, as_of) if gaps else None
     if filters:
         city = filter_city(city, **dict(filters))
     result = result if isinstance(result, Result) else None
@@ -94,16 +97,41 @@ def city_map(
     folder, key = current_key()
     frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (filters or {}).items() if v is not None))
     view = f"{folder.name}:{basemap}" if remember_view else ""
-    return _city_map(str(folder), key, today(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned))
+    return _city_map(str(folder), key, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned))
 
 
-def today() -> dt.date:
-    return dt.date.today()
+@st.cache_data(max_entries=8)
+def _rules_as_of(folder: str, key: tuple) -> dt.date | None:
+    try:
+        return load_rules(Path(folder) / RULES_FILE).as_of
+    except RulesError:
+        return None
+
+
+def default_as_of(folder: Path) -> dt.date:
+    """The date the picker starts at: ``FACILITIES_AS_OF``, else the rules file's ``as_of``, else today."""
+    try:
+        fixed = settings.as_of_setting()
+    except settings.SettingError as exc:
+        st.sidebar.error(str(exc))
+        fixed = None
+    rules = _rules_as_of(str(folder), fingerprint(folder)) if (folder / RULES_FILE).is_file() else None
+    return settings.check_date(fixed, rules)
+
+
+def as_of() -> dt.date:
+    """The check date chosen in the sidebar."""
+    return st.session_state["as_of"]
 
 
 def current_key() -> tuple[Path, tuple]:
     folder = Path(st.session_state["city_folder"])
     return folder, fingerprint(folder)
+
+
+def page_title(page: str, city: City) -> None:
+    """The page's title: its name and the city's (data: shown literally, never as Markdown)."""
+    st.title(f"{t(page)} · {md(city.config.name)} {md(city.config.name_en)}")
 
 
 def show_report(report: ValidationReport, message: str) -> None:
@@ -124,7 +152,7 @@ def current_city() -> City:
 def current_result(required: bool = True) -> Result | None:
     """The check of the chosen city; shows why when there is none (and stops if ``required``)."""
     folder, key = current_key()
-    result = checked(str(folder), key, today())
+    result = checked(str(folder), key, as_of())
     if isinstance(result, Result):
         return result
     if isinstance(result, ValidationReport):
@@ -148,4 +176,7 @@ def sidebar() -> bool:
         if st.session_state.get("city_folder") not in [str(f) for f in folders]:
             st.session_state["city_folder"] = str(settings.DEMO_CITY if settings.DEMO_CITY in folders else folders[0])
         st.selectbox(t("city"), [str(f) for f in folders], key="city_folder", format_func=lambda p: Path(p).name)
+        if "as_of" not in st.session_state:
+            st.session_state["as_of"] = default_as_of(Path(st.session_state["city_folder"]))
+        st.date_input(t("as_of"), key="as_of", help=t("as_of_help"), format="YYYY-MM-DD")
     return True

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from facilities.check import Result
+from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
 from maps import MAP_LAYERS
 from maps.i18n import label
 from ui.foliummap import show
-from ui.state import city_map, current_city, current_result, lang, t
+from ui.state import city_map, current_city, current_result, lang, page_title, t
 
 
 def summary_table(result: Result) -> pd.DataFrame:
@@ -42,20 +41,21 @@ def table(gaps: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def downloads(gaps: gpd.GeoDataFrame) -> None:
     flat = table(gaps)
-    xlsx = io.BytesIO()
-    flat.to_excel(xlsx, index=False, sheet_name="gaps")
     a, b, c = st.columns(3)
     a.download_button(t("download_geojson"), gaps.to_json(ensure_ascii=False, drop_id=True), "gaps.geojson", "application/geo+json")
-    b.download_button(t("download_csv"), flat.to_csv(index=False).encode("utf-8-sig"), "gaps.csv", "text/csv")
-    c.download_button(t("download_xlsx"), xlsx.getvalue(), "gaps.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    b.download_button(t("download_csv"), to_csv_bytes(flat), "gaps.csv", "text/csv")
+    c.download_button(t("download_xlsx"), to_xlsx_bytes(flat, "gaps"), "gaps.xlsx", XLSX_MIME)
 
 
 def main() -> None:
     city = current_city()
     result = current_result()
-    st.title(f"{t('page_gaps')} · {city.config.name} {city.config.name_en}")
+    page_title("page_gaps", city)
     verdict = t("passed") if result.passed else t("failed")
-    st.markdown(f"**{t('score')} {result.total:.1f} / {result.max_points:.0f}** · {t('pass_mark')} {result.pass_mark:.0f} · **{verdict}**")
+    st.markdown(
+        f"**{t('score')} {result.total:.1f} / {result.max_points:.0f}** · {t('pass_mark')} {result.pass_mark:.0f} · **{verdict}**"
+        f" · {t('as_of_short')} {result.as_of.isoformat()}"
+    )
     st.dataframe(
         summary_table(result),
         hide_index=True,

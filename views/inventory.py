@@ -9,13 +9,14 @@ import streamlit as st
 
 from facilities.city import layer_to_geojson
 from facilities.schema import ALL_LAYERS
+from facilities.spreadsheet import to_csv_bytes
 from maps.i18n import label
-from ui.state import current_city, lang, t
+from ui.state import current_city, lang, page_title, t
 
 
 def main() -> None:
     city = current_city()
-    st.title(f"{t('page_inventory')} · {city.config.name} {city.config.name_en}")
+    page_title("page_inventory", city)
     names = list(ALL_LAYERS)
     layer = st.selectbox(
         t("layer"), names, key="inventory_layer",
@@ -37,7 +38,7 @@ def main() -> None:
     st.caption(f"{len(flat)} {t('rows')}")
     st.dataframe(flat.rename(columns={c: label(c, lang()) for c in flat.columns}), hide_index=True)  # downloads keep field names
     a, b = st.columns(2)
-    a.download_button(t("download_csv"), flat.to_csv(index=False).encode("utf-8-sig"), f"{layer}.csv", "text/csv")
+    a.download_button(t("download_csv"), to_csv_bytes(flat), f"{layer}.csv", "text/csv")
     geojson = json.dumps(layer_to_geojson(gdf), ensure_ascii=False)
     b.download_button(t("download_geojson"), geojson, f"{layer}.geojson", "application/geo+json")
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from facilities import stats
 from ui.foliummap import show
-from ui.state import city_map, current_city, current_result, t
+from ui.state import city_map, current_city, current_result, page_title, t
 
 CITY_TOTAL = stats.CITY
 
@@ -34,7 +34,7 @@ def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: s
 def main() -> None:
     city = current_city()
     result = current_result(required=False)
-    st.title(f"{t('page_lighting')} · {city.config.name} {city.config.name_en}")
+    page_title("page_lighting", city)
     lamps = stats.lamp_figures(city)
     signs = stats.sign_figures(city)
     total_l = lamps[lamps["district"] == CITY_TOTAL].iloc[0]

@@ -12,7 +12,7 @@ from maps import BASEMAPS, MAP_LAYERS
 from maps.basemaps import available
 from maps.i18n import label
 from ui.foliummap import show
-from ui.state import city_map, current_city, lang, t
+from ui.state import city_map, current_city, lang, page_title, t
 
 
 def details(layer: str, row: pd.Series) -> None:
@@ -30,7 +30,7 @@ def details(layer: str, row: pd.Series) -> None:
 def main() -> None:
     city = current_city()
     language = lang()
-    st.title(f"{t('page_map')} · {city.config.name} {city.config.name_en}")
+    page_title("page_map", city)
     with st.sidebar:
         basemap = st.selectbox(
             t("basemap"), available(), format_func=lambda b: BASEMAPS[b].label_zh if language == "zh" else BASEMAPS[b].label_en

@@ -8,19 +8,22 @@ import streamlit as st
 
 from facilities import stats
 from facilities.report import scorecard_html
-from ui.state import current_city, current_result, lang, t
+from ui.state import current_city, current_result, lang, page_title, t
 
 
 def main() -> None:
     city = current_city()
     result = current_result()
-    st.title(f"{t('page_scorecard')} · {city.config.name} {city.config.name_en}")
+    page_title("page_scorecard", city)
     verdict = t("passed") if result.passed else t("failed")
     c = st.columns(3)
-    c[0].metric(t("score"), f"{result.total:.1f} / {result.max_points:.0f}", f"{result.total - result.pass_mark:+.1f}")
+    c[0].metric(
+        f"{t('score')} · {t('as_of_short')} {result.as_of.isoformat()}",
+        f"{result.total:.1f} / {result.max_points:.0f}",
+        f"{result.total - result.pass_mark:+.1f}",
+    )
     c[1].metric(t("pass_mark"), f"{result.pass_mark:g}")
     c[2].metric(t("result"), verdict)
-    st.caption(f"{t('reference_date')} {result.as_of.isoformat()}")
     s = result.summary.copy()
     s["title"] = s["title_zh"] if lang() == "zh" else s["title_en"]
     s["missing"] = (s["weight"] - s["points"]).clip(lower=0)
