@@ -46,8 +46,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame, bom: bool = True) -> bytes:
-    """CSV for spreadsheets: UTF-8 (with a byte-order mark so Excel reads it as UTF-8), formula-safe."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig" if bom else "utf-8")
+    """CSV for spreadsheets: UTF-8 (with a byte-order mark so Excel reads it as UTF-8), formula-safe, with
+    RFC 4180 line ends (CR LF), so a field holding a line break or a bare CR is quoted, never split."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig" if bom else "utf-8")
 
 
 def _excel_value(value: object) -> object:

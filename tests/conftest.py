@@ -41,3 +41,18 @@ def broken_city(tmp_path: Path) -> Path:
     dst = tmp_path / "broken_city"
     shutil.copytree(DATA / "broken_city", dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (skips, saying why, when it is not installed)."""
+    from bench.local import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()

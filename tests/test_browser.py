@@ -6,17 +6,13 @@ A screenshot is kept in tests/artifacts/.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bench.local import CHROMIUM, FLAGS, free_port
+from bench.local import CHROMIUM
 from facilities import load_city
+from tests.appserver import open_page, streamlit_app
 from tests.conftest import DEMO, ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -29,81 +25,14 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    log = (tmp_path_factory.mktemp("streamlit") / "streamlit.log").open("w")
-    env = {**os.environ, "FACILITIES_DATA_DIR": str(DEMO.parent), "FACILITIES_CITY": DEMO.name}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                log.close()
-                raise RuntimeError(f"streamlit exited: {Path(log.name).read_text()}") from None
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        log.close()
-        raise RuntimeError("streamlit did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    # the demo's figures of one date, whatever today is
+    with streamlit_app(DEMO.parent, DEMO.name, log, env={"FACILITIES_AS_OF": "2026-11-29"}) as url:
+        yield url
 
 
 def _open(browser, url):
-    outside: list[str] = []
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-
-    def route(r):
-        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    errors: list[str] = []
-    # a failed load is judged by its response below (Streamlit probes <page>/_stcore/* when opened at a page's URL)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "/_stcore/" not in r.url else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    return page, outside, errors
+    return open_page(browser, url)
 
 
 def _map_frame(page):

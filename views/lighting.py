@@ -13,11 +13,17 @@ from ui.state import city_map, current_city, current_result, page_title, t
 CITY_TOTAL = stats.CITY
 
 
+def _share(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.1%}"
+
+
 def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: str | None = None, target: float | None = None) -> alt.Chart:
     """Bars by district; shares are drawn from just below the lowest value, with the target as a line."""
     scale = alt.Scale()
-    if target is not None and len(frame):
-        scale = alt.Scale(domain=[min(float(frame[y].min()), target) - 0.02, 1.0], clamp=True)
+    lowest = frame[y].min() if len(frame) else None
+    if target is not None:  # a city with no lamps or no signs has no share (NaN): draw from the target
+        low = target if lowest is None or pd.isna(lowest) else min(float(lowest), target)
+        scale = alt.Scale(domain=[low - 0.02, 1.0], clamp=True)
     enc = {
         "x": alt.X(f"{x}:N", sort="-y", title=None),
         "y": alt.Y(f"{y}:Q", title=title, axis=alt.Axis(format=fmt) if fmt else alt.Axis(), scale=scale),
@@ -41,10 +47,10 @@ def main() -> None:
     total_s = signs[signs["district"] == CITY_TOTAL].iloc[0]
     dark = stats.dark_road_km(result, city) if result is not None else pd.DataFrame(columns=["district", "road_class", "km"])
     c = st.columns(4)
-    c[0].metric(t("lamps_working"), f"{total_l['working_share']:.1%}", help=f"{int(total_l['working']):,} / {int(total_l['lamps']):,}")
+    c[0].metric(t("lamps_working"), _share(total_l["working_share"]), help=f"{int(total_l['working']):,} / {int(total_l['lamps']):,}")
     dark_total = dark[(dark["district"] == CITY_TOTAL) & (dark["road_class"] == stats.ALL_CLASSES)]
     c[1].metric(t("dark_km"), f"{dark_total['km'].iloc[0]:.2f}" if len(dark_total) else "—")
-    c[2].metric(t("bilingual_share"), f"{total_s['bilingual_share']:.1%}")
+    c[2].metric(t("bilingual_share"), _share(total_s["bilingual_share"]))
     c[3].metric(t("damaged_missing"), f"{int(total_s['damaged']) + int(total_s['missing'])}")
 
     by_district_l = lamps[lamps["district"] != CITY_TOTAL]
