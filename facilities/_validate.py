@@ -25,6 +25,10 @@ from facilities.schema import ALL_LAYERS, GEOMETRY_TYPES, Field, LayerSpec
 
 Json = dict[str, Any]
 
+#: Where ``python -m facilities import`` stages a city's files: ``<parent>/.facilities-staging/<city>.import-*/``
+#: (beside the city folder, never inside a folder the app lists as a city).
+STAGING_DIR = ".facilities-staging"
+
 
 # --------------------------------------------------------------------------- text and JSON
 
@@ -447,4 +451,85 @@ def validate_city(folder: str | Path) -> ValidationReport:
                 )
             )
     report.extend(_district_problems(report))
+    report.extend(leftover_problems(folder))
     return report
+
+
+# --------------------------------------------------------------------------- leftovers of interrupted writes
+
+_PARTIAL_CACHE: dict[tuple[str, int, int], bool] = {}
+
+
+def _partial_backup(path: Path) -> bool:
+    """True when a ``.bak-*`` copy is cut off (not valid JSON): a copy interrupted by an older version."""
+    try:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key not in _PARTIAL_CACHE:
+            if st.st_size == 0:
+                _PARTIAL_CACHE[key] = True
+            elif st.st_size > 256 * 1024 * 1024:  # too big to read for a warning: complete unless its end is cut off
+                with open(path, "rb") as fh:
+                    fh.seek(-min(st.st_size, 64), 2)
+                    _PARTIAL_CACHE[key] = not fh.read().rstrip().endswith(b"}")
+            else:
+                try:
+                    json.loads(path.read_bytes().decode("utf-8-sig", errors="replace"))
+                    _PARTIAL_CACHE[key] = False
+                except (json.JSONDecodeError, RecursionError):
+                    _PARTIAL_CACHE[key] = True
+        return _PARTIAL_CACHE[key]
+    except OSError:
+        return False
+
+
+def leftover_problems(folder: Path) -> list[Problem]:
+    """Warnings (each naming the file, each safe to delete) about what interrupted writes and imports left:
+
+    * ``.<name>.<random>.tmp`` in the city folder (``write_atomic`` killed between writing and renaming);
+    * staging folders: ``../.facilities-staging/<city>.import-*/`` beside the city folder (or inside it,
+      where the city folder is a mount point), and ``.<city>.import-*/`` from older versions, beside or inside;
+    * ``<layer>.geojson.bak-*`` backups that are cut off (not valid JSON), from older versions' copies.
+    """
+    name = folder.name
+    accepted = "no files left by interrupted imports or writes"
+
+    def warn(file: str, message: str) -> Problem:
+        return Problem.warning("leftover", file, None, None, message, accepted)
+
+    problems: list[Problem] = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return problems
+    for p in entries:
+        n = p.name
+        if n.startswith(".") and n.endswith(".tmp") and p.is_file():
+            target = n[1:-4].rsplit(".", 1)[0]
+            problems.append(
+                warn(
+                    n,
+                    f"temporary file left by an interrupted write of {target}; safe to delete when no import is running",
+                )
+            )
+        elif p.is_dir() and (n == STAGING_DIR or (n.startswith(".") and ".import-" in n)):
+            problems.append(warn(n + "/", "staging folder left by an interrupted import; safe to delete when no import is running"))
+        elif ".geojson.bak-" in n and p.is_file() and _partial_backup(p):
+            problems.append(
+                warn(n, "partial backup (cut off: not valid JSON) left by an interrupted import; the layer itself is whole; safe to delete")
+            )
+    parent = folder.resolve().parent
+    staged = parent / STAGING_DIR
+    candidates = [p for p in _entries(parent) if p.name.startswith(f".{name}.import-") and p.is_dir()]
+    candidates += [p for p in _entries(staged) if p.name.startswith(f"{name}.import-") and p.is_dir()]
+    for p in candidates:
+        rel = f"../{p.relative_to(parent).as_posix()}/"
+        problems.append(warn(rel, f"staging folder left by an interrupted import into {name}; safe to delete when no import is running"))
+    return problems
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return []

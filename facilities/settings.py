@@ -71,3 +71,12 @@ def check_date(explicit: dt.date | None = None, rules_as_of: dt.date | None = No
     """The date a check is made as of: the one given, else ``FACILITIES_AS_OF``, else the rules file's
     ``as_of``, else today. The only place that reads the calendar."""
     return explicit or as_of_setting() or rules_as_of or dt.date.today()
+
+
+#: Archives (a zipped Shapefile .zip, a .kmz, an .xlsx workbook) are refused before anything is unpacked
+#: when their members would unpack to more than this many bytes in all, or when they hold more than this
+#: many members. Override with FACILITIES_MAX_ARCHIVE_MB (MiB) and FACILITIES_MAX_ARCHIVE_MEMBERS.
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 10_000
+MAX_ARCHIVE_BYTES_ENV = "FACILITIES_MAX_ARCHIVE_MB"
+MAX_ARCHIVE_MEMBERS_ENV = "FACILITIES_MAX_ARCHIVE_MEMBERS"

@@ -39,9 +39,10 @@ def run_cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Co
 def test_the_corpus_has_a_case_per_class():
     names = {p.name for p in CASES}
     for needed in ("validate_deep_json", "check_impossible_as_of", "map_impossible_as_of", "rules_filter_unknown_field",
-                   "hostile_text_map", "hostile_text_check"):  # fmt: skip
+                   "hostile_text_map", "hostile_text_check", "import_mixed_gbk", "import_mixed_big5", "import_utf16_cut",
+                   "import_zip_bomb", "import_zip_members", "import_xlsx_bomb", "import_leftovers"):  # fmt: skip
         assert needed in names
-    assert len(CASES) >= 11
+    assert len(CASES) >= 21
 
 
 @pytest.mark.parametrize("folder", CASES, ids=[p.name for p in CASES])

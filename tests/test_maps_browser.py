@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.local import CHROMIUM, FLAGS
+from bench.local import CHROMIUM
 from facilities import load_city
 from facilities.check import check
 from facilities.rules import load_rules
 from maps import build_map, save_map
 from maps.assets import INLINE
+from tests.appserver import open_page
 from tests.conftest import DEMO, ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -32,31 +33,13 @@ def exported(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(exported):
-    from playwright.sync_api import sync_playwright
-
+def page(exported, browser):
     _, _, path = exported
-    outside: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 900})
-
-        def route(r):
-            if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort()
-
-        pg.route("**/*", route)
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(path.as_uri())
-        pg.wait_for_selector(".leaflet-control-layers", timeout=30_000)
-        pg.wait_for_timeout(500)
-        yield pg, outside, errors
-        browser.close()
+    pg, outside, errors = open_page(browser, path.as_uri())
+    pg.wait_for_selector(".leaflet-control-layers", timeout=30_000)
+    pg.wait_for_timeout(500)
+    yield pg, outside, errors
+    pg.context.close()
 
 
 JS_MAP = "Object.keys(window).filter(k => k.startsWith('map_')).map(k => window[k]).find(m => m && m.eachLayer)"

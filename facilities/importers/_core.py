@@ -1,32 +1,62 @@
-"""What every importer shares: records, row checks, the import report, and writing layers safely.
+"""What every importer shares: records, row checks, the import report, archives, and writing layers safely.
 
 An importer turns its input into :class:`Record` objects (one per feature, with the row or OSM id it came
 from), then calls :func:`finish_import`, which
 
 1. checks every record with the validation machinery (:func:`facilities._validate.check_properties` and
    ``check_geometry``): a record with an error is *rejected* and reported (row, field, value, reason);
-2. builds each layer file in a staging folder (``save_layer``: atomic), merged with the existing layer in
-   ``--mode merge``, and validates it as a whole (``validate_city`` for a new city, ``validate_layer_file``
-   in an existing one): if that fails, nothing is written;
-3. moves the staged files into the city folder (``os.replace``: atomic), keeping the old layer as
-   ``<layer>.geojson.bak-<timestamp>`` in ``merge`` and ``replace`` mode;
+2. builds each layer file in a staging folder, merged with the existing layer in ``--mode merge``, and
+   validates it as a whole (``validate_city`` for a new city, ``validate_layer_file`` in an existing
+   one): if that fails, nothing is written;
+3. moves the staged files into the city folder, keeping the old layer as ``<layer>.geojson.bak-<timestamp>``
+   in ``merge`` and ``replace`` mode;
 4. writes ``city.toml`` for a new city (bounds from the data with a margin) and, where the folder has
    none, a ``rules.toml`` with the rules the data can answer (:mod:`facilities.importers.rules`).
 
 ``--mode new`` (the default) never touches an existing layer file: it refuses before reading the input.
+
+**Interrupted imports** (``kill -9``, a power cut): the staging folder is
+``<parent>/.facilities-staging/<city>.import-<random>/`` *beside* the city folder, on its file system, so
+every move is an atomic rename, and never inside a folder the app lists as a city (the app lists the
+folders holding ``city.toml``; staging is one level deeper). A new city is staged whole (``city.toml``,
+layers, ``rules.toml``) and appears by one rename of the staging folder; an existing city gets one
+``os.replace`` per layer, so each layer file is always all old or all new. A backup is a hard link to the
+old file (instant, no copy) or, where links are not possible, a copy made in the staging folder and
+renamed into place: never a partial ``.bak``. What an interrupted run can leave is only the staging folder
+(or, killed inside ``write_atomic``, a complete ``.<name>.<random>.tmp``): ``python -m facilities
+validate`` warns about both, and about the partial backups and ``.<city>.import-*`` folders older versions
+left. (Where the city folder is itself a mount point, staging falls back to ``<city>/.facilities-staging/``.)
+
+**Write errors** (disk full, permissions): :class:`ImportWriteError` (exit 2) names the file that could
+not be written, says what was written before, and the files not yet replaced are left as they were.
+
+**Archives** (a zipped Shapefile ``.zip``, ``.kmz``, ``.xlsx``): :func:`check_archive` refuses one at
+once, before anything is decompressed, when it holds more members than ``MAX_ARCHIVE_MEMBERS`` (counted
+from the end-of-archive record, before the member list is even read) or declares more than
+``MAX_ARCHIVE_BYTES`` unpacked (both in :mod:`facilities.settings`; ``FACILITIES_MAX_ARCHIVE_MEMBERS``,
+``FACILITIES_MAX_ARCHIVE_MB`` override them). Declared sizes are not trusted alone: ``.zip``/``.kmz`` are
+unpacked by :func:`unpack_archive`, streaming, with a byte cap, into a temporary folder outside the city
+(GDAL never opens the archive), and Python's ``zipfile`` — which ``openpyxl`` uses for ``.xlsx`` too —
+stops every member at its declared size and fails its CRC check if the data runs on, so an archive that
+lies about its sizes is refused as damaged, never unpacked beyond them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import math
 import os
 import shutil
+import struct
 import tempfile
 import unicodedata
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import geopandas as gpd
@@ -37,7 +67,7 @@ from shapely.geometry.base import BaseGeometry
 
 from facilities import settings
 from facilities._report import Problem, ValidationReport
-from facilities._validate import check_geometry, check_properties, validate_city, validate_layer_file
+from facilities._validate import STAGING_DIR, check_geometry, check_properties, validate_city, validate_layer_file
 from facilities.city import save_layer, write_atomic
 from facilities.config import CONFIG_FILE, Bounds, CityConfig, read_city_config
 from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
@@ -47,6 +77,10 @@ MODES = ("new", "merge", "replace")
 
 class ImportUsageError(ValueError):
     """Bad usage or unreadable input: nothing was imported (exit code 2). The message says what to do."""
+
+
+class ImportWriteError(ImportUsageError):
+    """A file could not be written (disk full, permissions): the message names it and what was written (exit 2)."""
 
 
 @dataclass
@@ -166,6 +200,150 @@ def check_records(records: list[Record], spec: LayerSpec, file: str, bounds: Bou
 def reject(report: ValidationReport, file: str, label: str, fld: str | None, value: Any, message: str, accepted: str) -> None:
     """Report a row that cannot become a feature at all (e.g. unreadable coordinates)."""
     report.problems.append(Problem.error("rejected", file, fld, value, message, accepted, label))
+
+
+# --------------------------------------------------------------------------- archives
+
+
+def archive_limits() -> tuple[int, int]:
+    """(bytes, members) an archive may unpack to: :mod:`facilities.settings`, or the environment."""
+    limits = []
+    for env, default, scale, example in (
+        (settings.MAX_ARCHIVE_BYTES_ENV, settings.MAX_ARCHIVE_BYTES, 1024 * 1024, "a size in MiB, e.g. 512"),
+        (settings.MAX_ARCHIVE_MEMBERS_ENV, settings.MAX_ARCHIVE_MEMBERS, 1, "a whole number, e.g. 10000"),
+    ):
+        raw = os.environ.get(env, "").strip().replace("_", "")
+        if not raw:
+            limits.append(default)
+            continue
+        try:
+            value = float(raw) if scale > 1 else int(raw)
+        except ValueError:
+            value = -1
+        if not (math.isfinite(value) and value > 0):
+            raise ImportUsageError(f"{env}={os.environ[env]!r}: not a positive number (accepted: {example})")
+        limits.append(int(value * scale))
+    return limits[0], limits[1]
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024 / 1024:,.0f} MiB" if n >= 10 * 1024 * 1024 else f"{n / 1024 / 1024:,.2f} MiB".replace(".00 MiB", " MiB")
+
+
+def _declared_members(path: Path) -> int | None:
+    """The member count in a zip file's end-of-archive record (ZIP64 too), read without the member list."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            tail_len = min(size, 22 + 65535)
+            fh.seek(size - tail_len)
+            tail = fh.read(tail_len)
+            i = tail.rfind(b"PK\x05\x06")
+            if i < 0 or len(tail) - i < 22:
+                return None
+            total = struct.unpack("<H", tail[i + 10 : i + 12])[0]
+            locator = tail[i - 20 : i] if i >= 20 else b""
+            if total == 0xFFFF and locator[:4] == b"PK\x06\x07":
+                fh.seek(struct.unpack("<Q", locator[8:16])[0])
+                record = fh.read(56)
+                if record[:4] == b"PK\x06\x06":
+                    total = struct.unpack("<Q", record[32:40])[0]
+            return total
+    except (OSError, struct.error):
+        return None
+
+
+def check_archive(path: Path, kind: str) -> list[zipfile.ZipInfo]:
+    """The members of the zip archive ``path`` (a ``kind``: "zipped GIS file", "KMZ file", "Excel workbook").
+
+    Raises ImportUsageError — naming the file and the limit, before anything is decompressed — when it
+    holds more than the member limit or declares more than the byte limit unpacked (:func:`archive_limits`),
+    or when it is not a readable zip archive.
+    """
+    max_bytes, max_members = archive_limits()
+    env_b, env_m = settings.MAX_ARCHIVE_BYTES_ENV, settings.MAX_ARCHIVE_MEMBERS_ENV
+    nothing = "nothing was unpacked or imported"
+
+    def too_many(n: int) -> ImportUsageError:
+        return ImportUsageError(
+            f"{path.name}: the {kind} holds {n:,} members, more than the limit of {max_members:,} ({env_m}); {nothing} "
+            f"(accepted: at most {max_members:,} members). If the file is genuine, raise the limit, e.g. {env_m}={n}"
+        )
+
+    declared = _declared_members(path)
+    if declared is not None and declared > max_members:
+        raise too_many(declared)
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
+        raise ImportUsageError(f"{path.name}: not a readable {kind} (a zip archive): {exc}") from None
+    if len(infos) > max_members:
+        raise too_many(len(infos))
+    total = sum(i.file_size for i in infos)
+    if total > max_bytes:
+        packed = path.stat().st_size
+        ratio = f", {total / max(packed, 1):,.0f} times its size of {packed:,} bytes" if packed else ""
+        need = math.ceil(total / 1024 / 1024)
+        raise ImportUsageError(
+            f"{path.name}: the {kind} would unpack to {_mib(total)} ({total:,} bytes{ratio}), more than the limit of "
+            f"{_mib(max_bytes)} ({env_b}); {nothing} (accepted: archives unpacking to at most {_mib(max_bytes)}). "
+            f"If the file is genuine, raise the limit, e.g. {env_b}={need}"
+        )
+    return infos
+
+
+def _member_path(name: str) -> PurePosixPath | None:
+    """A member's path inside the unpacking folder, or None to skip it (folders, macOS metadata, unsafe names)."""
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
+    if not parts or name.endswith("/") or parts[0] == "__MACOSX" or parts[-1].startswith("._") or ":" in parts[0]:
+        return None
+    return PurePosixPath(*parts)
+
+
+def unpack_archive(path: Path, infos: list[zipfile.ZipInfo], dest: Path, kind: str) -> list[Path]:
+    """Unpack ``infos`` of ``path`` into ``dest``, streaming, stopping at the byte limit; return the files written.
+
+    Python's zipfile never gives more than a member's declared size and fails the CRC check when the data
+    runs on; the running total is capped as well. ImportUsageError (naming the file) on a damaged,
+    encrypted or oversized archive.
+    """
+    max_bytes, _ = archive_limits()
+    written, total = [], 0
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in infos:
+                rel = _member_path(info.filename)
+                if rel is None or info.is_dir() or (info.external_attr >> 16) & 0o170000 == 0o120000:  # (symlinks: skipped)
+                    continue
+                target = dest.joinpath(*rel.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with z.open(info) as src, open(target, "wb") as out:
+                    while chunk := src.read(1 << 20):
+                        total += len(chunk)
+                        if total > max_bytes:
+                            raise ImportUsageError(
+                                f"{path.name}: the {kind} unpacks to more than the limit of {_mib(max_bytes)} "
+                                f"({settings.MAX_ARCHIVE_BYTES_ENV}), more than it declares; nothing was imported"
+                            )
+                        out.write(chunk)
+                written.append(target)
+    except ImportUsageError:
+        raise
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        raise ImportUsageError(
+            f"{path.name}: the {kind} is damaged, encrypted or uses an unknown compression ({exc}); nothing was imported "
+            "(accepted: an unencrypted zip archive, deflate or stored)"
+        ) from None
+    return written
+
+
+@contextlib.contextmanager
+def unpacked(path: Path, kind: str) -> Iterator[tuple[Path, list[Path]]]:
+    """Check and unpack a zip archive into a temporary folder (outside any city); yield it and its files."""
+    infos = check_archive(path, kind)
+    with tempfile.TemporaryDirectory(prefix="facilities-unpack-") as tmp:
+        yield Path(tmp), unpack_archive(path, infos, Path(tmp), kind)
 
 
 # --------------------------------------------------------------------------- the target city
@@ -345,14 +523,11 @@ def finish_import(
     if new_city:
         toml_text, bounds = city_toml(meta, all_records)
 
-    # staged next to the target (so the final moves are atomic renames on one file system)
-    parent = out if out.is_dir() else out.parent
-    if not dry_run:
-        parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=None if dry_run else parent))
+    staging = _make_staging(out, dry_run)
     try:
         if toml_text is not None:
-            write_atomic(staging / CONFIG_FILE, toml_text)
+            with _writing(CONFIG_FILE, out, staging):
+                write_atomic(staging / CONFIG_FILE, toml_text)
         for name, recs in to_write.items():
             spec = LAYERS[name]
             dest = out / spec.filename
@@ -373,13 +548,14 @@ def finish_import(
             else:
                 outcome.added = len(recs)
                 outcome.action = "replaced 替换" if dest.exists() else "new 新建"
-            save_layer(_frame(final, spec), staging / spec.filename)
+            with _writing(spec.filename, out, staging):
+                save_layer(_frame(final, spec), staging / spec.filename)
             outcome.path = dest
         staged = [n for n in to_write if (staging / LAYERS[n].filename).exists()]
         # the written files, validated as a whole before anything is moved into place
         if new_city:
             check = validate_city(staging)
-            problems = [p for p in check.problems if p.code != "unknown_file"]
+            problems = [p for p in check.problems if p.code not in ("unknown_file", "leftover")]
         else:
             problems = []
             for name in staged:
@@ -398,35 +574,164 @@ def finish_import(
             for name in staged:
                 result.outcome(name).action = "would be " + result.outcome(name).action
             return result
-        out.mkdir(parents=True, exist_ok=True)
-        for name in staged:
-            dest = out / LAYERS[name].filename
-            if dest.exists():
-                backup = _backup_name(dest)
-                shutil.copy2(dest, backup)
-                result.outcome(name).backup = backup
-            os.replace(staging / LAYERS[name].filename, dest)
-        if toml_text is not None:
-            os.replace(staging / CONFIG_FILE, out / CONFIG_FILE)
+        if new_city and _can_move_whole(staging, out):
+            _stage_rules(result, staging, staging, out)
+            try:
+                _move_whole(staging, out)
+            except OSError as exc:
+                raise _write_error(exc, out.name, out, staging, []) from None
             result.notes.append(f"city.toml written 已写入: bounds {bounds.as_tuple() if bounds else ''} (edit name and bounds as needed)")
+            return result
+        _commit(result, staging, out, staged, toml_text is not None)
+        if toml_text is not None:
+            result.notes.append(f"city.toml written 已写入: bounds {bounds.as_tuple() if bounds else ''} (edit name and bounds as needed)")
+        _stage_rules(result, out, staging, out)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    _write_rules(result, out)
+        _remove_staging(staging)
     return result
 
 
-def _write_rules(result: ImportResult, out: Path) -> None:
+# --------------------------------------------------------------------------- staging and moving into place
+
+
+def _staging_root(out: Path) -> Path:
+    """``.facilities-staging`` beside the city folder, on its file system (inside it if it is a mount point)."""
+    real = out.resolve()
+    if real.is_dir():
+        try:
+            if os.stat(real).st_dev != os.stat(real.parent).st_dev:
+                return real / STAGING_DIR
+        except OSError:
+            return real / STAGING_DIR
+    return real.parent / STAGING_DIR
+
+
+def _make_staging(out: Path, dry_run: bool) -> Path:
+    if dry_run:  # nothing is moved: anywhere will do
+        return Path(tempfile.mkdtemp(prefix=f"facilities-dry-run-{out.name}-"))
+    root = _staging_root(out)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{out.name}.import-", dir=root))
+    except OSError as exc:
+        if root.parent != out.resolve() and out.is_dir():  # the parent is not writable: stage inside the city folder
+            try:
+                inner = out.resolve() / STAGING_DIR
+                inner.mkdir(exist_ok=True)
+                return Path(tempfile.mkdtemp(prefix=f"{out.name}.import-", dir=inner))
+            except OSError:
+                pass
+        raise _write_error(exc, STAGING_DIR, out, None, []) from None
+
+
+def _remove_staging(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    if staging.parent.name == STAGING_DIR:
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()  # only when empty (another import may be staging beside this one)
+
+
+@contextlib.contextmanager
+def _writing(name: str, out: Path, staging: Path | None, written: list[str] | None = None) -> Iterator[None]:
+    """Turn an OSError while writing ``name`` into an ImportWriteError naming it."""
+    try:
+        yield
+    except OSError as exc:
+        raise _write_error(exc, name, out, staging, written or []) from None
+
+
+def _write_error(exc: OSError, name: str, out: Path, staging: Path | None, written: list[str]) -> ImportWriteError:
+    reason = exc.strerror or str(exc)
+    code = f" [{errno.errorcode.get(exc.errno, exc.errno)}]" if exc.errno else ""
+    where = f" (writing {exc.filename})" if exc.filename and Path(str(exc.filename)).name != name else ""
+    if written:
+        done = f"written before the error: {', '.join(written)}; {name} and the files after it are as they were"
+    else:
+        done = f"nothing was changed in {out}: its files are as they were"
+    hint = " Free some disk space and" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else " Check the folder's permissions and space, then"
+    return ImportWriteError(f"could not write {name} into {out}: {reason}{code}{where}; {done}.{hint} run the import again.")
+
+
+def _can_move_whole(staging: Path, out: Path) -> bool:
+    """A new city can appear by one rename of its staging folder: the target is absent (or an empty folder)."""
+    if staging.parent.parent != out.resolve().parent or out.is_symlink():
+        return False
+    if not out.exists():
+        return True
+    return out.is_dir() and not any(out.iterdir())
+
+
+def _move_whole(staging: Path, out: Path) -> None:
+    if out.is_dir():
+        out.rmdir()  # empty (checked): rename needs the name free everywhere
+    os.rename(staging, out)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(out, 0o777 & ~umask)  # mkdtemp makes 0700; give the city folder the usual permissions
+
+
+def _backup(dest: Path, staging: Path) -> Path:
+    """Keep the current ``dest`` as ``<name>.bak-<time>``: a hard link (instant), else a copy renamed into place."""
+    backup = _backup_name(dest)
+    try:
+        os.link(dest, backup)
+    except OSError:
+        tmp = staging / f"{dest.name}.bak"
+        shutil.copy2(dest, tmp)
+        os.replace(tmp, backup)
+    return backup
+
+
+def _commit(result: ImportResult, staging: Path, out: Path, staged: list[str], toml: bool) -> None:
+    """Move the staged layers into ``out`` one rename each (after its backup), then ``city.toml`` (a new city)."""
+    written: list[str] = []
+    with _writing(out.name, out, staging):
+        out.mkdir(parents=True, exist_ok=True)
+    for name in staged:
+        filename = LAYERS[name].filename
+        dest = out / filename
+        with _writing(filename, out, staging, written):
+            if dest.exists():
+                result.outcome(name).backup = _backup(dest, staging)
+            os.replace(staging / filename, dest)
+        written.append(filename)
+    if toml:  # last: the folder is a city only once every layer is in place
+        with _writing(CONFIG_FILE, out, staging, written):
+            os.replace(staging / CONFIG_FILE, out / CONFIG_FILE)
+
+
+def _stage_rules(result: ImportResult, city: Path, staging: Path, out: Path) -> None:
+    """Write ``rules.toml`` (the rules the data of ``city`` can answer) into ``out`` if it has none, via ``staging``."""
     from facilities.importers.rules import RULES_FILE, rules_for_city
 
     path = out / RULES_FILE
     if path.exists():
         result.notes.append(f"{RULES_FILE} kept as it is 未改动 (add rules for the new layers by hand if needed)")
         return
-    text, chosen, skipped = rules_for_city(out)
+    text, chosen, skipped = rules_for_city(city)
     if text is None:
         result.notes.append(f"no {RULES_FILE} written: {skipped}")
         return
-    write_atomic(path, text)
+    try:
+        write_atomic(staging / RULES_FILE, text)
+        if staging != city:  # the city is in place: link the file in, unless one appeared meanwhile
+            try:
+                os.link(staging / RULES_FILE, path)
+            except FileExistsError:
+                result.notes.append(f"{RULES_FILE} kept as it is 未改动")
+                return
+            except OSError:  # no hard links here
+                os.replace(staging / RULES_FILE, path)
+    except OSError as exc:
+        if staging == city:  # a new city, staged whole: nothing is in place yet
+            raise _write_error(exc, RULES_FILE, out, staging, []) from None
+        result.report.problems.append(
+            Problem.warning(
+                "write", RULES_FILE, None, None, f"could not be written: {exc.strerror or exc}; the layers were imported",
+                "a rules.toml (copy one from data/xiangyang/rules.toml, or run the import again with --mode merge)",
+            )
+        )  # fmt: skip
+        return
     result.notes.append(f"{RULES_FILE} written 已写入: {len(chosen)} rule(s) the data can answer: {', '.join(chosen)}")
 
 
@@ -434,13 +739,18 @@ __all__ = [
     "MODES",
     "ImportResult",
     "ImportUsageError",
+    "ImportWriteError",
     "LayerOutcome",
     "NewCity",
     "Record",
     "Target",
+    "archive_limits",
+    "check_archive",
     "check_records",
     "city_toml",
     "finish_import",
     "open_target",
     "reject",
+    "unpack_archive",
+    "unpacked",
 ]

@@ -1,7 +1,9 @@
 """``python -m facilities import osm|table|file``: argparse wiring for the importers.
 
 Exit codes: 0 imported with no error; 1 rows rejected or other problems (the report lists every one:
-row, field, value, reason); 2 bad usage or unreadable input (nothing imported; one clear message).
+row, field, value, reason); 2 bad usage or unreadable input — a table mixing encodings (every odd row
+listed), an archive over the size or member limit — or a file that could not be written (disk full: the
+message names it; nothing imported, the previous files intact).
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:
     _fields(t)
     t.add_argument("--lon", help="longitude (x) column (default: found by name: 经度, lng, lon, longitude, x, XCOORD …)")
     t.add_argument("--lat", help="latitude (y) column (default: found by name: 纬度, lat, latitude, y, YCOORD …)")
-    t.add_argument("--encoding", help="text encoding (default: detected among UTF-8, GBK/GB18030, Big5)")
+    t.add_argument(
+        "--encoding", help="text encoding (default: detected among UTF-8, GBK/GB18030, Big5, UTF-16; a file mixing them is refused)"
+    )
     t.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     _common(t)
     t.set_defaults(func=_run)

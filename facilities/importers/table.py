@@ -1,6 +1,8 @@
 """Import a table of points (``.csv``, ``.tsv``, ``.txt``, ``.xlsx``) into one layer of a city folder.
 
-* **Encoding**: detected (:mod:`facilities.importers.encoding`), or ``--encoding``.
+* **Encoding**: detected (:mod:`facilities.importers.encoding`), or ``--encoding``. A file whose rows mix
+  encodings (UTF-8 and GBK or Big5) is refused, naming every odd row, its columns and their text
+  (:func:`mixed_rows_message`); nothing is imported.
 * **Headers**: stripped of spaces and a byte-order mark; a mapping's column names are also matched
   without case, spaces, ``_`` and ``-``.
 * **Coordinates**: the columns named in ``--lon/--lat``, else in the mapping file, else found by name
@@ -32,13 +34,23 @@ from typing import Any
 import numpy as np
 from shapely.geometry import Point
 
-from facilities._report import Problem, ValidationReport
+from facilities._report import Problem, ValidationReport, show_value
 from facilities.config import Bounds
 from facilities.importers import crs as crsmod
-from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject
-from facilities.importers.encoding import NAMES, decode
+from facilities.importers._core import (
+    ImportResult,
+    ImportUsageError,
+    NewCity,
+    Record,
+    check_archive,
+    finish_import,
+    open_target,
+    reject,
+)
+from facilities.importers.encoding import NAMES, Mixed, MixedEncodingError, OddLine, decode, odd_line_text, ranges
 from facilities.importers.mapping import Mapping, add_constants, apply, auto_mapping, mapping_and_layer, norm_header
 from facilities.schema import LAYERS, LayerSpec
+from facilities.settings import REPORT_LINES_PER_KIND
 
 LON_NAMES = (
     "longitude",
@@ -95,12 +107,11 @@ def read_table(path: Path, encoding: str | None = None, sheet: str | None = None
         return _read_xlsx(path, sheet)
     if suffix == ".xls":
         raise ImportUsageError(f"{path}: old Excel .xls files are not read; save it as .xlsx or .csv")
-    text, used = decode(path.read_bytes(), path.name, encoding)
-    sample = text[:20000]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel_tab if suffix == ".tsv" else csv.excel
+        text, used = decode(path.read_bytes(), path.name, encoding)
+    except MixedEncodingError as exc:
+        raise ImportUsageError(mixed_rows_message(path.name, exc.mixed, suffix)) from None
+    dialect = _dialect(text, suffix)
     try:
         lines = list(csv.reader(io.StringIO(text, newline=""), dialect))
     except csv.Error as exc:
@@ -108,10 +119,98 @@ def read_table(path: Path, encoding: str | None = None, sheet: str | None = None
     return _table(path, [[c.strip() for c in line] for line in lines], NAMES.get(used, used))
 
 
+def _dialect(text: str, suffix: str) -> Any:
+    try:
+        return csv.Sniffer().sniff(text[:20000], delimiters=",\t;|")
+    except csv.Error:
+        return csv.excel_tab if suffix == ".tsv" else csv.excel
+
+
+def mixed_rows_message(file: str, mixed: Mixed, suffix: str = ".csv", limit: int = REPORT_LINES_PER_KIND) -> str:
+    """The report on a table mixing encodings: every odd row, with its columns and their text, and the fix.
+
+    Rows are numbered as everywhere else (a spreadsheet's numbers: header = row 1; a row may span several
+    lines in quotes). Lines are decoded keeping the odd bytes (``surrogateescape``), so each cell can say
+    whether it holds them; its text is shown in the encoding it looks like.
+    """
+    raw, utf8 = mixed.raw, mixed.majority == "utf-8"
+    odd = {o.number - 1: o for o in mixed.odd}
+
+    def line_text(i: int, a: int, b: int) -> str:
+        enc = "utf-8" if utf8 or i in odd else mixed.majority
+        return raw[a:b].decode(enc, "surrogateescape") + ("\n" if b < len(raw) else "")
+
+    lines = [line_text(i, a, b) for i, (a, b) in enumerate(mixed.line_spans)]
+    reader = csv.reader(iter(lines), _dialect("".join(lines[:200]), suffix))
+    records: list[tuple[int, int, list[str]]] = []  # first and last line (0-based), cells
+    first = 0
+    try:
+        for cells in reader:
+            records.append((first, reader.line_num - 1, cells))
+            first = reader.line_num
+    except csv.Error:
+        pass  # a broken quote: the lines after it are named by line number
+    header_at = next((r for r, (_, _, cells) in enumerate(records) if any(c.strip() for c in cells)), 0)
+    header = records[header_at][2] if records else []
+    items: list[tuple[int | None, str, OddLine]] = []  # row number (None: named by line), where, what
+    done: set[int] = set()
+    for r, (lo, hi, cells) in enumerate(records):
+        hits = [odd[i] for i in range(lo, hi + 1) if i in odd]
+        if not hits:
+            continue
+        done.update(o.number for o in hits)
+        o = hits[0]
+        cols, values, bad = [], [], b""
+        for c, cell in enumerate(cells):
+            data = cell.encode("utf-8", "surrogateescape")
+            if (utf8 and data == cell.encode("utf-8", "replace")) or (not utf8 and cell.isascii()):
+                continue  # this cell is in the file's encoding
+            enc = o.encoding or ("utf-8" if not utf8 else None)
+            cols.append(_clean_header(header[c], c) if r != header_at and c < len(header) else f"column{c + 1}")
+            values.append(show_value(data.decode(enc or "utf-8", "replace").strip()))
+            bad = bad or _first_bad(data, utf8)
+        where = f"{file}, row {r + 1}" + (" (the header)" if r == header_at else "")
+        if cols:
+            shown = ", ".join(values[:3]) + (", …" if len(values) > 3 else "")
+            where += f", column{'s' if len(cols) > 1 else ''} {', '.join(cols)}: {shown}"
+        items.append((r + 1, where, OddLine(o.number, o.start, o.end, o.encoding, o.also, bad or o.bad, o.reading)))
+    items += [(None, f"{file}, line {o.number}", o) for o in mixed.odd if o.number not in done]
+    summary = mixed.summary()
+    if all(n is not None for n, _, _ in items):
+        summary = summary.replace(f"{len(mixed.odd)} of {mixed.lines} lines", f"{len(items)} row(s)", 1)
+    out = [f"{file} mixes text encodings: {summary}; nothing was imported 未导入 (文件编码混杂)"]
+    out += [f"  - {where} — {odd_line_text(o, mixed.majority)}" for _, where, o in items[:limit]]
+    if len(items) > limit:
+        rest = items[limit:]
+        rows = ranges([n for n, _, _ in rest if n is not None])
+        lines_ = ranges([o.number for n, _, o in rest if n is None])
+        out.append(f"  - … and {len(rest)} more: " + "; ".join(x for x in (rows and f"rows {rows}", lines_ and f"lines {lines_}") if x))
+    out.append(f"How to fix: {mixed.fix()} (accepted: UTF-8 text in every row)")
+    return "\n".join(out)
+
+
+def _first_bad(data: bytes, utf8_file: bool) -> bytes:
+    """The first bytes of a cell that are not in the file's encoding (2 of a GBK/Big5 character, or one UTF-8 character)."""
+    if utf8_file:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return data[exc.start : exc.start + 2]
+        return b""
+    i = next((i for i, b in enumerate(data) if b > 0x7F), None)
+    if i is None:
+        return b""
+    j = i + 1
+    while j < len(data) and 0x80 <= data[j] <= 0xBF and j - i < 4:
+        j += 1
+    return data[i:j]
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
     import openpyxl  # local: only spreadsheets need it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_archive(path, "Excel workbook")  # an .xlsx is a zip archive: its limits before anything is unpacked
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")  # style/validation notes

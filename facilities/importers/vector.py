@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from facilities._report import Problem, ValidationReport
 from facilities.config import Bounds
 from facilities.importers import crs as crsmod
-from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject
+from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject, unpacked
 from facilities.importers.mapping import mapping_and_layer
 from facilities.importers.table import kept_columns, prepare_mapping, row_props
 from facilities.schema import LAYERS, LayerSpec
@@ -51,17 +51,59 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_vector(path: Path, source_layer: str | None) -> tuple[pd.DataFrame, Any]:
-    """The file's attributes (as a DataFrame) and geometries, and its CRS; raise ImportUsageError if unreadable."""
+ARCHIVES = {".zip": "zipped GIS file", ".kmz": "KMZ file"}
+
+
+def read_vector(path: Path, source_layer: str | None, shown: str | None = None) -> tuple[pd.DataFrame, Any]:
+    """The file's attributes (as a DataFrame) and geometries, and its CRS; raise ImportUsageError if unreadable.
+
+    A ``.zip`` or ``.kmz`` is checked against the archive limits and unpacked into a temporary folder first
+    (:func:`facilities.importers._core.unpacked`); GDAL then reads the file inside (``shown`` names it in messages).
+    """
+    kind = ARCHIVES.get(path.suffix.lower())
+    if kind is not None:
+        with unpacked(path, kind) as (folder, files):
+            inner = _dataset_in(path, folder, files)
+            return read_vector(inner, source_layer, f"{path.name} ({inner.relative_to(folder).as_posix()} inside)")
+    shown = shown or str(path)
     try:
         layers = pyogrio.list_layers(path)
         if source_layer is None and len(layers) > 1:
             names = ", ".join(str(x[0]) for x in layers)
-            raise ImportUsageError(f"{path.name} has {len(layers)} layers ({names}); choose one with --source-layer NAME")
+            raise ImportUsageError(f"{shown} has {len(layers)} layers ({names}); choose one with --source-layer NAME")
         gdf = pyogrio.read_dataframe(path, layer=source_layer)
     except (DataSourceError, DataLayerError) as exc:
-        raise ImportUsageError(f"cannot read {path} as a GIS file: {exc}") from None
+        raise ImportUsageError(f"cannot read {shown} as a GIS file: {str(exc).replace(str(path), path.name)}") from None
     return gdf, gdf.crs
+
+
+def _dataset_in(archive: Path, folder: Path, files: list[Path]) -> Path:
+    """What to open in an unpacked archive: its one Shapefile (or the folder of several), its KML, or its one GIS file."""
+    if archive.suffix.lower() == ".kmz":
+        kmls = sorted((p for p in files if p.suffix.lower() == ".kml"), key=lambda p: (p.name.lower() != "doc.kml", len(p.parts), p))
+        if kmls:
+            return kmls[0]
+    shps = [p for p in files if p.suffix.lower() == ".shp"]
+    if len(shps) == 1:
+        return shps[0]
+    if shps:
+        parents = sorted({p.parent for p in shps})
+        if len(parents) == 1:
+            return parents[0]  # a folder of Shapefiles: one layer each (--source-layer)
+        names = ", ".join(p.relative_to(folder).as_posix() for p in shps)
+        raise ImportUsageError(f"{archive.name} holds Shapefiles in several folders ({names}); unzip it and import one .shp")
+    gdbs = sorted({p for f in files for p in f.parents if p.suffix.lower() == ".gdb"})
+    others = [p for p in files if p.suffix.lower() in SUFFIXES and p.suffix.lower() not in (".zip", ".kmz")]
+    found = gdbs or others
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(p.relative_to(folder).as_posix() for p in (found or files)[:10]) or "nothing"
+    if found:
+        raise ImportUsageError(f"{archive.name} holds several GIS files ({listed}); unzip it and import one")
+    raise ImportUsageError(
+        f"{archive.name}: no GIS file inside (it holds {listed}) (accepted: a .shp with its .dbf, .shx and .prj, "
+        "or one .gpkg, .geojson, .kml or .gdb)"
+    )
 
 
 def _reproject(geoms: np.ndarray, file_crs: Any, crs: str | None, file: str, report: ValidationReport) -> np.ndarray:
