@@ -6,8 +6,8 @@ only through :func:`md`, which writes every ASCII punctuation character as a num
 (``&#91;`` for ``[``): Markdown shows a reference as the character itself and never reads it as syntax. (A
 backslash escape is not enough.) GitHub-flavoured autolinks are found in the parsed text, references or not:
 a word joiner (U+2060, invisible) goes where one would start — inside ``http://``, ``www.`` and before ``@``.
-So the text shows exactly as written and never becomes an image, a link, a colour, an icon or a formula. Tables (``st.dataframe``, ``st.table``)
-and ``st.text`` show plain text and need nothing.
+So the text shows exactly as written and never becomes an image, a link, a colour, an icon or a formula.
+Tables (``st.dataframe``, ``st.table``) and ``st.text`` show plain text and need nothing.
 """
 
 from __future__ import annotations
