@@ -179,3 +179,18 @@ def test_every_page_works_on_an_imported_osm_city(tmp_path, monkeypatch):
         at.switch_page(page)
         _run(at)
         assert "玄武区" in at.title[0].value
+
+
+def test_a_failing_page_shows_one_line_not_a_traceback(data_dir, monkeypatch):
+    """A bug of ours (here: injected) is a short message on the page, never a traceback."""
+    from facilities import stats
+
+    def broken(city):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(stats, "lamp_figures", broken)
+    at = _run(_app())
+    at.switch_page("views/lighting.py")
+    _run(at)  # no exception element
+    assert "此页面出错" in at.error[0].value
+    assert at.text[0].value == "ZeroDivisionError: division by zero"
