@@ -222,7 +222,7 @@ def intersections(lines: np.ndarray, keys: list[str], min_roads: int = 2) -> lis
     """Points where at least ``min_roads`` distinct roads (by key, e.g. name) meet or cross.
 
     Where two roads overlap along a stretch, the ends of the shared stretch count as meeting points.
-    Points closer than :data:`NODE_TOLERANCE_M` are one intersection.
+    Points within :data:`NODE_TOLERANCE_M` of each other (transitively) are one intersection.
     """
     if len(lines) < 2:
         return []
@@ -233,19 +233,35 @@ def intersections(lines: np.ndarray, keys: list[str], min_roads: int = 2) -> lis
     if len(a) == 0:
         return []
     inter = shapely.intersection(lines[a], lines[b])
-    nodes: dict[tuple[int, int], set[str]] = defaultdict(set)
-    coords_of: dict[tuple[int, int], tuple[float, float]] = {}
+    xy: list[tuple[float, float]] = []
+    names_of: list[tuple[str, str]] = []
     for ia, ib, geom in zip(a.tolist(), b.tolist(), inter, strict=True):
-        pts = _meeting_points(geom)
-        for x, y in pts:
-            cell = (round(x / NODE_TOLERANCE_M), round(y / NODE_TOLERANCE_M))
-            coords_of.setdefault(cell, (x, y))
-            nodes[cell].update((keys[ia], keys[ib]))
+        for x, y in _meeting_points(geom):
+            xy.append((x, y))
+            names_of.append((keys[ia], keys[ib]))
+    if not xy:
+        return []
+    # points within NODE_TOLERANCE_M of each other (transitively) are one intersection: union-find over close pairs
+    parent = list(range(len(xy)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in sorted(cKDTree(np.asarray(xy)).query_pairs(NODE_TOLERANCE_M)):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)  # the first point found stands for its cluster
+    nodes: dict[int, set[str]] = defaultdict(set)
+    for i, pair in enumerate(names_of):
+        nodes[root(i)].update(pair)
     out = []
-    for cell in sorted(nodes):
-        names = tuple(sorted(nodes[cell]))
+    for r in sorted(nodes, key=lambda r: (round(xy[r][0] / NODE_TOLERANCE_M), round(xy[r][1] / NODE_TOLERANCE_M))):
+        names = tuple(sorted(nodes[r]))
         if len(names) >= min_roads:
-            out.append((Point(coords_of[cell]), names))
+            out.append((Point(xy[r]), names))
     return out
 
 
