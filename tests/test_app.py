@@ -115,6 +115,9 @@ def test_a_bad_check_date_setting_is_said_not_raised(data_dir, monkeypatch):
     monkeypatch.setenv(settings.AS_OF_ENV, "2026-13-45")
     at = _run(_app())
     assert any("FACILITIES_AS_OF" in e.value and "2026-13-45" in e.value for e in at.sidebar.error)
+    at.switch_page("views/gaps.py")
+    _run(at)  # and on every later run, not only the first
+    assert any("FACILITIES_AS_OF" in e.value for e in at.sidebar.error)
 
 
 def test_gap_filters(data_dir):

@@ -399,6 +399,17 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def _mapping(folder: Path) -> Path:
+    path = folder / "m.toml"
+    path.write_text(MAPPING, encoding="utf-8")
+    return path
+
+
+def _import_lamps(csv_path: Path, mapping: Path, city: Path, *extra: str) -> subprocess.CompletedProcess:
+    """``python -m facilities import table <csv> --mapping <mapping> --out <city> [extra]``."""
+    return _cli("import", "table", str(csv_path), "--mapping", str(mapping), "--out", str(city), *extra)
+
+
 def _lamps_csv(path: Path, n: int, tag: str) -> Path:
     rows = ["pole,street,seg,class,lon,lat"]
     for i in range(n):
@@ -413,27 +424,16 @@ def _lamps_csv(path: Path, n: int, tag: str) -> Path:
 def kill_setup(tmp_path_factory):
     """An existing city (old lamps and roads), a new table, and what the city's files are after a whole import."""
     base = tmp_path_factory.mktemp("kill")
-    mapping = base / "m.toml"
-    mapping.write_text(MAPPING, encoding="utf-8")
+    mapping = _mapping(base)
     old_city = base / "old" / "city"
-    run = _cli(
-        "import",
-        "table",
-        str(_lamps_csv(base / "old.csv", 200, "A")),
-        "--mapping",
-        str(mapping),
-        "--out",
-        str(old_city),
-        "--bounds",
-        BOUNDS,
-    )
+    run = _import_lamps(_lamps_csv(base / "old.csv", 200, "A"), mapping, old_city, "--bounds", BOUNDS)
     assert run.returncode == 0, _said(run)
     small, big = _lamps_csv(base / "new.csv", 300, "B"), _lamps_csv(base / "big.csv", 20000, "C")
     new = {}
     for src in (small, big):
         done = base / f"done-{src.stem}" / "city"
         shutil.copytree(old_city, done)
-        run = _cli("import", "table", str(src), "--mapping", str(mapping), "--out", str(done), "--mode", "replace")
+        run = _import_lamps(src, mapping, done, "--mode", "replace")
         assert run.returncode == 0, _said(run)
         new[src.stem] = {n: (done / n).read_bytes() for n in LAYERS}
     old = {n: (old_city / n).read_bytes() for n in (*LAYERS, "city.toml")}
@@ -592,8 +592,7 @@ def test_validate_names_every_leftover_as_safe_to_delete(mini_city):
 
 
 def _city_with_two_layers(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING, encoding="utf-8")
+    mapping = _mapping(tmp_path)
     city = tmp_path / "data" / "city"
     result = import_table(_lamps_csv(tmp_path / "old.csv", 100, "A"), city, mapping=mapping, bounds=_bounds())
     assert result.exit_code == 0, result.to_text()
@@ -684,33 +683,12 @@ def test_disk_full_for_real_on_a_small_tmpfs(tmp_path):
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
-        mapping = tmp_path / "m.toml"
-        mapping.write_text(MAPPING, encoding="utf-8")
+        mapping = _mapping(tmp_path)
         city = data / "city"
-        run = _cli(
-            "import",
-            "table",
-            str(_lamps_csv(tmp_path / "old.csv", 400, "A")),
-            "--mapping",
-            str(mapping),
-            "--out",
-            str(city),
-            "--bounds",
-            BOUNDS,
-        )
+        run = _import_lamps(_lamps_csv(tmp_path / "old.csv", 400, "A"), mapping, city, "--bounds", BOUNDS)
         assert run.returncode == 0, _said(run)
         before = {p.name: p.read_bytes() for p in city.iterdir()}
-        run = _cli(
-            "import",
-            "table",
-            str(_lamps_csv(tmp_path / "new.csv", 5000, "B")),
-            "--mapping",
-            str(mapping),
-            "--out",
-            str(city),
-            "--mode",
-            "replace",
-        )
+        run = _import_lamps(_lamps_csv(tmp_path / "new.csv", 5000, "B"), mapping, city, "--mode", "replace")
         said = _said(run)
         assert run.returncode == 2, said
         assert "could not write lamps.geojson" in said and "No space left on device" in said and "nothing was changed" in said

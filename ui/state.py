@@ -108,13 +108,17 @@ def _rules_as_of(folder: str, key: tuple) -> dt.date | None:
         return None
 
 
-def default_as_of(folder: Path) -> dt.date:
-    """The date the picker starts at: ``FACILITIES_AS_OF``, else the rules file's ``as_of``, else today."""
+def fixed_as_of() -> dt.date | None:
+    """``FACILITIES_AS_OF``, or None; when it is not a date, says so in the sidebar (on every run) and gives None."""
     try:
-        fixed = settings.as_of_setting()
+        return settings.as_of_setting()
     except settings.SettingError as exc:
         st.sidebar.error(str(exc))
-        fixed = None
+        return None
+
+
+def default_as_of(folder: Path, fixed: dt.date | None) -> dt.date:
+    """The date the picker starts at: ``fixed`` (``FACILITIES_AS_OF``), else the rules file's ``as_of``, else today."""
     rules = _rules_as_of(str(folder), fingerprint(folder)) if (folder / RULES_FILE).is_file() else None
     return settings.check_date(fixed, rules)
 
@@ -176,7 +180,8 @@ def sidebar() -> bool:
         if st.session_state.get("city_folder") not in [str(f) for f in folders]:
             st.session_state["city_folder"] = str(settings.DEMO_CITY if settings.DEMO_CITY in folders else folders[0])
         st.selectbox(t("city"), [str(f) for f in folders], key="city_folder", format_func=lambda p: Path(p).name)
+        fixed = fixed_as_of()
         if "as_of" not in st.session_state:
-            st.session_state["as_of"] = default_as_of(Path(st.session_state["city_folder"]))
+            st.session_state["as_of"] = default_as_of(Path(st.session_state["city_folder"]), fixed)
         st.date_input(t("as_of"), key="as_of", help=t("as_of_help"), format="YYYY-MM-DD")
     return True
