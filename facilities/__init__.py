@@ -3,11 +3,11 @@
 Nothing here imports Streamlit or Folium.
 """
 
-from facilities._errors import CityValidationError
-from facilities._report import Problem, ValidationReport
-from facilities._validate import validate_city
+from facilities.errors import CityValidationError
+from facilities.problems import Problem, ValidationReport
+from facilities.validation import validate_city
 from facilities.city import City, load_city, save_city, save_layer
-from facilities.config import CityConfig
+from facilities.city_config import CityConfig
 from facilities.schema import ALL_LAYERS, LAYERS, Field, LayerSpec
 
 __all__ = [

@@ -19,10 +19,10 @@ from pyproj import CRS
 from shapely.geometry import mapping
 
 from facilities import settings
-from facilities._errors import CityValidationError
-from facilities._report import ValidationReport
-from facilities._validate import validate_city
-from facilities.config import CityConfig, read_city_config
+from facilities.errors import CityValidationError
+from facilities.problems import ValidationReport
+from facilities.validation import validate_city
+from facilities.city_config import CityConfig, read_city_config
 from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
 
 _DTYPES = {"str": "string", "int": "Int64", "float": "Float64", "bool": "boolean"}

@@ -19,8 +19,8 @@ from dataclasses import asdict
 import pandas as pd
 
 from facilities import settings
-from facilities._report import ValidationReport
-from facilities._validate import validate_city
+from facilities.problems import ValidationReport
+from facilities.validation import validate_city
 from facilities.importers.cli import add_import_parser
 
 
@@ -93,7 +93,7 @@ def scorecard_table(result) -> str:
 def _check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from facilities._errors import CityValidationError
+    from facilities.errors import CityValidationError
     from facilities.check import check
     from facilities.city import load_city, write_atomic
     from facilities.rules import RULES_FILE, RulesError, load_rules

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from facilities._report import Problem
+from facilities.problems import Problem
 from facilities.schema import LayerSpec
 
 OPERATORS = ("==", "!=", ">", ">=", "<", "<=", "in", "not_in", "null")

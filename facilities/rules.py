@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facilities._report import Problem, ValidationReport
+from facilities.problems import Problem, ValidationReport
 from facilities.filters import Filter, parse_filter
 from facilities.schema import LAYERS
 

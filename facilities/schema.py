@@ -1,7 +1,7 @@
 """The layer model: every layer, its geometry types and its fields, declared once as data.
 
 A city is a folder with one ``<layer>.geojson`` per layer (a missing layer is an empty
-layer) and a ``city.toml``. Validation (:mod:`facilities._validate`), loading
+layer) and a ``city.toml``. Validation (:mod:`facilities.validation`), loading
 (:mod:`facilities.city`) and the demo generator all read the declarations below; nothing
 else in the code base lists fields or allowed values.
 

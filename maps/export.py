@@ -46,7 +46,7 @@ def export_map(folder: str | Path, out: str | Path, rules: str | Path | None = N
 
 def export_command(args: argparse.Namespace) -> int:
     """``python -m facilities map <city> --out map.html`` (see facilities/cli.py)."""
-    from facilities._errors import CityValidationError
+    from facilities.errors import CityValidationError
     from facilities.rules import RulesError
     from maps.basemaps import BasemapError
 

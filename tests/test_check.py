@@ -15,7 +15,7 @@ from shapely.geometry import mapping
 
 from facilities import load_city
 from facilities.check import GAP_COLUMNS, SUMMARY_COLUMNS, check
-from facilities.config import local_metric_crs
+from facilities.city_config import local_metric_crs
 from facilities.rules import load_rules
 
 TODAY = dt.date(2026, 11, 29)
@@ -258,9 +258,9 @@ min_per_km2 = 4
 
 def _in_memory_city(layers: dict[str, gpd.GeoDataFrame]):
     """A City built in memory (no files), for property tests of whole rules."""
-    from facilities._report import ValidationReport
+    from facilities.problems import ValidationReport
     from facilities.city import City, _coerce, empty_layer
-    from facilities.config import Bounds, CityConfig
+    from facilities.city_config import Bounds, CityConfig
     from facilities.schema import ALL_LAYERS
 
     config = CityConfig("测", "T", 112.1, 32.0, 13, Bounds(111.8, 31.7, 112.4, 32.3))

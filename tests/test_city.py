@@ -16,7 +16,7 @@ from shapely.geometry import Point
 
 from facilities import ALL_LAYERS, load_city, save_city, save_layer
 from facilities.city import write_atomic
-from facilities.config import local_metric_crs
+from facilities.city_config import local_metric_crs
 
 GEOD = Geod(ellps="WGS84")
 

@@ -600,7 +600,7 @@ def _city_with_two_layers(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]
 
 
 def _bounds():
-    from facilities.config import Bounds
+    from facilities.city_config import Bounds
 
     return Bounds(*map(float, BOUNDS.split(",")))
 

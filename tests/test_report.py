@@ -1,4 +1,4 @@
-"""The printable scorecard (facilities.report): complete, self-contained, well-formed, escaped."""
+"""The printable scorecard (documents.scorecard): complete, self-contained, well-formed, escaped."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from facilities import load_city
 from facilities.check import check
-from facilities.report import scorecard_html
+from documents.scorecard import scorecard_html
 from facilities.rules import load_rules
 from tests.conftest import DEMO
 from tests.test_stats import RULES_B, layers_b, make_city

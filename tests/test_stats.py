@@ -17,7 +17,7 @@ from shapely.geometry import mapping
 
 from facilities import load_city, stats
 from facilities.check import check
-from facilities.config import local_metric_crs
+from facilities.city_config import local_metric_crs
 from facilities.rules import load_rules
 from tests.conftest import DEMO
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from facilities import CityValidationError, load_city, validate_city
-from facilities._validate import _plainly_valid, check_value
+from facilities.validation import _plainly_valid, check_value
 from facilities.schema import LAYERS, Field
 from tests.conftest import ROOT
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from facilities import stats
-from facilities.report import scorecard_html
+from documents.scorecard import scorecard_html
 from ui.state import current_city, current_result, lang, page_title, t
 
 

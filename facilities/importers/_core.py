@@ -3,7 +3,7 @@
 An importer turns its input into :class:`Record` objects (one per feature, with the row or OSM id it came
 from), then calls :func:`finish_import`, which
 
-1. checks every record with the validation machinery (:func:`facilities._validate.check_properties` and
+1. checks every record with the validation machinery (:func:`facilities.validation.check_properties` and
    ``check_geometry``): a record with an error is *rejected* and reported (row, field, value, reason);
 2. builds each layer file in a staging folder, merged with the existing layer in ``--mode merge``, and
    validates it as a whole (``validate_city`` for a new city, ``validate_layer_file`` in an existing
@@ -11,7 +11,7 @@ from), then calls :func:`finish_import`, which
 3. moves the staged files into the city folder, keeping the old layer as ``<layer>.geojson.bak-<timestamp>``
    in ``merge`` and ``replace`` mode;
 4. writes ``city.toml`` for a new city (bounds from the data with a margin) and, where the folder has
-   none, a ``rules.toml`` with the rules the data can answer (:mod:`facilities.importers.rules`).
+   none, a ``rules.toml`` with the rules the data can answer (:mod:`facilities.importers.starter_rules`).
 
 ``--mode new`` (the default) never touches an existing layer file: it refuses before reading the input.
 
@@ -66,10 +66,10 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from facilities import settings
-from facilities._report import Problem, ValidationReport
-from facilities._validate import STAGING_DIR, check_geometry, check_properties, validate_city, validate_layer_file
+from facilities.problems import Problem, ValidationReport
+from facilities.validation import STAGING_DIR, check_geometry, check_properties, validate_city, validate_layer_file
 from facilities.city import save_layer, write_atomic
-from facilities.config import CONFIG_FILE, Bounds, CityConfig, read_city_config
+from facilities.city_config import CONFIG_FILE, Bounds, CityConfig, read_city_config
 from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
 
 MODES = ("new", "merge", "replace")
@@ -702,7 +702,7 @@ def _commit(result: ImportResult, staging: Path, out: Path, staged: list[str], t
 
 def _stage_rules(result: ImportResult, city: Path, staging: Path, out: Path) -> None:
     """Write ``rules.toml`` (the rules the data of ``city`` can answer) into ``out`` if it has none, via ``staging``."""
-    from facilities.importers.rules import RULES_FILE, rules_for_city
+    from facilities.importers.starter_rules import RULES_FILE, rules_for_city
 
     path = out / RULES_FILE
     if path.exists():

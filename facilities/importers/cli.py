@@ -13,7 +13,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from facilities.config import Bounds
+from facilities.city_config import Bounds
 from facilities.importers._core import MODES, ImportResult, ImportUsageError
 from facilities.importers.crs import ACCEPTED as CRS_ACCEPTED
 from facilities.importers.osm import OSM_LAYERS

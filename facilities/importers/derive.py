@@ -21,7 +21,7 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import LineString
 
-from facilities.config import local_metric_crs
+from facilities.city_config import local_metric_crs
 from facilities.importers._core import ImportResult, Record
 
 

@@ -47,8 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facilities._report import Problem
-from facilities._validate import check_value
+from facilities.problems import Problem
+from facilities.validation import check_value
 from facilities.importers._core import ImportUsageError
 from facilities.schema import Field, LayerSpec
 

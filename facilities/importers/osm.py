@@ -59,8 +59,8 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from facilities._report import Problem, ValidationReport
-from facilities.config import Bounds
+from facilities.problems import Problem, ValidationReport
+from facilities.city_config import Bounds
 from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject
 
 ROAD_CLASS = {

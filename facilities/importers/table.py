@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 from shapely.geometry import Point
 
-from facilities._report import Problem, ValidationReport, show_value
-from facilities.config import Bounds
+from facilities.problems import Problem, ValidationReport, show_value
+from facilities.city_config import Bounds
 from facilities.importers import crs as crsmod
 from facilities.importers._core import (
     ImportResult,

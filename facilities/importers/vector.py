@@ -24,8 +24,8 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry.base import BaseGeometry
 
-from facilities._report import Problem, ValidationReport
-from facilities.config import Bounds
+from facilities.problems import Problem, ValidationReport
+from facilities.city_config import Bounds
 from facilities.importers import crs as crsmod
 from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject, unpacked
 from facilities.importers.mapping import mapping_and_layer

@@ -14,7 +14,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from facilities._errors import CityValidationError
+from facilities.errors import CityValidationError
 from facilities.city import City, load_city
 from facilities.rules import RULES_FILE, Rule, load_rules
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from facilities._validate import ValidationReport
+    from facilities.validation import ValidationReport
 
 
 class CityValidationError(ValueError):

@@ -28,7 +28,7 @@ from pathlib import Path
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from facilities._report import Problem
+from facilities.problems import Problem
 
 CONFIG_FILE = "city.toml"
 

@@ -19,8 +19,8 @@ import shapely
 from shapely.geometry import shape
 
 from facilities import settings
-from facilities._report import LayerCounts, Problem, ValidationReport
-from facilities.config import Bounds, read_city_config
+from facilities.problems import LayerCounts, Problem, ValidationReport
+from facilities.city_config import Bounds, read_city_config
 from facilities.schema import ALL_LAYERS, GEOMETRY_TYPES, Field, LayerSpec
 
 Json = dict[str, Any]
