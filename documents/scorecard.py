@@ -17,6 +17,8 @@ import pandas as pd
 from facilities import stats
 from facilities.check import Result
 from facilities.city import City
+from facilities.schema import ROAD_CLASS_LABELS
+from facilities.words import COLUMNS
 
 LANGS = ("zh", "en")
 TOP_RULES = 5
@@ -93,7 +95,7 @@ def _table(head: Sequence[tuple[str, bool]], rows: Iterable[tuple[Sequence[tuple
 
 
 def _label(column: str, lang: str) -> str:
-    zh, en = stats.LABELS[column]
+    zh, en = COLUMNS[column]
     return _bi(zh, en, lang, "<br>")
 
 
@@ -239,7 +241,7 @@ def _lighting_section(result: Result, city: City, lang: str) -> str:
     cell = {(r["district"], r["road_class"]): r for r in dark.to_dict("records")}
     head = [(_label("district", lang), False)]
     for c in classes:
-        zh, en = stats.ROAD_CLASS_LABELS.get(c, (c, c))
+        zh, en = ROAD_CLASS_LABELS.get(c, (c, c))
         head.append((_bi(zh, en, lang, "<br>"), True))
     head.append((_bi("合计", "All roads", lang, "<br>"), True))
     rows = []

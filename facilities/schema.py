@@ -16,7 +16,10 @@ Field types
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 FIELD_TYPES = ("str", "int", "float", "bool", "date")
 
@@ -31,6 +34,9 @@ GEOMETRY_TYPES = (
 )
 
 
+Pair = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class Field:
     """One property of a layer.
@@ -40,22 +46,29 @@ class Field:
     name : property name in the GeoJSON ``properties`` object.
     type : one of :data:`FIELD_TYPES`.
     required : the property must be present and not null.
-    allowed : for ``str`` fields, the closed set of accepted values.
+    allowed : for ``str`` fields, the closed set of accepted values: a mapping value -> (Chinese, English)
+        label (the field's :attr:`allowed` is then the tuple of values, :attr:`value_labels` the mapping).
     min, max : inclusive numeric bounds for ``int`` and ``float`` fields.
     doc : a short description (English), shown in error messages and the README.
+    label : (Chinese, English) label of the field, for tables, popups and forms.
     """
 
     name: str
     type: str = "str"
     required: bool = False
-    allowed: tuple[str, ...] | None = None
+    allowed: Any = None
     min: float | None = None
     max: float | None = None
     doc: str = ""
+    label: Pair = ("", "")
+    value_labels: Mapping[str, Pair] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name!r}: type should be one of {FIELD_TYPES}, got {self.type!r}")
+        if isinstance(self.allowed, Mapping):
+            object.__setattr__(self, "value_labels", MappingProxyType(dict(self.allowed)))
+            object.__setattr__(self, "allowed", tuple(self.allowed))
 
     def accepted(self) -> str:
         """Human-readable description of the values this field accepts."""
@@ -77,9 +90,29 @@ class Field:
         return text
 
 
+@dataclass(frozen=True, eq=False)
+class Style:
+    """How a layer is drawn: a default colour and marker radius, and a colour per value of field ``by``.
+
+    ``classes`` (lamps): the point cloud's classes, key -> (colour, (Chinese, English) label, hollow).
+    """
+
+    color: str
+    radius: float = 5.0
+    by: str | None = None
+    palette: Mapping[str, str] = field(default_factory=dict)
+    classes: Mapping[str, tuple[str, Pair, bool]] = field(default_factory=dict)
+    #: line width per value of ``by`` (roads)
+    weight: Mapping[str, float] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class LayerSpec:
-    """A layer: its name, titles, accepted geometry types and fields."""
+    """A layer: its name, titles, accepted geometry types, fields, and how it is shown.
+
+    ``style``: how the map draws it; ``popup``: the fields its popup shows (after name, name_en, id, status);
+    ``draw_order``: its place among the facility layers of the map (None: not a facility layer of the map).
+    """
 
     name: str
     title_zh: str
@@ -88,10 +121,17 @@ class LayerSpec:
     fields: tuple[Field, ...] = field(default_factory=tuple)
     #: the field that says what kind of thing a feature is (counted by the CLI, filtered in the app)
     type_field: str | None = None
+    style: Style | None = None
+    popup: tuple[str, ...] = ()
+    draw_order: int | None = None
 
     @property
     def filename(self) -> str:
         return f"{self.name}.geojson"
+
+    @property
+    def title(self) -> Pair:
+        return (self.title_zh, self.title_en)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -108,39 +148,72 @@ class LayerSpec:
         return tuple(f.name for f in self.fields if f.required)
 
 
-STATUS = ("existing", "new", "renovated", "planned", "closed")
-SOURCES = ("survey", "osm", "import", "simulated")
-ROAD_CLASSES = ("expressway", "arterial", "secondary", "branch", "pedestrian")
+# --------------------------------------------------------------------------- shared vocabularies
+
+STATUS_LABELS: dict[str, Pair] = {
+    "existing": ("现有", "Existing"),
+    "new": ("新建", "New"),
+    "renovated": ("改造", "Renovated"),
+    "planned": ("规划", "Planned"),
+    "closed": ("关闭", "Closed"),
+}
+STATUS = tuple(STATUS_LABELS)
+#: statuses of things that are not (or no longer) there: not counted as in use
+NOT_IN_USE = ("planned", "closed")
+SOURCE_LABELS: dict[str, Pair] = {
+    "survey": ("普查", "Survey"),
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "import": ("导入", "Imported"),
+    "simulated": ("模拟", "Simulated"),
+}
+SOURCES = tuple(SOURCE_LABELS)
+ROAD_CLASS_LABELS: dict[str, Pair] = {
+    "expressway": ("快速路", "Expressway"),
+    "arterial": ("主干路", "Arterial"),
+    "secondary": ("次干路", "Secondary"),
+    "branch": ("支路", "Branch"),
+    "pedestrian": ("步行街", "Pedestrian"),
+}
+ROAD_CLASSES = tuple(ROAD_CLASS_LABELS)
+CONDITION: dict[str, Pair] = {"good": ("完好", "Good"), "damaged": ("损坏", "Damaged"), "missing": ("缺失", "Missing")}
+CONDITION_COLORS = {"good": "", "damaged": "#e67e22", "missing": "#e74c3c"}  # "" = the layer's own colour
+KIND = ("类型", "Kind")
 
 #: Fields every layer carries (a layer may override one, e.g. ``reports.status``).
 COMMON_FIELDS: tuple[Field, ...] = (
-    Field("id", required=True, doc="unique identifier within the layer"),
-    Field("name", doc="name in Chinese"),
-    Field("name_en", doc="name in English"),
-    Field("district", doc="district (区) the feature lies in"),
-    Field("status", required=True, allowed=STATUS, doc="life-cycle status"),
-    Field("unit", doc="responsible unit (责任单位)"),
-    Field("updated", "date", doc="date of the last survey or edit"),
-    Field("source", allowed=SOURCES, doc="where the record comes from"),
-    Field("notes", doc="free text"),
+    Field("id", required=True, doc="unique identifier within the layer", label=("编号", "ID")),
+    Field("name", doc="name in Chinese", label=("名称", "Name (zh)")),
+    Field("name_en", doc="name in English", label=("英文名", "Name")),
+    Field("district", doc="district (区) the feature lies in", label=("区", "District")),
+    Field("status", required=True, allowed=STATUS_LABELS, doc="life-cycle status", label=("状态", "Status")),
+    Field("unit", doc="responsible unit (责任单位)", label=("责任单位", "Responsible unit")),
+    Field("updated", "date", doc="date of the last survey or edit", label=("更新日期", "Updated")),
+    Field("source", allowed=SOURCE_LABELS, doc="where the record comes from", label=("来源", "Source")),
+    Field("notes", doc="free text", label=("备注", "Notes")),
 )
 
 NONNEG = 0.0
 
 
+def _condition(palette_color: str) -> dict[str, str]:
+    return {v: c or palette_color for v, c in CONDITION_COLORS.items()}
+
+
 def _layer(
     name: str,
-    title_zh: str,
-    title_en: str,
+    title: Pair,
     geometry: tuple[str, ...],
     type_field: str | None,
     *own: Field,
+    style: Style | None = None,
+    popup: tuple[str, ...] = (),
+    draw_order: int | None = None,
 ) -> LayerSpec:
     """Build a layer from the common fields and its own ones (an own field overrides a common one)."""
     own_by_name = {f.name: f for f in own}
     merged = [own_by_name.pop(f.name, f) for f in COMMON_FIELDS]
     merged.extend(f for f in own if f.name in own_by_name)
-    return LayerSpec(name, title_zh, title_en, geometry, tuple(merged), type_field)
+    return LayerSpec(name, title[0], title[1], geometry, tuple(merged), type_field, style, popup, draw_order)
 
 
 POINT = ("Point",)
@@ -153,150 +226,266 @@ LAYERS: dict[str, LayerSpec] = {
     for spec in (
         _layer(
             "attractions",
-            "景区景点",
-            "Scenic spots",
+            ("景区景点", "Scenic spots"),
             POINT_OR_AREA,
             "kind",
-            Field("kind", required=True, allowed=("scenic_spot", "museum", "park", "historic", "viewpoint")),
+            Field(
+                "kind",
+                required=True,
+                allowed={
+                    "scenic_spot": ("景区", "Scenic spot"),
+                    "museum": ("博物馆", "Museum"),
+                    "park": ("公园", "Park"),
+                    "historic": ("古迹", "Historic site"),
+                    "viewpoint": ("观景点", "Viewpoint"),
+                },
+                label=KIND,
+            ),
             Field(
                 "grade",
-                allowed=("none", "A", "AA", "AAA", "AAAA", "AAAAA"),
+                allowed={
+                    "none": ("未评级", "Not graded"),
+                    "A": ("A级", "Grade A"),
+                    "AA": ("AA级", "Grade AA"),
+                    "AAA": ("AAA级", "Grade AAA"),
+                    "AAAA": ("AAAA级", "Grade AAAA"),
+                    "AAAAA": ("AAAAA级", "Grade AAAAA"),
+                },
                 doc="scenic-area grade per GB/T 17775",
+                label=("等级", "Grade"),
             ),
-            Field("daily_visitors", "int", min=NONNEG),
+            Field("daily_visitors", "int", min=NONNEG, label=("日均游客", "Daily visitors")),
+            style=Style(
+                "#c0392b",
+                9,
+                "grade",
+                {"AAAAA": "#7b241c", "AAAA": "#a93226", "AAA": "#cd6155", "AA": "#e6b0aa", "A": "#f2d7d5", "none": "#c0392b"},
+            ),
+            popup=("kind", "grade", "daily_visitors"),
+            draw_order=0,
         ),
         _layer(
             "toilets",
-            "旅游厕所",
-            "Tourist toilets",
+            ("旅游厕所", "Tourist toilets"),
             POINT,
             "grade",
             Field(
                 "grade",
                 required=True,
-                allowed=("none", "A", "AA", "AAA"),
+                allowed={
+                    "none": ("未评级", "Not graded"),
+                    "A": ("A级", "Grade A"),
+                    "AA": ("AA级", "Grade AA"),
+                    "AAA": ("AAA级", "Grade AAA"),
+                },
                 doc="tourist-toilet grade per GB/T 18973-2022",
+                label=("等级", "Grade"),
             ),
-            Field("stars", "int", min=1, max=5, doc="star rating of the older standard (1-5)"),
-            Field("female_stalls", "int", min=NONNEG),
-            Field("male_stalls", "int", min=NONNEG),
-            Field("accessible_stalls", "int", min=NONNEG),
-            Field("family_room", "bool", doc="third toilet / family room (第三卫生间)"),
-            Field("fee", "bool"),
-            Field("opening_hours", doc="OSM opening_hours syntax, e.g. 06:00-22:00"),
-            Field("kind", allowed=("standalone", "attached", "mobile")),
+            Field("stars", "int", min=1, max=5, doc="star rating of the older standard (1-5)", label=("星级", "Stars")),
+            Field("female_stalls", "int", min=NONNEG, label=("女厕位", "Women's stalls")),
+            Field("male_stalls", "int", min=NONNEG, label=("男厕位", "Men's stalls")),
+            Field("accessible_stalls", "int", min=NONNEG, label=("无障碍厕位", "Accessible stalls")),
+            Field("family_room", "bool", doc="third toilet / family room (第三卫生间)", label=("第三卫生间", "Family room")),
+            Field("fee", "bool", label=("收费", "Fee")),
+            Field("opening_hours", doc="OSM opening_hours syntax, e.g. 06:00-22:00", label=("开放时间", "Opening hours")),
+            Field(
+                "kind",
+                allowed={"standalone": ("独立式", "Standalone"), "attached": ("附属式", "Attached"), "mobile": ("移动式", "Mobile")},
+                label=KIND,
+            ),
+            style=Style("#85929e", 6, "grade", {"AAA": "#1a5276", "AA": "#2471a3", "A": "#5dade2", "none": "#85929e"}),
+            popup=("grade", "stars", "female_stalls", "male_stalls", "accessible_stalls", "family_room", "fee", "opening_hours", "kind"),
+            draw_order=1,
         ),
         _layer(
             "signs",
-            "标识标牌",
-            "Signs",
+            ("标识标牌", "Signs"),
             POINT,
             "sign_type",
             Field(
                 "sign_type",
                 required=True,
-                allowed=(
-                    "road_name",
-                    "direction",
-                    "scenic_guide",
-                    "overview_map",
-                    "info_board",
-                    "bus_stop",
-                    "taxi_stop",
-                    "toilet_direction",
-                ),
+                allowed={
+                    "road_name": ("路名牌", "Road-name sign"),
+                    "direction": ("指路标志", "Direction sign"),
+                    "scenic_guide": ("景区导览牌", "Scenic guide"),
+                    "overview_map": ("全景导览图", "Overview map"),
+                    "info_board": ("信息牌", "Information board"),
+                    "bus_stop": ("公交站牌", "Bus-stop sign"),
+                    "taxi_stop": ("出租车站牌", "Taxi-stop sign"),
+                    "toilet_direction": ("厕所指示牌", "Toilet direction sign"),
+                },
+                label=("标牌类型", "Sign type"),
             ),
-            Field("text_zh"),
-            Field("text_en", doc="English text; empty or missing means the sign is not bilingual"),
-            Field("symbol", doc="GB/T 10001.1 symbol code"),
-            Field("condition", allowed=("good", "damaged", "missing")),
-            Field("road", doc="name of the road the sign stands on"),
+            Field("text_zh", label=("中文", "Text (zh)")),
+            Field("text_en", doc="English text; empty or missing means the sign is not bilingual", label=("英文", "Text (en)")),
+            Field("symbol", doc="GB/T 10001.1 symbol code", label=("符号", "Symbol")),
+            Field("condition", allowed=CONDITION, label=("状况", "Condition")),
+            Field("road", doc="name of the road the sign stands on", label=("道路", "Road")),
+            style=Style("#7d3c98", 3.5, "condition", _condition("#7d3c98")),
+            popup=("sign_type", "text_zh", "text_en", "condition", "road", "symbol"),
+            draw_order=2,
         ),
         _layer(
             "docks",
-            "旅游码头",
-            "Tourist docks",
+            ("旅游码头", "Tourist docks"),
             POINT_OR_AREA,
             "dock_type",
-            Field("dock_type", required=True, allowed=("tour", "ferry", "passenger")),
-            Field("pontoon", "bool", doc="floating pontoon (趸船)"),
-            Field("berths", "int", min=NONNEG),
-            Field("operator"),
+            Field(
+                "dock_type",
+                required=True,
+                allowed={"tour": ("游船码头", "Tour-boat dock"), "ferry": ("渡口", "Ferry"), "passenger": ("客运码头", "Passenger dock")},
+                label=("码头类型", "Dock type"),
+            ),
+            Field("pontoon", "bool", doc="floating pontoon (趸船)", label=("趸船", "Pontoon")),
+            Field("berths", "int", min=NONNEG, label=("泊位", "Berths")),
+            Field("operator", label=("运营单位", "Operator")),
+            style=Style("#117864", 8, "dock_type", {"tour": "#117864", "ferry": "#48c9b0", "passenger": "#76d7c4"}),
+            popup=("dock_type", "pontoon", "berths", "operator"),
+            draw_order=3,
         ),
         _layer(
             "lamps",
-            "路灯与亮化",
-            "Lamps",
+            ("路灯与亮化", "Lamps"),
             POINT,
             "lamp_type",
-            Field("lamp_type", required=True, allowed=("street", "landscape", "floodlight", "facade")),
-            Field("height_m", "float", min=0, max=60),
-            Field("power_w", "float", min=0, max=5000),
-            Field("lumens", "float", min=0),
-            Field("working", "bool", doc="lights at night"),
-            Field("road", doc="name of the road the lamp lights"),
-            Field("circuit", doc="lighting circuit id"),
+            Field(
+                "lamp_type",
+                required=True,
+                allowed={
+                    "street": ("路灯", "Street lamp"),
+                    "landscape": ("景观灯", "Landscape light"),
+                    "floodlight": ("泛光灯", "Floodlight"),
+                    "facade": ("立面亮化", "Facade lighting"),
+                },
+                label=("灯具类型", "Lamp type"),
+            ),
+            Field("height_m", "float", min=0, max=60, label=("灯高 (m)", "Height (m)")),
+            Field("power_w", "float", min=0, max=5000, label=("功率 (W)", "Power (W)")),
+            Field("lumens", "float", min=0, label=("光通量 (lm)", "Luminous flux (lm)")),
+            Field("working", "bool", doc="lights at night", label=("亮灯", "Working")),
+            Field("road", doc="name of the road the lamp lights", label=("道路", "Road")),
+            Field("circuit", doc="lighting circuit id", label=("回路", "Circuit")),
+            style=Style(
+                "#f4d03f",
+                2.5,
+                classes={
+                    "working": ("#f4d03f", ("亮", "working"), False),
+                    "dark": ("#1c2833", ("不亮", "not working"), False),
+                    "planned": ("#f4d03f", ("规划", "planned"), True),
+                },
+            ),
+            popup=("road", "lamp_type", "height_m", "circuit"),
+            draw_order=7,
         ),
         _layer(
             "roads",
-            "道路",
-            "Roads",
+            ("道路", "Roads"),
             LINE,
             "road_class",
-            Field("road_class", required=True, allowed=ROAD_CLASSES),
-            Field("lit", "bool", doc="the road is meant to be lit at night"),
-            Field("bridge", "bool"),
+            Field("road_class", required=True, allowed=ROAD_CLASS_LABELS, label=("道路等级", "Road class")),
+            Field("lit", "bool", doc="the road is meant to be lit at night", label=("照明", "Lit")),
+            Field("bridge", "bool", label=("桥梁", "Bridge")),
+            style=Style(
+                "#7f8c8d", 1, "road_class", weight={"expressway": 5, "arterial": 4, "secondary": 3, "branch": 1.5, "pedestrian": 2}
+            ),
+            popup=("road_class", "lit", "bridge"),
         ),
         _layer(
             "stops",
-            "旅游交通站点",
-            "Transport stops",
+            ("旅游交通站点", "Transport stops"),
             POINT,
             "stop_type",
-            Field("stop_type", required=True, allowed=("bus", "sightseeing_bus", "tour_bus", "taxi")),
-            Field("routes", doc="route names, separated by ;"),
-            Field("shelter", "bool"),
-            Field("bilingual", "bool"),
+            Field(
+                "stop_type",
+                required=True,
+                allowed={
+                    "bus": ("公交", "Bus"),
+                    "sightseeing_bus": ("观光巴士", "Sightseeing bus"),
+                    "tour_bus": ("旅游大巴", "Tour bus"),
+                    "taxi": ("出租车", "Taxi"),
+                },
+                label=("站点类型", "Stop type"),
+            ),
+            Field("routes", doc="route names, separated by ;", label=("线路", "Routes")),
+            Field("shelter", "bool", label=("候车亭", "Shelter")),
+            Field("bilingual", "bool", label=("双语", "Bilingual")),
+            style=Style(
+                "#d35400", 5, "stop_type", {"bus": "#d35400", "sightseeing_bus": "#a04000", "tour_bus": "#f39c12", "taxi": "#f7dc6f"}
+            ),
+            popup=("stop_type", "routes", "shelter", "bilingual"),
+            draw_order=4,
         ),
         _layer(
             "billboards",
-            "宣传广告牌",
-            "Billboards",
-            POINT,
-            "kind",
-            Field("kind", required=True, allowed=("publicity", "commercial")),
-            Field("illuminated", "bool"),
-            Field("permit_no"),
-            Field("permit_expiry", "date"),
-            Field("condition", allowed=("good", "damaged", "missing")),
-        ),
-        _layer(
-            "zones",
-            "区划与责任区",
-            "Districts and zones",
-            AREA,
-            "zone_type",
-            Field(
-                "zone_type",
-                required=True,
-                allowed=("district", "commercial", "scenic", "residential", "green", "responsibility"),
-            ),
-        ),
-        _layer(
-            "reports",
-            "市容问题报告",
-            "Street reports",
+            ("宣传广告牌", "Billboards"),
             POINT,
             "kind",
             Field(
                 "kind",
                 required=True,
-                allowed=("illegal_ad", "damaged_sign", "dark_lamp", "litter", "damaged_toilet", "other"),
+                allowed={"publicity": ("公益宣传", "Public service"), "commercial": ("商业广告", "Commercial")},
+                label=KIND,
             ),
-            Field("status", required=True, allowed=("open", "assigned", "fixed")),
-            Field("reported_on", "date", required=True),
-            Field("fixed_on", "date"),
-            Field("photo", doc="file name or URL of a photo"),
+            Field("illuminated", "bool", label=("亮化", "Illuminated")),
+            Field("permit_no", label=("许可证号", "Permit no.")),
+            Field("permit_expiry", "date", label=("许可到期", "Permit expiry")),
+            Field("condition", allowed=CONDITION, label=("状况", "Condition")),
+            style=Style("#b7950b", 5, "condition", _condition("#b7950b")),
+            popup=("kind", "illuminated", "permit_no", "permit_expiry", "condition"),
+            draw_order=5,
+        ),
+        _layer(
+            "zones",
+            ("区划与责任区", "Districts and zones"),
+            AREA,
+            "zone_type",
+            Field(
+                "zone_type",
+                required=True,
+                allowed={
+                    "district": ("行政区", "District"),
+                    "commercial": ("商圈", "Commercial area"),
+                    "scenic": ("景区", "Scenic area"),
+                    "residential": ("居住区", "Residential area"),
+                    "green": ("绿地", "Green space"),
+                    "responsibility": ("责任区", "Responsibility zone"),
+                },
+                label=("区域类型", "Zone type"),
+            ),
+            style=Style("#566573", 1),
+            popup=("zone_type",),
+        ),
+        _layer(
+            "reports",
+            ("市容问题报告", "Street reports"),
+            POINT,
+            "kind",
+            Field(
+                "kind",
+                required=True,
+                allowed={
+                    "illegal_ad": ("违规广告", "Illegal advertising"),
+                    "damaged_sign": ("标牌损坏", "Damaged sign"),
+                    "dark_lamp": ("路灯不亮", "Dark lamp"),
+                    "litter": ("垃圾", "Litter"),
+                    "damaged_toilet": ("厕所损坏", "Damaged toilet"),
+                    "other": ("其他", "Other"),
+                },
+                label=KIND,
+            ),
+            Field(
+                "status",
+                required=True,
+                allowed={"open": ("待处理", "Open"), "assigned": ("已派遣", "Assigned"), "fixed": ("已整改", "Fixed")},
+                label=("状态", "Status"),
+            ),
+            Field("reported_on", "date", required=True, label=("报告日期", "Reported on")),
+            Field("fixed_on", "date", label=("整改日期", "Fixed on")),
+            Field("photo", doc="file name or URL of a photo", label=("照片", "Photo")),
+            style=Style("#e74c3c", 4.5, "status", {"open": "#e74c3c", "assigned": "#f39c12", "fixed": "#27ae60"}),
+            popup=("kind", "reported_on", "fixed_on"),
+            draw_order=6,
         ),
     )
 }
@@ -317,13 +506,24 @@ BACKGROUND: dict[str, LayerSpec] = {
         "水系",
         "Water",
         AREA,
-        (Field("id", required=True), Field("name"), Field("name_en"), Field("source", allowed=SOURCES)),
+        (
+            Field("id", required=True, label=("编号", "ID")),
+            Field("name", label=("名称", "Name (zh)")),
+            Field("name_en", label=("英文名", "Name")),
+            Field("source", allowed=SOURCE_LABELS, label=("来源", "Source")),
+        ),
+        style=Style("#aed6f1", 0),
     ),
 }
 
 #: Every file a city folder may hold, by layer name.
 ALL_LAYERS: dict[str, LayerSpec] = {**LAYERS, **BACKGROUND}
-__all__ = ["ALL_LAYERS", "BACKGROUND", "FIELD_TYPES", "GEOMETRY_TYPES", "LAYERS", "Field", "LayerSpec", "layer"]
+#: the facility layers the map draws, in drawing order
+MAP_LAYERS: tuple[str, ...] = tuple(
+    sorted((n for n, s in LAYERS.items() if s.draw_order is not None), key=lambda n: LAYERS[n].draw_order or 0)
+)
+
+__all__ = ["ALL_LAYERS", "BACKGROUND", "FIELD_TYPES", "GEOMETRY_TYPES", "LAYERS", "MAP_LAYERS", "Field", "LayerSpec", "layer"]
 
 
 def markdown_table() -> str:

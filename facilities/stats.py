@@ -8,7 +8,7 @@ named by the data (sorted), then :data:`UNSPECIFIED` for features with no distri
 A feature's district is its own ``district`` field (the data's declaration, which the validator checks
 against the district zones), not a spatial join.
 
-:data:`LABELS` gives a bilingual heading for every column, for reports and pages.
+:data:`facilities.words.COLUMNS` gives a bilingual heading for every column, for reports and pages.
 """
 
 from __future__ import annotations
@@ -23,50 +23,11 @@ import shapely
 from facilities.check import Result
 from facilities.city import City
 from facilities.rules import Rule
-from facilities.schema import ROAD_CLASSES
+from facilities.schema import NOT_IN_USE, ROAD_CLASSES
 
 CITY = "全市 City"
 UNSPECIFIED = "未注明 Not given"
 ALL_CLASSES = "全部 All"
-NOT_IN_USE = ("planned", "closed")
-
-#: column -> (Chinese, English) heading
-LABELS: dict[str, tuple[str, str]] = {
-    "district": ("区", "District"),
-    "lamps": ("在用路灯", "Lamps in use"),
-    "working": ("亮灯", "Working"),
-    "not_working": ("不亮", "Not working"),
-    "unknown": ("状态不明", "Unknown"),
-    "working_share": ("亮灯率", "Working share"),
-    "road_class": ("道路等级", "Road class"),
-    "km": ("暗区长度（公里）", "Dark km"),
-    "checked_km": ("检查长度（公里）", "Checked km"),
-    "dark_share": ("暗区比例", "Dark share"),
-    "signs": ("在用标识", "Signs in use"),
-    "bilingual": ("中英文", "Bilingual"),
-    "bilingual_share": ("中英文比例", "Bilingual share"),
-    "damaged": ("损坏", "Damaged"),
-    "missing": ("缺失", "Missing"),
-    "rule": ("规则", "Rule"),
-    "points": ("得分", "Points"),
-    "weight": ("分值", "Weight"),
-    "points_missing": ("失分", "Points missing"),
-    "gain": ("总分可提高", "Total would rise by"),
-    "gaps": ("问题数", "Gaps"),
-    "unit": ("责任单位", "Responsible unit"),
-    "rules": ("涉及规则", "Rules"),
-    "total": ("合计", "Total"),
-}
-
-#: road class -> (Chinese, English)
-ROAD_CLASS_LABELS: dict[str, tuple[str, str]] = {
-    "expressway": ("快速路", "Expressway"),
-    "arterial": ("主干路", "Arterial"),
-    "secondary": ("次干路", "Secondary"),
-    "branch": ("支路", "Branch"),
-    "pedestrian": ("步行街", "Pedestrian"),
-}
-
 
 # --------------------------------------------------------------------------- districts
 
@@ -358,8 +319,6 @@ def gap_counts(result: Result, by: Literal["district", "unit"] = "district", cit
 __all__ = [
     "ALL_CLASSES",
     "CITY",
-    "LABELS",
-    "ROAD_CLASS_LABELS",
     "UNSPECIFIED",
     "dark_road_km",
     "district_names",

@@ -18,31 +18,17 @@ import shapely
 
 from facilities import City
 from facilities.check import Result, reach_areas
-from facilities.schema import ALL_LAYERS
+from facilities.schema import ALL_LAYERS, MAP_LAYERS
+from facilities.words import LANGS, both, field_label, label, pick, text
 from maps.assets import APP_STATIC_URL, localize
 from maps.basemaps import BASEMAPS, Basemap, display_shift, resolve
 from maps.controls import Legend, NameSearch, ViewMemory
 from maps.escape import html_text
-from maps.i18n import LANGS, both, label, text
 from maps.pointcloud import PointCloud, pack_points
-from maps.style import GAP_COLOR, LAMP_CLASSES, POINT_STYLES, REACH_COLOR, ROAD_WEIGHT, point_style
+from maps.style import CLOSED_COLOR, GAP_COLOR, PLANNED_COLOR, REACH_COLOR, layer_style, point_style, road_weight
 
-#: every facility layer the map can draw, in drawing order
-MAP_LAYERS = ("attractions", "toilets", "signs", "docks", "stops", "billboards", "reports", "lamps")
 DEFAULT_LAYERS = MAP_LAYERS
 
-#: fields shown in each layer's popup (after name, name_en, id, status); tooltips show the first few
-POPUP_FIELDS: dict[str, list[str]] = {
-    "attractions": ["kind", "grade", "daily_visitors"],
-    "toilets": ["grade", "stars", "female_stalls", "male_stalls", "accessible_stalls", "family_room", "fee", "opening_hours", "kind"],
-    "signs": ["sign_type", "text_zh", "text_en", "condition", "road", "symbol"],
-    "docks": ["dock_type", "pontoon", "berths", "operator"],
-    "stops": ["stop_type", "routes", "shelter", "bilingual"],
-    "billboards": ["kind", "illuminated", "permit_no", "permit_expiry", "condition"],
-    "reports": ["kind", "reported_on", "fixed_on"],
-    "roads": ["road_class", "lit", "bridge"],
-    "zones": ["zone_type"],
-}
 COMMON = ["name", "name_en", "id", "status"]
 #: a point cloud keeps every text field up to this many points (see point_cloud)
 DETAIL_LIMIT = 200_000
@@ -82,15 +68,20 @@ def features(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
 
 
 def _fields(layer: str) -> list[str]:
-    return COMMON + POPUP_FIELDS.get(layer, []) + TAIL
+    return COMMON + list(ALL_LAYERS[layer].popup) + TAIL
 
 
-def _tooltip(fields: list[str], lang: str) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(fields=fields, aliases=[label(f, lang) for f in fields], sticky=False)
+def _aliases(fields: list[str], lang: str, layer: str | None) -> list[str]:
+    """Field labels of ``layer`` (gap tables and other computed columns: :data:`facilities.words.COLUMNS`)."""
+    return [field_label(layer, f, lang) if layer else label(f, lang) for f in fields]
 
 
-def _popup(fields: list[str], lang: str) -> folium.GeoJsonPopup:
-    return folium.GeoJsonPopup(fields=fields, aliases=[label(f, lang) for f in fields], max_width=360)
+def _tooltip(fields: list[str], lang: str, layer: str | None = None) -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(fields=fields, aliases=_aliases(fields, lang, layer), sticky=False)
+
+
+def _popup(fields: list[str], lang: str, layer: str | None = None) -> folium.GeoJsonPopup:
+    return folium.GeoJsonPopup(fields=fields, aliases=_aliases(fields, lang, layer), max_width=360)
 
 
 def _title(layer: str, lang: str, n: int | None = None) -> str:
@@ -112,7 +103,7 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
             folium.GeoJson(
                 features(water, ["name", "name_en"]),
                 name=text("water", lang),
-                style_function=lambda f: {"color": "#85c1e9", "weight": 0, "fillColor": "#aed6f1", "fillOpacity": 0.9},
+                style_function=lambda f: {"color": "#85c1e9", "weight": 0, "fillColor": layer_style("water").color, "fillOpacity": 0.9},
                 control=False,
             )
         )
@@ -123,8 +114,8 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
             folium.GeoJson(
                 features(districts, ["name", "name_en", "id", "unit"]),
                 name=text("districts", lang),
-                style_function=lambda f: {"color": "#566573", "weight": 2, "dashArray": "6 4", "fill": False},
-                tooltip=_tooltip(["name", "name_en"], lang),
+                style_function=lambda f: {"color": layer_style("zones").color, "weight": 2, "dashArray": "6 4", "fill": False},
+                tooltip=_tooltip(["name", "name_en"], lang, "zones"),
             )
         )
     roads = display_shift(city["roads"], basemap)
@@ -138,11 +129,11 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
                 name=_title("roads", lang, len(roads)),
                 style_function=lambda f: {
                     "color": "#909497",
-                    "weight": ROAD_WEIGHT.get(f["properties"].get("road_class"), 1),
+                    "weight": road_weight(f["properties"].get("road_class")),
                     "dashArray": "4 3" if f["properties"].get("road_class") == "pedestrian" else None,
                 },
                 highlight_function=lambda f: {"color": "#2e4053", "weight": 6},
-                tooltip=_tooltip(fields, lang),
+                tooltip=_tooltip(fields, lang, "roads"),
                 show=offline,
             )
         )
@@ -151,23 +142,23 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
 
 def facility_layer(city: City, layer: str, basemap: Basemap, lang: str = "zh") -> folium.GeoJson:
     """One toggleable layer of canvas circle markers (areas as outlines), coloured by type and status."""
-    if layer not in POINT_STYLES:
-        raise ValueError(f"unknown facility layer {layer!r}; known: {', '.join(POINT_STYLES)}")
+    if layer not in MAP_LAYERS or layer == "lamps":
+        raise ValueError(f"unknown facility layer {layer!r}; known: {', '.join(n for n in MAP_LAYERS if n != 'lamps')}")
     gdf = display_shift(city[layer], basemap)
     fields = _fields(layer)
-    style = POINT_STYLES[layer]
+    style = layer_style(layer)
     return folium.GeoJson(
         features(gdf, fields),
         name=_title(layer, lang, len(gdf)),
         marker=folium.CircleMarker(radius=style.radius),
         style_function=lambda f, layer=layer: point_style(layer, f["properties"], f["geometry"]["type"]),
-        tooltip=_tooltip(COMMON[:2] + POPUP_FIELDS[layer][:1] + ["status"], lang),
-        popup=_popup(fields, lang),
+        tooltip=_tooltip(COMMON[:2] + list(ALL_LAYERS[layer].popup[:1]) + ["status"], lang, layer),
+        popup=_popup(fields, lang, layer),
     )
 
 
 def lamp_classes(lamps: pd.DataFrame) -> np.ndarray:
-    """Class of each lamp for the point cloud: 0 working, 1 not working, 2 planned (index into LAMP_CLASSES)."""
+    """Class of each lamp for the point cloud: 0 working, 1 not working, 2 planned (the order of the lamps' style classes)."""
     working = lamps["working"].fillna(True).to_numpy(dtype=bool)
     planned = lamps["status"].isin(["planned"]).to_numpy(dtype=bool)
     return np.where(planned, 2, np.where(working, 0, 1)).astype(np.uint8)
@@ -183,8 +174,9 @@ def point_cloud(lamps: gpd.GeoDataFrame, name: str, lang: str = "zh", max_points
     pts = lamps.geometry.representative_point() if len(lamps) and not (lamps.geom_type == "Point").all() else lamps.geometry
     # beyond DETAIL_LIMIT points, per-point text with many distinct values (ids) is left out: it would
     # outweigh the geometry; fields with few values (road, type, district) stay
+    classes = list(layer_style("lamps").classes.values())
     fields = {
-        f: (label(f, lang), lamps[f])
+        f: (field_label("lamps", f, lang), lamps[f])
         for f in ("id", "road", "lamp_type", "height_m", "circuit", "district", "unit")
         if f in lamps and (len(lamps) <= DETAIL_LIMIT or lamps[f].nunique() <= 65_536)
     }
@@ -192,10 +184,10 @@ def point_cloud(lamps: gpd.GeoDataFrame, name: str, lang: str = "zh", max_points
         pts.x.to_numpy() if len(pts) else np.zeros(0),
         pts.y.to_numpy() if len(pts) else np.zeros(0),
         lamp_classes(lamps) if len(lamps) else np.zeros(0, dtype=np.uint8),
-        colors=[c for _, c, _, _ in LAMP_CLASSES],
-        labels=[lab for _, _, lab, _ in LAMP_CLASSES],
+        colors=[c for c, _, _ in classes],
+        labels=[both(*lab, lang) for _, lab, _ in classes],
         fields=fields,
-        hollow=[h for _, _, _, h in LAMP_CLASSES],
+        hollow=[h for _, _, h in classes],
     )
     return PointCloud(payload, name=name, radius=2.5, max_points=max_points, title=name)
 
@@ -261,19 +253,23 @@ def reach_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh")
 def legend(layers: list[str], lang: str, open_: bool = True) -> Legend:
     entries = []
     for layer in layers:
-        if layer == "lamps":
-            items = [(c, lab, h) for _, c, lab, h in LAMP_CLASSES]
+        st = layer_style(layer)
+        if st.classes:
+            items = [(c, both(*lab, lang), h) for c, lab, h in st.classes.values()]
+        elif st.by:
+            values = ALL_LAYERS[layer].field(st.by).value_labels  # type: ignore[union-attr]
+            by = field_label(layer, st.by, lang)
+            items = [(c, f"{by}: {pick(values[v], lang) if v in values else v}", False) for v, c in st.palette.items()]
         else:
-            st = POINT_STYLES[layer]
-            items = [(c, f"{label(st.by, lang)}: {v}", False) for v, c in st.palette.items()] if st.by else [(st.color, "", False)]
+            items = [(st.color, "", False)]
         entries.append((_title(layer, lang), items))
     entries.append(
         (
             text("gaps", lang),
             [
                 (GAP_COLOR, text("gaps", lang), True),
-                ("#566573", text("status_planned", lang), True),
-                ("#808b96", text("status_closed", lang), False),
+                (PLANNED_COLOR, text("status_planned", lang), True),
+                (CLOSED_COLOR, text("status_closed", lang), False),
             ],
         )
     )

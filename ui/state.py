@@ -17,8 +17,8 @@ from facilities import City, CityValidationError, ValidationReport, load_city, s
 from facilities.check import Result, check
 from facilities.query import filter_city
 from facilities.rules import RULES_FILE, RulesError, load_rules
+from facilities.words import ui
 from maps import build_map
-from maps.i18n import ui
 from ui import foliummap
 from ui.safe import md
 

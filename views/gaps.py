@@ -8,8 +8,8 @@ import streamlit as st
 
 from facilities.check import Result
 from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
+from facilities.words import label
 from maps import MAP_LAYERS
-from maps.i18n import label
 from ui.foliummap import show
 from ui.state import city_map, current_city, current_result, lang, page_title, t
 

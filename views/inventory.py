@@ -10,7 +10,7 @@ import streamlit as st
 from facilities.city import layer_to_geojson
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import to_csv_bytes
-from maps.i18n import label
+from facilities.words import field_label, label
 from ui.state import current_city, lang, page_title, t
 
 
@@ -36,7 +36,10 @@ def main() -> None:
     if len(gdf):
         flat["lon"], flat["lat"] = pts.x.round(6), pts.y.round(6)
     st.caption(f"{len(flat)} {t('rows')}")
-    st.dataframe(flat.rename(columns={c: label(c, lang()) for c in flat.columns}), hide_index=True)  # downloads keep field names
+    st.dataframe(
+        flat.rename(columns={c: field_label(layer, c, lang()) if ALL_LAYERS[layer].field(c) else label(c, lang()) for c in flat.columns}),
+        hide_index=True,
+    )  # downloads keep field names
     a, b = st.columns(2)
     a.download_button(t("download_csv"), to_csv_bytes(flat), f"{layer}.csv", "text/csv")
     geojson = json.dumps(layer_to_geojson(gdf), ensure_ascii=False)

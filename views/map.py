@@ -8,9 +8,9 @@ import streamlit as st
 from facilities.chinacrs import gcj02_to_wgs84
 from facilities.query import nearest_feature
 from facilities.schema import ALL_LAYERS, LAYERS
+from facilities.words import field_label
 from maps import BASEMAPS, MAP_LAYERS
 from maps.basemaps import available
-from maps.i18n import label
 from ui.foliummap import show
 from ui.state import city_map, current_city, lang, page_title, t
 
@@ -22,7 +22,7 @@ def details(layer: str, row: pd.Series) -> None:
     def text(value: object) -> str:
         return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
 
-    rows = [(label(f, lang()), text(row[f])) for f in spec.field_names if f in row.index and pd.notna(row[f]) and row[f] != ""]
+    rows = [(field_label(layer, f, lang()), text(row[f])) for f in spec.field_names if f in row.index and pd.notna(row[f]) and row[f] != ""]
     # st.table: plain HTML text (escaped by Streamlit), readable and printable, not a canvas grid
     st.table(pd.DataFrame(rows, columns=["field", "value"]).set_index("field"))
 

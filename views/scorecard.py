@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from facilities import stats
 from documents.scorecard import scorecard_html
+from facilities import stats
 from ui.state import current_city, current_result, lang, page_title, t
 
 

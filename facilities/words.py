@@ -1,60 +1,48 @@
-"""The interface's words in Chinese and English, in one table (maps and the app both read it)."""
+"""Every word of the interface in Chinese and English, in one module that all layers read.
+
+- :data:`COLUMNS`: headings of the tables the code computes (gaps, the scorecard, district figures);
+- :data:`MAP_WORDS`: words the maps use; :data:`APP_WORDS`: the app's pages, widgets and messages;
+- a layer's field and value labels are declared with the layer (:mod:`facilities.schema`) and read here
+  through :func:`field_label` and :func:`value_label`.
+
+Adding a word: one entry in one of the tables below (a test checks both languages are given).
+"""
 
 from __future__ import annotations
 
-LANGS = ("zh", "en")
+from typing import Any
 
-#: field -> (Chinese, English)
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "id": ("编号", "ID"),
-    "name": ("名称", "Name (zh)"),
-    "name_en": ("英文名", "Name"),
+from facilities.schema import ALL_LAYERS
+
+LANGS = ("zh", "en")
+Pair = tuple[str, str]
+
+#: column -> (Chinese, English): headings of computed tables
+COLUMNS: dict[str, Pair] = {
     "district": ("区", "District"),
-    "status": ("状态", "Status"),
-    "unit": ("责任单位", "Responsible unit"),
-    "updated": ("更新日期", "Updated"),
-    "source": ("来源", "Source"),
-    "notes": ("备注", "Notes"),
-    "kind": ("类型", "Kind"),
-    "grade": ("等级", "Grade"),
-    "daily_visitors": ("日均游客", "Daily visitors"),
-    "stars": ("星级", "Stars"),
-    "female_stalls": ("女厕位", "Women's stalls"),
-    "male_stalls": ("男厕位", "Men's stalls"),
-    "accessible_stalls": ("无障碍厕位", "Accessible stalls"),
-    "family_room": ("第三卫生间", "Family room"),
-    "fee": ("收费", "Fee"),
-    "opening_hours": ("开放时间", "Opening hours"),
-    "sign_type": ("标牌类型", "Sign type"),
-    "text_zh": ("中文", "Text (zh)"),
-    "text_en": ("英文", "Text (en)"),
-    "symbol": ("符号", "Symbol"),
-    "condition": ("状况", "Condition"),
-    "road": ("道路", "Road"),
-    "dock_type": ("码头类型", "Dock type"),
-    "pontoon": ("趸船", "Pontoon"),
-    "berths": ("泊位", "Berths"),
-    "operator": ("运营单位", "Operator"),
-    "lamp_type": ("灯具类型", "Lamp type"),
-    "height_m": ("灯高 (m)", "Height (m)"),
-    "power_w": ("功率 (W)", "Power (W)"),
+    "lamps": ("在用路灯", "Lamps in use"),
     "working": ("亮灯", "Working"),
-    "circuit": ("回路", "Circuit"),
+    "not_working": ("不亮", "Not working"),
+    "unknown": ("状态不明", "Unknown"),
+    "working_share": ("亮灯率", "Working share"),
     "road_class": ("道路等级", "Road class"),
-    "lit": ("照明", "Lit"),
-    "bridge": ("桥梁", "Bridge"),
-    "stop_type": ("站点类型", "Stop type"),
-    "routes": ("线路", "Routes"),
-    "shelter": ("候车亭", "Shelter"),
-    "bilingual": ("双语", "Bilingual"),
-    "illuminated": ("亮化", "Illuminated"),
-    "permit_no": ("许可证号", "Permit no."),
-    "permit_expiry": ("许可到期", "Permit expiry"),
-    "zone_type": ("区域类型", "Zone type"),
-    "reported_on": ("报告日期", "Reported on"),
-    "fixed_on": ("整改日期", "Fixed on"),
-    # gaps
+    "km": ("暗区长度（公里）", "Dark km"),
+    "checked_km": ("检查长度（公里）", "Checked km"),
+    "dark_share": ("暗区比例", "Dark share"),
+    "signs": ("在用标识", "Signs in use"),
+    "bilingual": ("中英文", "Bilingual"),
+    "bilingual_share": ("中英文比例", "Bilingual share"),
+    "damaged": ("损坏", "Damaged"),
+    "missing": ("缺失", "Missing"),
     "rule": ("规则", "Rule"),
+    "points": ("得分", "Points"),
+    "weight": ("分值", "Weight"),
+    "points_missing": ("失分", "Points missing"),
+    "gain": ("总分可提高", "Total would rise by"),
+    "gaps": ("问题数", "Gaps"),
+    "unit": ("责任单位", "Responsible unit"),
+    "rules": ("涉及规则", "Rules"),
+    "total": ("合计", "Total"),
     "feature_id": ("对象", "Feature"),
     "measure": ("度量", "Measure"),
     "detail": ("说明", "Detail"),
@@ -62,15 +50,13 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "checked": ("检查数", "Checked"),
     "share": ("达标比例", "Share"),
     "threshold": ("要求", "Threshold"),
-    "points": ("得分", "Points"),
-    "weight": ("分值", "Weight"),
     "passed": ("达标", "Pass"),
     "lon": ("经度", "Longitude"),
     "lat": ("纬度", "Latitude"),
 }
 
 #: words the maps use
-TEXT: dict[str, tuple[str, str]] = {
+MAP_WORDS: dict[str, Pair] = {
     "legend": ("图例", "Legend"),
     "gaps": ("缺口", "Gaps"),
     "reach": ("服务半径", "Reach"),
@@ -84,24 +70,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_closed": ("灰色 = 关闭", "grey = closed"),
 }
 
-
-def label(field: str, lang: str) -> str:
-    zh, en = FIELD_LABELS.get(field, (field, field))
-    return zh if lang == "zh" else en
-
-
-def text(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
-
-
-def both(zh: str, en: str, lang: str) -> str:
-    """ "中文 English" in Chinese mode, "English 中文" in English mode."""
-    return f"{zh} {en}" if lang == "zh" else f"{en} {zh}"
-
-
 #: the app's words (pages, widgets, messages)
-UI: dict[str, tuple[str, str]] = {
+APP_WORDS: dict[str, Pair] = {
     "app_title": ("旅游城市设施", "Tourist-city facilities"),
     "page_map": ("地图", "Map"),
     "page_gaps": ("缺口", "Gaps"),
@@ -166,7 +136,56 @@ UI: dict[str, tuple[str, str]] = {
     "error_page": ("此页面出错，数据未被修改。", "This page failed; no data was changed."),
 }
 
+#: a boolean value in a table or popup
+BOOLEAN: dict[bool, Pair] = {True: ("是", "Yes"), False: ("否", "No")}
+
+
+def pick(pair: Pair, lang: str) -> str:
+    """The ``lang`` half of a (Chinese, English) pair."""
+    if lang not in LANGS:
+        raise ValueError(f"lang should be one of {', '.join(LANGS)}, got {lang!r}")
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def both(zh: str, en: str, lang: str) -> str:
+    """ "中文 English" in Chinese mode, "English 中文" in English mode."""
+    return f"{zh} {en}" if lang == "zh" else f"{en} {zh}"
+
+
+def text(key: str, lang: str) -> str:
+    """A word of the maps (:data:`MAP_WORDS`)."""
+    return pick(MAP_WORDS[key], lang)
+
 
 def ui(key: str, lang: str) -> str:
-    zh, en = UI[key]
-    return zh if lang == "zh" else en
+    """A word of the app (:data:`APP_WORDS`)."""
+    return pick(APP_WORDS[key], lang)
+
+
+def field_label(layer: str, field: str, lang: str) -> str:
+    """The label of ``field`` of ``layer`` as declared in the layer model; the field name if it is not declared."""
+    spec = ALL_LAYERS.get(layer)
+    f = spec.field(field) if spec is not None else None
+    return pick(f.label, lang) if f is not None else field
+
+
+def value_label(layer: str, field: str, value: Any, lang: str) -> str:
+    """The label of an allowed value (or a boolean) of ``field`` of ``layer``; other values as they are."""
+    if isinstance(value, bool):
+        return pick(BOOLEAN[value], lang)
+    spec = ALL_LAYERS.get(layer)
+    f = spec.field(field) if spec is not None else None
+    if f is not None and isinstance(value, str) and value in f.value_labels:
+        return pick(f.value_labels[value], lang)
+    return str(value)
+
+
+def label(column: str, lang: str) -> str:
+    """The heading of a column: a computed table's (:data:`COLUMNS`), else the first layer field of that name."""
+    if column in COLUMNS:
+        return pick(COLUMNS[column], lang)
+    for spec in ALL_LAYERS.values():
+        f = spec.field(column)
+        if f is not None:
+            return pick(f.label, lang)
+    return column
