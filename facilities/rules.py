@@ -16,7 +16,7 @@ Example::
     facility = { layer = "toilets", where = { grade = ["A", "AA", "AAA"], status = { not_in = ["planned", "closed"] } } }
     distance_m = 500
 
-Each kind declares its parameters below (:data:`KINDS`); a new rule of an existing kind needs no code.
+Each kind declares its parameters in its module (:mod:`facilities.kinds`); a new rule of an existing kind needs no code.
 """
 
 from __future__ import annotations
@@ -28,89 +28,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facilities.problems import Problem, ValidationReport
 from facilities.filters import Filter, parse_filter
+from facilities.kinds import KINDS, Param
+from facilities.kinds.share import DaysCondition
+from facilities.problems import Problem, ValidationReport
 from facilities.schema import LAYERS
 
 RULES_FILE = "rules.toml"
 
 
 @dataclass(frozen=True)
-class Param:
-    name: str
-    type: str  # "float" | "int" | "bool" | "str"
-    default: Any = None  # None: required
-    min: float | None = None
-    max: float | None = None
-    doc: str = ""
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """A rule kind: which selections it uses (name -> fixed layer or None for any) and its parameters."""
-
-    name: str
-    selections: dict[str, str | None]
-    params: tuple[Param, ...]
-    doc: str
-
-
-SHARE = Param("min_share", "float", 1.0, 0, 1, "share of checked items that must comply for the rule to pass")
-KINDS: dict[str, KindSpec] = {
-    k.name: k
-    for k in (
-        KindSpec(
-            "reach",
-            {"target": None, "facility": None},
-            (Param("distance_m", "float", None, 0, 100_000), Param("min_count", "int", 1, 1, 1000), SHARE),
-            "every target has at least min_count facilities within distance_m (to a polygon: to its edge, 0 inside)",
-        ),
-        KindSpec(
-            "along",
-            {"roads": "roads", "facility": None},
-            (
-                Param("snap_m", "float", None, 0, 1000),
-                Param("max_gap_m", "float", None, 0, 100_000),
-                Param("include_ends", "bool", True),
-                SHARE,
-            ),
-            "along each road, no stretch longer than max_gap_m without a facility within snap_m",
-        ),
-        KindSpec(
-            "intersections",
-            {"roads": "roads", "facility": None},
-            (Param("distance_m", "float", None, 0, 10_000), Param("min_roads", "int", 2, 2, 10), SHARE),
-            "a facility within distance_m of every intersection of the selected roads",
-        ),
-        KindSpec(
-            "density",
-            {"zones": "zones", "facility": None},
-            (Param("min_per_km2", "float", None, 0, 1_000_000), SHARE),
-            "in every zone, facilities per km² ≥ min_per_km2",
-        ),
-        KindSpec(
-            "share",
-            {"target": None},
-            (SHARE, Param("max_days", "int", 0, 0, 10_000)),
-            "the share of targets meeting `condition` ≥ min_share (`days` conditions count days between two dates)",
-        ),
-    )
-}
-
-
-@dataclass(frozen=True)
 class Selection:
     layer: str
     where: Filter = field(default_factory=Filter)
-
-
-@dataclass(frozen=True)
-class DaysCondition:
-    """Days from ``start`` to ``end`` (or to the check date when ``end`` is empty) at most ``max``."""
-
-    start: str
-    end: str
-    max: int
 
 
 @dataclass(frozen=True)
@@ -234,61 +164,30 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
         problems += pp
         params[p.name] = value
 
-    condition = days = None
-    if kind.name == "share":
-        target = selections.get("target")
-        if "condition" not in raw and "days" not in raw:
-            problems.append(
-                Problem.error(
-                    "rules",
-                    file,
-                    "condition",
-                    None,
-                    "a share rule needs a condition or days",
-                    "condition = { … } or days = { start, end, max }",
-                    label,
-                )
-            )
-        if "condition" in raw and target is not None:
-            condition, cp = parse_filter(raw["condition"], LAYERS[target.layer], "condition", file, label)
-            problems += cp
-        if "days" in raw and target is not None:
-            d = raw["days"]
-            spec = LAYERS[target.layer]
-            ok = isinstance(d, dict) and all(isinstance(d.get(k), str) for k in ("start", "end")) and isinstance(d.get("max"), int)
-            bad_fields = [d.get(k) for k in ("start", "end") if ok and (spec.field(d[k]) is None or spec.field(d[k]).type != "date")]
-            if not ok or bad_fields:
-                dates = [f.name for f in spec.fields if f.type == "date"]
-                problems.append(
-                    Problem.error(
-                        "rules",
-                        file,
-                        "days",
-                        d,
-                        "not a valid days condition",
-                        f'{{ start = "…", end = "…", max = N }} with date fields of {spec.name}: {", ".join(dates)}',
-                        label,
-                    )
-                )
-            else:
-                days = DaysCondition(d["start"], d["end"], d["max"])
-    elif "condition" in raw or "days" in raw:
-        problems.append(
-            Problem.error(
-                "rules",
-                file,
-                "condition",
-                raw.get("condition", raw.get("days")),
-                "only share rules take a condition",
-                "no condition here",
-                label,
-            )
-        )
+    extra: dict[str, Any] = {"condition": None, "days": None}
+    if kind.parse_extra is not None:
+        values, ep = kind.parse_extra(raw, selections, file, label)
+        extra.update(values)
+        problems += ep
+    if ("condition" in raw or "days" in raw) and not kind.extra_keys & {"condition", "days"}:
+        value = raw.get("condition", raw.get("days"))
+        problems.append(Problem.error("rules", file, "condition", value, "only share rules take a condition", "no condition here", label))
 
     if any(p.severity == "error" for p in problems):
         return None, problems
     return (
-        Rule(rid, raw["title_zh"], raw["title_en"], kind.name, float(weight), raw["source"], selections, params, condition, days),
+        Rule(
+            rid,
+            raw["title_zh"],
+            raw["title_en"],
+            kind.name,
+            float(weight),
+            raw["source"],
+            selections,
+            params,
+            extra["condition"],
+            extra["days"],
+        ),
         problems,
     )
 

@@ -22,6 +22,7 @@ import shapely
 
 from facilities.check import Result
 from facilities.city import City
+from facilities.kinds import along, road_keys, select
 from facilities.rules import Rule
 from facilities.schema import NOT_IN_USE, ROAD_CLASSES
 
@@ -107,12 +108,7 @@ def lamp_gap_rules(result: Result) -> list[Rule]:
     """The lamp-gap rules of a check: ``along`` rules whose facility layer is ``lamps``."""
     if result.rules is None:
         raise ValueError("this result carries no rules (Result.rules is None); run facilities.check.check(city, rules)")
-    return [r for r in result.rules if r.kind == "along" and r.selections["facility"].layer == "lamps"]
-
-
-def _road_key(name, rid) -> str:
-    # the key facilities.check gives a road: its name, else "#<id>"
-    return name if isinstance(name, str) and name else f"#{rid}"
+    return [r for r in result.rules if r.kind == along.KIND.name and r.selections["facility"].layer == "lamps"]
 
 
 def _pieces(line) -> tuple[np.ndarray, np.ndarray]:
@@ -149,14 +145,12 @@ def dark_road_km(result: Result, city: City) -> pd.DataFrame:
     """
     today = result.as_of
     roads_all = city.metric("roads")
-    keys_all = pd.Series([_road_key(n, i) for n, i in zip(roads_all["name"], roads_all["id"], strict=True)], index=roads_all.index)
+    keys_all = road_keys(roads_all)
     dark: dict[tuple[str, str], float] = {}
     checked: dict[tuple[str, str], float] = {}
     for rule in lamp_gap_rules(result):
-        sel = rule.selections["roads"]
-        mask = sel.where.mask(roads_all, today) & ~(roads_all.geometry.isna() | roads_all.geometry.is_empty).to_numpy()
-        roads = roads_all[mask]
-        keys = keys_all[mask]
+        roads = select(city, rule.selections["roads"], today)
+        keys = keys_all.loc[roads.index]
         district = _filled(roads["district"])
         cls = roads["road_class"].astype("object").fillna(UNSPECIFIED)
         for d, c, length in zip(district, cls, roads.geometry.length, strict=True):

@@ -19,6 +19,7 @@ Pair = tuple[str, str]
 
 #: column -> (Chinese, English): headings of computed tables
 COLUMNS: dict[str, Pair] = {
+    "gap_id": ("缺口编号", "Gap ID"),
     "district": ("区", "District"),
     "lamps": ("在用路灯", "Lamps in use"),
     "working": ("亮灯", "Working"),
@@ -136,6 +137,14 @@ APP_WORDS: dict[str, Pair] = {
     "error_page": ("此页面出错，数据未被修改。", "This page failed; no data was changed."),
 }
 
+#: how a gap's measure is written, by its ``measure_unit`` (format strings, Chinese and English)
+MEASURES: dict[str, Pair] = {
+    "m": ("{:,.0f} m", "{:,.0f} m"),
+    "days": ("{:.0f} 天 days", "{:.0f} days 天"),
+    "per km²": ("{:.2f} /km²", "{:.2f} /km²"),
+    "share": ("", ""),
+}
+
 #: a boolean value in a table or popup
 BOOLEAN: dict[bool, Pair] = {True: ("是", "Yes"), False: ("否", "No")}
 
@@ -160,6 +169,13 @@ def text(key: str, lang: str) -> str:
 def ui(key: str, lang: str) -> str:
     """A word of the app (:data:`APP_WORDS`)."""
     return pick(APP_WORDS[key], lang)
+
+
+def measure_text(value: float | None, unit: str, lang: str) -> str:
+    """A gap's measure with its unit (empty when there is none or the unit has no written form)."""
+    if value is None or value != value:  # None or NaN
+        return ""
+    return pick(MEASURES.get(unit, ("{:g} " + unit, "{:g} " + unit)), lang).format(value)
 
 
 def field_label(layer: str, field: str, lang: str) -> str:

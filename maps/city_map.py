@@ -18,14 +18,15 @@ import shapely
 
 from facilities import City
 from facilities.check import Result, reach_areas
+from facilities.kinds import KINDS
 from facilities.schema import ALL_LAYERS, MAP_LAYERS
-from facilities.words import LANGS, both, field_label, label, pick, text
+from facilities.words import LANGS, both, field_label, label, measure_text, pick, text
 from maps.assets import APP_STATIC_URL, localize
 from maps.basemaps import BASEMAPS, Basemap, display_shift, resolve
 from maps.controls import Legend, NameSearch, ViewMemory
 from maps.escape import html_text
 from maps.pointcloud import PointCloud, pack_points
-from maps.style import CLOSED_COLOR, GAP_COLOR, PLANNED_COLOR, REACH_COLOR, layer_style, point_style, road_weight
+from maps.style import CLOSED_COLOR, GAP_COLOR, GAP_SHAPE_STYLES, PLANNED_COLOR, REACH_COLOR, layer_style, point_style, road_weight
 
 DEFAULT_LAYERS = MAP_LAYERS
 
@@ -198,27 +199,18 @@ def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = 
     gaps = display_shift(result.gaps, basemap)
     titles = result.summary.set_index("rule")["title_zh" if lang == "zh" else "title_en"]
     fields = ["rule", "feature_id", "name", "measure", "detail", "district", "unit"]
+    kinds = result.summary.set_index("rule")["kind"]
     for rule, group in gaps.groupby("rule", sort=False):
         shown = group.copy()
-        shown["measure"] = [
-            f"{m:,.0f} m" if u == "m" else (f"{m:.0f} 天 days" if u == "days" else (f"{m:.2f} /km²" if u == "per km²" else ""))
-            if pd.notna(m) else ""
-            for m, u in zip(group["measure"], group["measure_unit"], strict=True)
-        ]  # fmt: skip
+        shown["measure"] = [measure_text(m, u, lang) for m, u in zip(group["measure"], group["measure_unit"], strict=True)]
         title = html_text(str(titles.get(rule, rule)))
+        style = GAP_SHAPE_STYLES[KINDS[kinds[rule]].gap_shape]
         out.append(
             folium.GeoJson(
                 features(shown, fields),
                 name=f"{text('gaps', lang)} · {title} ({len(group)})",
                 marker=folium.CircleMarker(radius=9),
-                style_function=lambda f: {
-                    "color": GAP_COLOR,
-                    "weight": 6 if f["geometry"]["type"] in ("LineString", "MultiLineString") else 2.5,
-                    "opacity": 0.85,
-                    "fill": f["geometry"]["type"] not in ("LineString", "MultiLineString"),
-                    "fillOpacity": 0.08,
-                    "dashArray": None,
-                },
+                style_function=lambda f, style=style: style,
                 tooltip=_tooltip(["name", "feature_id", "measure"], lang),
                 popup=_popup(fields, lang),
                 show=show,

@@ -11,6 +11,13 @@ REACH_COLOR = "#2e86c1"
 CLOSED_COLOR = "#808b96"
 PLANNED_COLOR = "#566573"
 
+#: how gaps are drawn, by their kind's ``gap_shape`` (facilities.kinds)
+GAP_SHAPE_STYLES: dict[str, dict] = {
+    "ring": {"color": GAP_COLOR, "weight": 2.5, "opacity": 0.85, "fill": True, "fillOpacity": 0.08, "dashArray": None},
+    "line": {"color": GAP_COLOR, "weight": 6, "opacity": 0.85, "fill": False, "dashArray": None},
+    "outline": {"color": GAP_COLOR, "weight": 2.5, "opacity": 0.85, "fill": True, "fillOpacity": 0.08, "dashArray": None},
+}
+
 #: statuses drawn hollow (planned) or grey (closed)
 HOLLOW = frozenset({"planned"})
 GREYED = frozenset({"closed"})

@@ -80,7 +80,7 @@ def main() -> None:
     st.subheader(f"{t('gaps_table')} ({len(shown)} {t('rows')})")
     st.caption(t("gap_hint"))
     flat = table(shown)
-    columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat"]
+    columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
     shown_table = flat[columns].assign(measure=flat["measure"].round(1)).rename(columns={c: label(c, lang()) for c in columns})
     picked = st.dataframe(
         shown_table,
