@@ -6,11 +6,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint format demo clean
 
-# (re)install only when requirements.txt changes
-$(STAMP): requirements.txt
+# (re)install only when the pins or the project's metadata change; the project itself is installed
+# editable (pip install -e .), so the packages are importable from anywhere without touching sys.path
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 run: $(STAMP)  ## start the app on the demo city at http://127.0.0.1:8501 (ARGS="..." passes Streamlit options)
@@ -19,9 +21,10 @@ run: $(STAMP)  ## start the app on the demo city at http://127.0.0.1:8501 (ARGS=
 test: $(STAMP)  ## run the whole test suite
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff (style, complexity, docstrings) and mypy (types); run by .ci/run
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: $(STAMP)
 	$(PY) -m ruff format .

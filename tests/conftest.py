@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 DEMO = ROOT / "data" / "xiangyang"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 MINI_TOML = """name = "小城"
 name_en = "Mini"
