@@ -156,7 +156,7 @@ def _rules_section(result: Result, lang: str) -> str:
     ]
     rows = []
     for i, r in enumerate(s.itertuples(index=False), 1):
-        title = _bi(r.title_zh, r.title_en, lang, "<br>") + f"<br><code>{_e(r.rule)}</code>"
+        title = _bi(str(r.title_zh), str(r.title_en), lang, "<br>") + f"<br><code>{_e(r.rule)}</code>"
         if isinstance(r.note, str) and r.note:
             title += f'<div class="note">{_e(r.note)}</div>'
         rows.append(
@@ -201,7 +201,7 @@ def _improve_section(result: Result, lang: str, top: int) -> str:
         (
             [
                 (str(i), "num"),
-                (_bi(r.title_zh, r.title_en, lang, "<br>") + f"<br><code>{_e(r.rule)}</code>", ""),
+                (_bi(str(r.title_zh), str(r.title_en), lang, "<br>") + f"<br><code>{_e(r.rule)}</code>", ""),
                 (_num(r.points_missing, 2), "num"),
                 ("+" + _num(r.gain, 1), "num"),
                 (_num(r.gaps), "num"),

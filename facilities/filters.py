@@ -71,7 +71,7 @@ def _clause_mask(gdf: pd.DataFrame, c: Clause, today: dt.date) -> np.ndarray:
         return inside if c.op == "in" else ~inside
     if c.op == "!=":
         return ~((col == value).fillna(False).to_numpy(dtype=bool)) | missing
-    ops = {"==": col.__eq__, ">": col.__gt__, ">=": col.__ge__, "<": col.__lt__, "<=": col.__le__}
+    ops: dict[str, Any] = {"==": col.__eq__, ">": col.__gt__, ">=": col.__ge__, "<": col.__lt__, "<=": col.__le__}
     result = ops[c.op](value)
     return pd.Series(result, index=gdf.index).fillna(False).to_numpy(dtype=bool) & ~missing
 
@@ -94,7 +94,7 @@ def _check_scalar(spec: LayerSpec, field: str, value: Any, op: str, where: str, 
                 "rules", file, where, value, f"{op} compares numbers or dates; {field} is {f.type}", "==, !=, in, not_in, null", rule
             )
         ]
-    expected = {"str": str, "int": (int, float), "float": (int, float), "bool": bool}[f.type]
+    expected: Any = {"str": str, "int": (int, float), "float": (int, float), "bool": bool}[f.type]
     if not isinstance(value, expected) or (f.type in ("int", "float") and isinstance(value, bool)):
         return [Problem.error("rules", file, where, value, f"wrong type for {field}", f.accepted(), rule)]
     if f.allowed is not None and value not in f.allowed:

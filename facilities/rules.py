@@ -114,7 +114,7 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
     if not isinstance(raw, dict):
         return None, [Problem.error("rules", file, None, raw, "a rule is a [[rule]] table", "[[rule]] with id, kind, …", label)]
     problems: list[Problem] = []
-    rid = raw.get("id")
+    rid: Any = raw.get("id")
     if isinstance(rid, str) and rid:
         label = f"{rid} ({label})"
         if rid in seen:
@@ -123,12 +123,13 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
     else:
         problems.append(Problem.error("rules", file, "id", rid, "missing rule id", "a non-empty text id", label))
     for key in ("title_zh", "title_en", "source"):
-        if not isinstance(raw.get(key), str) or not raw.get(key).strip():
+        text = raw.get(key)
+        if not isinstance(text, str) or not text.strip():
             problems.append(Problem.error("rules", file, key, raw.get(key), "missing or not text", "non-empty text", label))
-    weight = raw.get("weight")
+    weight: Any = raw.get("weight")
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1000:
         problems.append(Problem.error("rules", file, "weight", weight, "not a valid weight", "points from 0 to 1000", label))
-    kind = KINDS.get(raw.get("kind"))
+    kind = KINDS.get(str(raw.get("kind")))
     if kind is None:
         problems.append(Problem.error("rules", file, "kind", raw.get("kind"), "unknown rule kind", "one of " + ", ".join(KINDS), label))
         return None, problems

@@ -221,7 +221,7 @@ def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = 
 
 def reach_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh") -> list[folium.GeoJson]:
     """For each reach rule, the area within its distance of each qualifying facility (hidden at first)."""
-    out = []
+    out: list[folium.GeoJson] = []
     if result.rules is None:
         return out
     for rule in result.rules:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
@@ -80,10 +78,11 @@ class NameSearch(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js: ClassVar[list[tuple[str, str]]] = [
+    # folium declares these as lists (an instance variable of its mixin)
+    default_js = [  # noqa: RUF012
         ("Leaflet.Search.js", "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.js")
     ]
-    default_css: ClassVar[list[tuple[str, str]]] = [
+    default_css = [  # noqa: RUF012
         ("Leaflet.Search.css", "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.css")
     ]
 

@@ -8,7 +8,6 @@ lamps fit in a few MB of HTML and draw in one pass.
 from __future__ import annotations
 
 import base64
-from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -89,7 +88,7 @@ class PointCloud(JSCSSMixin, Layer):
         {% endmacro %}
         """
     )
-    default_js: ClassVar[list[tuple[str, str]]] = [("pointcloud_js", "js/pointcloud.js")]
+    default_js = [("pointcloud_js", "js/pointcloud.js")]  # noqa: RUF012  (folium declares it a list)
 
     def __init__(self, payload: dict, name: str, radius: float = 2.5, max_points: int = 150_000, show: bool = True, title: str = ""):
         super().__init__(name=name, overlay=True, control=True, show=show)

@@ -35,7 +35,7 @@ def layer_style(layer: str) -> Style:
 def point_style(layer: str, props: dict, geometry_type: str) -> dict:
     """Leaflet path options for one feature of a point layer."""
     st = layer_style(layer)
-    color = st.palette.get(props.get(st.by), st.color) if st.by else st.color
+    color = st.palette.get(str(props.get(st.by)), st.color) if st.by else st.color
     status = props.get("status")
     area = geometry_type in ("Polygon", "MultiPolygon")
     if status in GREYED:

@@ -142,7 +142,9 @@ def gap(
     }
 
 
-def feature_gaps(rule: Rule, layer: str, rows: gpd.GeoDataFrame, positions: list[int], measures, unit: str, details) -> list[dict]:
+def feature_gaps(
+    rule: Rule, layer: str, rows: gpd.GeoDataFrame, positions: list[int], measures: list[float], unit: str, details: list[str]
+) -> list[dict]:
     """Gaps about features of ``layer`` (rows at ``positions``): the id is ``<rule>:<layer>/<feature id>``."""
     geoms = rows.geometry.to_numpy()
     return [
