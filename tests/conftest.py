@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-DEMO = ROOT / "data" / "xiangyang"
+from tests.helpers import CHROMIUM, DATA, DEMO, FLAGS, ROOT
+
+__all__ = ["DATA", "DEMO", "ROOT"]  # fixtures below; shared helpers live in tests/helpers.py
 
 MINI_TOML = """name = "小城"
 name_en = "Mini"
@@ -43,7 +43,6 @@ def broken_city(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (skips, saying why, when it is not installed)."""
-    from bench.local import CHROMIUM, FLAGS
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)")

@@ -14,7 +14,7 @@ from facilities import load_city, settings
 from facilities.check import check
 from facilities.rules import load_rules
 from facilities.schema import ALL_LAYERS
-from tests.conftest import DATA, DEMO, ROOT
+from tests.helpers import DATA, DEMO, ROOT
 
 AS_OF = dt.date(2026, 11, 29)
 PAGES = ["views/map.py", "views/gaps.py", "views/lighting.py", "views/scorecard.py", "views/inventory.py"]
@@ -36,6 +36,12 @@ def data_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "DEMO_CITY", tmp_path / "xiangyang")
     monkeypatch.setenv(settings.AS_OF_ENV, AS_OF.isoformat())  # the figures below are those of this date
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """The demo city checked here, as of the date the app is given: the figures the pages must show."""
+    return check(load_city(DEMO), load_rules(DEMO / "rules.toml"), as_of=AS_OF)
 
 
 def _run(at: AppTest) -> AppTest:
@@ -82,13 +88,14 @@ def test_map_filters_change_the_map(data_dir):
     assert before != after and len(after) < len(before)
 
 
-def test_gaps_page_lists_every_rule_and_gap(data_dir):
+def test_gaps_page_lists_every_rule_and_gap(data_dir, expected):
     at = _run(_app())
     at.switch_page("views/gaps.py")
     _run(at)
     summary, gaps = at.dataframe[0].value, at.dataframe[1].value
-    assert len(summary) == 21
-    assert len(gaps) == 400
+    assert len(summary) == len(expected.summary) == len(load_rules(DEMO / "rules.toml"))
+    assert len(gaps) == len(expected.gaps) > 0
+    assert list(gaps["缺口编号"]) == list(expected.gaps["gap_id"])
     assert [b.label for b in at.get("download_button")] == ["下载 GeoJSON", "下载 CSV", "下载 Excel"]
 
 
@@ -103,9 +110,9 @@ def test_check_date_is_explicit_and_shown_beside_the_score(data_dir):
     at.date_input(key="as_of").set_value(later)
     _run(at)
     assert "截至 2027-06-01" in at.markdown[0].value
-    city = load_city(data_dir / "xiangyang")
-    expected = check(city, load_rules(data_dir / "xiangyang" / "rules.toml"), as_of=later)
-    assert len(at.dataframe[1].value) == len(expected.gaps) > 400  # reports left open for longer
+    city, rules = load_city(data_dir / "xiangyang"), load_rules(data_dir / "xiangyang" / "rules.toml")
+    expected, at_first = check(city, rules, as_of=later), check(city, rules, as_of=AS_OF)
+    assert len(at.dataframe[1].value) == len(expected.gaps) > len(at_first.gaps)  # reports left open for longer
     at.switch_page("views/scorecard.py")
     _run(at)
     assert at.metric[0].label.endswith("2027-06-01") and at.metric[0].value.startswith(f"{expected.total:.1f}")
@@ -129,11 +136,11 @@ def test_gap_filters(data_dir):
     assert set(at.dataframe[1].value["对象"]) == {"A08", "A09", "A11"}  # the feature column, labelled in Chinese
 
 
-def test_scorecard_page(data_dir):
+def test_scorecard_page(data_dir, expected):
     at = _run(_app())
     at.switch_page("views/scorecard.py")
     _run(at)
-    assert at.metric[0].value.startswith("829.1")
+    assert at.metric[0].value.startswith(f"{expected.total:.1f}")
     assert any(b.label.startswith("下载可打印报告") for b in at.get("download_button"))
 
 

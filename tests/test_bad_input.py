@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, ROOT
-from tests.test_validate import EXPECTED, EXPECTED_WARNINGS
+from tests.helpers import DATA, EXPECTED, EXPECTED_WARNINGS, ROOT
 
 BAD = DATA / "bad"
 CASES = sorted(p.parent for p in BAD.glob("*/case.toml"))

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.local import CHROMIUM
 from facilities import load_city
-from tests.appserver import open_page, streamlit_app
-from tests.conftest import DEMO, ROOT
+from tests.helpers import CHROMIUM, DEMO, ROOT, open_page, streamlit_app
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 

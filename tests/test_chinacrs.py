@@ -7,16 +7,10 @@ import pytest
 from pyproj import Geod
 
 from facilities import chinacrs
+from tests.helpers import WGS_GCJ
 
 GEOD = Geod(ellps="WGS84")
 
-# (wgs lat, wgs lon, gcj lat, gcj lon): googollee/eviltransform's test vectors
-WGS_GCJ = [
-    (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),  # Shanghai
-    (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),  # Shenzhen
-    (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),  # Beijing
-    (39.90734, 116.39089, 39.90874539, 116.39713623),  # Beijing, value returned by the Gaode API
-]
 # (from lon, from lat, to lon, to lat): wandergis/coordtransform's README values
 BD_TO_GCJ = [(116.404, 39.915, 116.39762729119315, 39.90865673957631)]
 GCJ_TO_BD = [(116.404, 39.915, 116.41036949371029, 39.92133699351021)]

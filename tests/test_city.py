@@ -130,7 +130,7 @@ def test_write_atomic_replaces_whole_file(tmp_path):
 
 
 def test_demo_city_loads_and_round_trips(tmp_path):
-    from tests.conftest import DEMO
+    from tests.helpers import DEMO
 
     city = load_city(DEMO)
     assert city.report.ok and not city.report.warnings

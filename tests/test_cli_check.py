@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from tests.conftest import DATA, DEMO, ROOT
+from tests.helpers import DATA, DEMO, ROOT
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -1,7 +1,7 @@
 """The README's layer table is the schema's own rendering (docs cannot drift from code)."""
 
 from facilities.schema import markdown_table
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_readme_layer_table_matches_schema():

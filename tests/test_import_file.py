@@ -15,7 +15,7 @@ from shapely.geometry import Point
 from facilities import chinacrs, validate_city
 from facilities.importers import ImportUsageError
 from facilities.importers.vector import import_file
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # two toilets in Wuhan (CGCS2000 / 3-degree Gauss-Kruger CM 114E is EPSG:4547)
 WGS = [(114.30, 30.59), (114.31, 30.60)]

@@ -34,7 +34,7 @@ from facilities.importers import ImportUsageError
 from facilities.importers._core import ImportWriteError, unpack_archive
 from facilities.importers.encoding import decode
 from facilities.importers.table import import_table
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # --------------------------------------------------------------------------- helpers
 

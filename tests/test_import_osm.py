@@ -18,7 +18,7 @@ from shapely.geometry import shape
 from facilities import load_city, validate_city
 from facilities.importers import import_osm
 from facilities.rules import load_rules
-from tests.conftest import DATA, ROOT
+from tests.helpers import DATA, ROOT
 
 MINI = DATA / "import" / "mini.osm"
 REAL = ROOT.parent / "shared" / "data" / "real"

@@ -20,8 +20,7 @@ from facilities.importers import ImportUsageError
 from facilities.importers.encoding import decode
 from facilities.importers.table import coordinate_columns, import_table
 from facilities.rules import load_rules
-from tests.conftest import DATA, ROOT
-from tests.test_chinacrs import WGS_GCJ
+from tests.helpers import DATA, ROOT, WGS_GCJ
 
 FIX = DATA / "import"
 REAL = ROOT.parent / "shared" / "data" / "real"

@@ -81,7 +81,9 @@ def test_no_word_table_repeats_a_key():
 
 def _modules(package: str) -> list[Path]:
     base = ROOT / package
-    return sorted(base.rglob("*.py")) if base.is_dir() else [ROOT / f"{package}.py"]
+    if base.is_dir():
+        return sorted(base.rglob("*.py"))
+    return [p for p in (ROOT / f"{package}.py",) if p.exists()]
 
 
 def _imports(path: Path) -> set[str]:

@@ -20,7 +20,7 @@ from maps.assets import INLINE
 from maps.city_map import MAP_LAYERS
 from maps.export import map_html
 from maps.pointcloud import pack_points
-from tests.conftest import DEMO
+from tests.helpers import DEMO
 
 XSS = "<img src=x onerror=alert(1)>"
 

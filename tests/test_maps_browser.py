@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.local import CHROMIUM
 from facilities import load_city
 from facilities.check import check
 from facilities.rules import load_rules
 from maps import build_map, save_map
 from maps.assets import INLINE
-from tests.appserver import open_page
-from tests.conftest import DEMO, ROOT
+from tests.helpers import CHROMIUM, DEMO, ROOT, open_page
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 

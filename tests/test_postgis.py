@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.postgis import TempPostGIS, postgis_available
 from facilities import coverage
+from tests.helpers import TempPostGIS, postgis_available
 
 REASON = postgis_available()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"no PostGIS here: {REASON}; .ci/run installs it")

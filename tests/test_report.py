@@ -9,12 +9,11 @@ from html.parser import HTMLParser
 
 import pytest
 
+from documents.scorecard import scorecard_html
 from facilities import load_city
 from facilities.check import check
-from documents.scorecard import scorecard_html
 from facilities.rules import load_rules
-from tests.conftest import DEMO
-from tests.test_stats import RULES_B, layers_b, make_city
+from tests.helpers import DEMO, RULES_B, layers_b, make_city
 
 TODAY = dt.date(2026, 11, 29)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -11,7 +11,7 @@ from shapely import Point
 from facilities.filters import parse_filter
 from facilities.rules import RulesError, load_rules
 from facilities.schema import LAYERS
-from tests.conftest import DATA, DEMO
+from tests.helpers import DATA, DEMO
 
 # (rule label, field, value shown, fragment of the message)
 EXPECTED = [

@@ -11,8 +11,7 @@ import tomllib
 
 import pytest
 
-from tests.appserver import open_page, streamlit_app
-from tests.conftest import DEMO, ROOT
+from tests.helpers import DEMO, ROOT, open_page, streamlit_app
 
 LOOPBACK = ("127.", "::1", "localhost", "/")  # "/": a Unix socket path
 

@@ -5,51 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import math
-from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely import LineString, Point, box
-from shapely.geometry import mapping
+from shapely import Point, box
 
 from facilities import load_city, stats
 from facilities.check import check
-from facilities.city_config import local_metric_crs
 from facilities.rules import load_rules
-from tests.conftest import DEMO
+from tests.helpers import DEMO, RULES_B, district_zone, layers_b, make_city
 
 TODAY = dt.date(2026, 11, 29)
 CITY, NONE = stats.CITY, stats.UNSPECIFIED
-
-
-def make_city(
-    folder: Path, layers: dict[str, list[tuple[dict, object]]], rules: str = "", name=("测城", "Test"), lon=112.1, lat=32.0
-) -> Path:
-    """Write a city whose geometries are given in metres east/north of (lon, lat)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    crs = local_metric_crs(lon, lat)
-    (folder / "city.toml").write_text(
-        f"name = {json.dumps(name[0], ensure_ascii=False)}\nname_en = {json.dumps(name[1], ensure_ascii=False)}\n"
-        f"[center]\nlon = {lon}\nlat = {lat}\n"
-        f"[bounds]\nwest = {lon - 0.3}\nsouth = {lat - 0.3}\neast = {lon + 0.3}\nnorth = {lat + 0.3}\n",
-        encoding="utf-8",
-    )
-    for layer, feats in layers.items():
-        gs = gpd.GeoSeries([g for _, g in feats], crs=crs).to_crs(4326)
-        fc = {
-            "type": "FeatureCollection",
-            "features": [{"type": "Feature", "properties": p, "geometry": mapping(g)} for (p, _), g in zip(feats, gs, strict=True)],
-        }
-        (folder / f"{layer}.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
-    (folder / "rules.toml").write_text(rules, encoding="utf-8")
-    return folder
-
-
-def district_zone(i: int, name: str, geom) -> tuple[dict, object]:
-    return {"id": f"Z{i}", "status": "existing", "zone_type": "district", "name": name, "district": name}, geom
 
 
 def records(df: pd.DataFrame) -> list[tuple]:
@@ -151,97 +119,6 @@ def test_empty_layers_give_zero_rows(tmp_path):
 
 
 # --------------------------------------------------------------------------- city B: dark roads, rules, gaps
-
-RULES_B = """
-total = 1000
-pass_mark = 850
-
-[[rule]]
-id = "dark_main"
-title_zh = "主干路暗区"
-title_en = "Dark main roads"
-kind = "along"
-weight = 100
-source = "test"
-roads = { where = { road_class = ["arterial", "expressway"], lit = true } }
-facility = { layer = "lamps", where = { working = true } }
-snap_m = 20
-max_gap_m = 45
-
-[[rule]]
-id = "dark_branch"
-title_zh = "支路暗区"
-title_en = "Dark branch roads"
-kind = "along"
-weight = 100
-source = "test"
-roads = { where = { road_class = "branch", lit = true } }
-facility = { layer = "lamps", where = { working = true } }
-snap_m = 20
-max_gap_m = 35
-
-[[rule]]
-id = "toilets_near"
-title_zh = "景点厕所"
-title_en = "Toilet near every spot"
-kind = "reach"
-weight = 100
-source = "test"
-target = { layer = "attractions" }
-facility = { layer = "toilets" }
-distance_m = 500
-
-[[rule]]
-id = "road_signs"
-title_zh = "路名牌"
-title_en = "Road-name signs"
-kind = "intersections"
-weight = 100
-source = "test"
-roads = { where = { road_class = ["arterial", "secondary"] } }
-facility = { layer = "signs", where = { sign_type = "road_name" } }
-distance_m = 30
-
-[[rule]]
-id = "docks"
-title_zh = "码头厕所"
-title_en = "Dock toilets"
-kind = "reach"
-weight = 200
-source = "test"
-target = { layer = "docks" }
-facility = { layer = "toilets" }
-distance_m = 200
-"""
-
-
-def road(i, name, cls, district, lit=True, unit="照明处"):
-    return {"id": f"R{i}", "status": "existing", "name": name, "road_class": cls, "district": district, "lit": lit, "unit": unit}
-
-
-def layers_b() -> dict:
-    lamp_x = [*range(0, 801, 40), *range(1300, 2001, 40), 2000]  # nothing from 800 to 1300 m: a 500 m dark stretch
-    return {
-        "zones": [district_zone(1, "甲区", box(0, 0, 1000, 1000)), district_zone(2, "乙区", box(1000, 0, 2000, 1000))],
-        "roads": [
-            # 长街: one arterial road in two segments, the first in 甲区, the second in 乙区
-            (road(1, "长街", "arterial", "甲区"), LineString([(0, 500), (1000, 500)])),
-            (road(2, "长街", "arterial", "乙区"), LineString([(2000, 500), (1000, 500)])),
-            (road(3, "短路", "branch", "甲区"), LineString([(300, 100), (300, 400)])),  # lit, no lamp: dark 300 m
-            (road(4, "暗巷", "branch", "甲区", lit=False), LineString([(600, 100), (600, 400)])),  # not lit: not checked
-            (road(5, "横路", "secondary", "乙区", lit=False), LineString([(1500, 0), (1500, 1000)])),  # crosses 长街 at 1500
-        ],
-        "lamps": [
-            ({"id": f"L{i}", "status": "existing", "lamp_type": "street", "working": True}, Point(x, 505)) for i, x in enumerate(lamp_x)
-        ]
-        + [({"id": "L99", "status": "existing", "lamp_type": "street", "working": False}, Point(1000, 505))],
-        "attractions": [
-            ({"id": "A1", "status": "existing", "kind": "park", "district": "甲区", "unit": "文旅局"}, Point(100, 100)),
-            ({"id": "A2", "status": "existing", "kind": "park", "district": "乙区", "unit": "文旅局"}, Point(1800, 800)),
-            ({"id": "A3", "status": "existing", "kind": "park"}, Point(2500, 500)),  # no district, no unit, outside every zone
-        ],
-        "toilets": [({"id": "T1", "status": "existing", "grade": "A"}, Point(150, 100))],
-    }
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from jinja2 import Template
 from facilities import settings as fsettings
 from facilities.spreadsheet import FORMULA_START, to_csv_bytes, to_xlsx_bytes
 from maps.escape import html_text, is_inert, script_json
-from tests.conftest import DEMO, ROOT
+from tests.helpers import DEMO, ROOT
 from ui.safe import WORD_JOINER, md
 
 # text rich in what templates, HTML and Markdown act on

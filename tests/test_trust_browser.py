@@ -16,8 +16,7 @@ import pytest
 
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import FORMULA_START
-from tests.appserver import open_page, streamlit_app
-from tests.conftest import DATA, DEMO, ROOT
+from tests.helpers import DATA, DEMO, ROOT, open_page, streamlit_app
 from ui.safe import WORD_JOINER
 
 pytestmark = pytest.mark.browser

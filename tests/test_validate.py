@@ -12,40 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from facilities import CityValidationError, load_city, validate_city
-from facilities.validation import _plainly_valid, check_value
 from facilities.schema import LAYERS, Field
-from tests.conftest import ROOT
+from facilities.validation import _plainly_valid, check_value
+from tests.helpers import EXPECTED, EXPECTED_WARNINGS, ROOT
 
 # (code, file, feature, field, value shown) — one row per problem class planted in tests/data/broken_city
-EXPECTED = [
-    ("json", "stops.geojson", None, None, None),
-    ("not_feature_collection", "billboards.geojson", None, "type", '"Feature"'),
-    ("geometry_type", "toilets.geojson", "T02 (#2)", "geometry", '"LineString"'),
-    ("geometry_empty", "toilets.geojson", "T03 (#3)", "geometry", "[]"),
-    ("geometry_nonfinite", "toilets.geojson", "T04 (#4)", "geometry", "[nan, 32.0]"),
-    ("out_of_range", "toilets.geojson", "T05 (#5)", "geometry", "[512345.0, 3540000.0]"),
-    ("out_of_bounds", "toilets.geojson", "T06 (#6)", "geometry", "[116.397, 39.909]"),
-    ("swapped", "toilets.geojson", "T07 (#7)", "geometry", "[32.01, 112.12]"),
-    ("id_missing", "toilets.geojson", "#8", "id", "null"),
-    ("id_duplicate", "toilets.geojson", "T01 (#9)", "id", '"T01"'),
-    ("required", "toilets.geojson", "T10 (#10)", "grade", "null"),
-    ("type", "toilets.geojson", "T11 (#11)", "female_stalls", '"3"'),
-    ("allowed", "toilets.geojson", "T12 (#12)", "grade", '"AAAA"'),
-    ("range", "toilets.geojson", "T13 (#13)", "stars", "7"),
-    ("type", "toilets.geojson", "T14 (#14)", "updated", '"2026/01/02"'),
-    ("geometry_missing", "toilets.geojson", "T15 (#15)", "geometry", "null"),
-    ("geometry_invalid", "zones.geojson", "Z2 (#2)", "geometry", '"Self-intersection[112.1 32]"'),
-    ("geometry_invalid", "roads.geojson", "R1 (#1)", "geometry", '"LineString"'),
-    ("type", "lamps.geojson", "L1 (#1)", "working", '"yes"'),
-    ("allowed", "reports.geojson", "P1 (#1)", "status", '"done"'),
-    ("encoding", "signs.geojson", None, None, None),
-    ("encoding", "signs.geojson", "S1 (#1)", "text_zh", '"长虹路"'),
-    ("crs", "docks.geojson", None, "crs", '"urn:ogc:def:crs:EPSG::3857"'),
-]
-EXPECTED_WARNINGS = [
-    ("unknown_file", "toilet.geojson", None, None, None),
-    ("district", "reports.geojson", None, "district", '"樊城区"'),
-]
 
 
 @pytest.fixture(scope="module")
