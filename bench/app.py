@@ -64,6 +64,7 @@ def synthetic_city(folder: Path, n_lamps: int) -> Path:
 
 
 def measure(data_dir: Path, city: str, browser) -> dict:
+    """Start the app on one city and time it in the browser; return seconds for server start, cold start, new and cached filter changes."""
     port = free_port()
     env = {**os.environ, "FACILITIES_DATA_DIR": str(data_dir), "FACILITIES_CITY": city}
     t0 = time.perf_counter()
@@ -118,6 +119,7 @@ def measure(data_dir: Path, city: str, browser) -> dict:
 
 
 def main() -> None:
+    """Benchmark the demo city and a synthetic 100,000-lamp city, then print the timings as a Markdown table."""
     from playwright.sync_api import sync_playwright
 
     rows = []

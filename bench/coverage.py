@@ -58,11 +58,13 @@ def road_samples(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def lamps_along(samples: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Place `n` lamps at randomly chosen road samples, jittered by a few metres; return their x, y."""
     idx = rng.choice(len(samples), n, replace=False)
     return samples[idx] + rng.normal(0, 8, (n, 2))
 
 
 def timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float, float]:
+    """Run `fn` once; return its result, the seconds it took and its peak traced memory in MB."""
     gc.collect()
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -74,6 +76,7 @@ def timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float, float]:
 
 
 def plain_geopandas(t: np.ndarray, f: np.ndarray, d: float) -> np.ndarray:
+    """Mark the points of `t` within `d` of a point of `f` the way users write it: buffers then a spatial join."""
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(t[:, 0], t[:, 1]))
     buffers = gpd.GeoDataFrame(geometry=gpd.points_from_xy(f[:, 0], f[:, 1]).buffer(d))
     joined = gpd.sjoin(pts, buffers, predicate="within", how="inner")
@@ -83,6 +86,7 @@ def plain_geopandas(t: np.ndarray, f: np.ndarray, d: float) -> np.ndarray:
 
 
 def main() -> None:
+    """Time ours, geopandas and PostGIS on each scenario and distance, check they agree, and print a Markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the full size (default 1)")
     ap.add_argument("--seed", type=int, default=7)
@@ -155,6 +159,7 @@ def main() -> None:
 
 
 def demo_check_time() -> None:
+    """Time loading the demo city and checking its rules (cold, then with metric layers cached), if the demo city is there."""
     from facilities.check import check
     from facilities.city import load_city
     from facilities.rules import load_rules

@@ -54,6 +54,7 @@ def synthetic_lamps(n: int, seed: int = 1) -> gpd.GeoDataFrame:
 
 
 def ours(lamps: gpd.GeoDataFrame, path: Path) -> None:
+    """Save the lamps as one packed canvas layer (our point cloud) in a self-contained HTML map at `path`."""
     m = folium.Map(location=CENTER, zoom_start=13, tiles=None, prefer_canvas=True)
     point_cloud(lamps, "路灯 Lamps").add_to(m)
     save_map(localize(m, INLINE), path)
@@ -78,6 +79,7 @@ FIRST_FRAME_PLAIN = "() => new Promise(resolve => requestAnimationFrame(() => re
 
 
 def first_frame(browser, path: Path, script: str) -> float:
+    """Open a saved map offline in the browser; return the seconds from navigation start to the frame `script` waits for."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:")) else r.abort())
     page.goto(path.as_uri(), wait_until="load", timeout=600_000)
@@ -87,6 +89,7 @@ def first_frame(browser, path: Path, script: str) -> float:
 
 
 def main() -> None:
+    """Build, save and open both kinds of map for each size, then print HTML size, build time and first frame as a Markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000, 1_000_000])
     ap.add_argument("--plain-max", type=int, default=100_000, help="largest size for the one-marker-per-point map")

@@ -54,6 +54,7 @@ class Result:
 
     @property
     def passed(self) -> bool:
+        """Whether the total score reaches the pass mark."""
         return self.total >= self.pass_mark
 
 

@@ -79,8 +79,10 @@ def bd09_to_gcj02(lon, lat):
 
 
 def wgs84_to_bd09(lon, lat):
+    """WGS-84 → BD-09 (Baidu), through GCJ-02."""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
 def bd09_to_wgs84(lon, lat):
+    """BD-09 (Baidu) → WGS-84, through GCJ-02."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))

@@ -149,6 +149,7 @@ class Stretch:
 
     @property
     def length(self) -> float:
+        """The stretch's length along the road (m)."""
         return self.end - self.start
 
 

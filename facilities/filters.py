@@ -30,6 +30,8 @@ _ORDERED = (">", ">=", "<", "<=")
 
 @dataclass(frozen=True)
 class Clause:
+    """One condition of a filter: a field, an operator (one of :data:`OPERATORS`) and the value it compares with."""
+
     field: str
     op: str
     value: Any
@@ -37,6 +39,8 @@ class Clause:
 
 @dataclass(frozen=True)
 class Filter:
+    """The conditions a feature must all meet; no clauses selects every feature."""
+
     clauses: tuple[Clause, ...] = ()
 
     def mask(self, gdf: pd.DataFrame, today: dt.date) -> np.ndarray:
@@ -47,6 +51,7 @@ class Filter:
         return keep
 
     def describe(self) -> str:
+        """The clauses as readable text, e.g. ``status != 'closed' and grade in ['A']`` (``all`` when there are none)."""
         return " and ".join(f"{c.field} {c.op} {c.value!r}" for c in self.clauses) or "all"
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from facilities.filters import Filter, parse_filter
-from facilities.kinds import KINDS, Param
+from facilities.kinds import KINDS, Kind, Param
 from facilities.kinds.share import DaysCondition
 from facilities.problems import Problem, ValidationReport
 from facilities.schema import LAYERS
@@ -39,12 +39,16 @@ RULES_FILE = "rules.toml"
 
 @dataclass(frozen=True)
 class Selection:
+    """The features of one layer a rule looks at: the layer and a filter on its fields."""
+
     layer: str
     where: Filter = field(default_factory=Filter)
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One checked coverage rule: its id, titles, kind, weight, source, layer selections and parameters."""
+
     id: str
     title_zh: str
     title_en: str
@@ -58,11 +62,14 @@ class Rule:
 
     @property
     def min_share(self) -> float:
+        """The share (0–1) of checked items that must comply for the rule to pass (the `min_share` parameter)."""
         return float(self.params["min_share"])
 
 
 @dataclass(frozen=True)
 class RuleSet:
+    """A city's checked rules with the pass mark, total points, as-of date and the warnings found reading them."""
+
     rules: tuple[Rule, ...]
     pass_mark: float = 850
     total: float = 1000
@@ -109,10 +116,8 @@ def _param(p: Param, raw: dict, file: str, rule: str) -> tuple[Any, list[Problem
 _RULE_KEYS = {"id", "title_zh", "title_en", "kind", "weight", "source", "condition", "days"}
 
 
-def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | None, list[Problem]]:
-    label = f"#{row}"
-    if not isinstance(raw, dict):
-        return None, [Problem.error("rules", file, None, raw, "a rule is a [[rule]] table", "[[rule]] with id, kind, …", label)]
+def _parse_header(raw: dict, label: str, file: str, seen: set[str]) -> tuple[str, list[Problem]]:
+    """Check a rule's id, titles, source and weight; return its label (with the id once known) and the problems."""
     problems: list[Problem] = []
     rid: Any = raw.get("id")
     if isinstance(rid, str) and rid:
@@ -129,18 +134,22 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
     weight: Any = raw.get("weight")
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1000:
         problems.append(Problem.error("rules", file, "weight", weight, "not a valid weight", "points from 0 to 1000", label))
-    kind = KINDS.get(str(raw.get("kind")))
-    if kind is None:
-        problems.append(Problem.error("rules", file, "kind", raw.get("kind"), "unknown rule kind", "one of " + ", ".join(KINDS), label))
-        return None, problems
+    return label, problems
 
+
+def _unknown_keys(raw: dict, kind: Kind, file: str, label: str) -> list[Problem]:
+    """Report every key of a rule that neither the rule header nor its kind knows."""
     allowed_keys = _RULE_KEYS | set(kind.selections) | {p.name for p in kind.params}
-    for key in raw:
-        if key not in allowed_keys:
-            problems.append(
-                Problem.error("rules", file, key, raw[key], f"unknown key for a {kind.name} rule", ", ".join(sorted(allowed_keys)), label)
-            )
+    return [
+        Problem.error("rules", file, key, raw[key], f"unknown key for a {kind.name} rule", ", ".join(sorted(allowed_keys)), label)
+        for key in raw
+        if key not in allowed_keys
+    ]
 
+
+def _parse_selections(raw: dict, kind: Kind, file: str, label: str) -> tuple[dict[str, Selection], list[Problem]]:
+    """Read the layer selections a kind needs (``{ layer = …, where = … }``); return the usable ones and the problems."""
+    problems: list[Problem] = []
     selections: dict[str, Selection] = {}
     for sel_name, fixed_layer in kind.selections.items():
         sel = raw.get(sel_name)
@@ -158,13 +167,25 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
         flt, fp = parse_filter(sel.get("where"), LAYERS[layer], f"{sel_name}.where", file, label)
         problems += fp
         selections[sel_name] = Selection(layer, flt)
+    return selections, problems
 
+
+def _parse_params(raw: dict, kind: Kind, file: str, label: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Read a kind's declared parameters; return them by name (None where unusable) and the problems."""
+    problems: list[Problem] = []
     params: dict[str, Any] = {}
     for p in kind.params:
         value, pp = _param(p, raw, file, label)
         problems += pp
         params[p.name] = value
+    return params, problems
 
+
+def _parse_condition(
+    raw: dict, kind: Kind, selections: dict[str, Selection], file: str, label: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Read a kind's extra keys (a share rule's ``condition`` / ``days``); flag a condition on a kind that takes none."""
+    problems: list[Problem] = []
     extra: dict[str, Any] = {"condition": None, "days": None}
     if kind.parse_extra is not None:
         values, ep = kind.parse_extra(raw, selections, file, label)
@@ -173,16 +194,37 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
     if ("condition" in raw or "days" in raw) and not kind.extra_keys & {"condition", "days"}:
         value = raw.get("condition", raw.get("days"))
         problems.append(Problem.error("rules", file, "condition", value, "only share rules take a condition", "no condition here", label))
+    return extra, problems
+
+
+def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | None, list[Problem]]:
+    """Check one ``[[rule]]`` table; return the rule (None if it has errors) and every problem, in file order."""
+    label = f"#{row}"
+    if not isinstance(raw, dict):
+        return None, [Problem.error("rules", file, None, raw, "a rule is a [[rule]] table", "[[rule]] with id, kind, …", label)]
+    label, problems = _parse_header(raw, label, file, seen)
+    kind = KINDS.get(str(raw.get("kind")))
+    if kind is None:
+        problems.append(Problem.error("rules", file, "kind", raw.get("kind"), "unknown rule kind", "one of " + ", ".join(KINDS), label))
+        return None, problems
+
+    problems += _unknown_keys(raw, kind, file, label)
+    selections, sp = _parse_selections(raw, kind, file, label)
+    problems += sp
+    params, pp = _parse_params(raw, kind, file, label)
+    problems += pp
+    extra, ep = _parse_condition(raw, kind, selections, file, label)
+    problems += ep
 
     if any(p.severity == "error" for p in problems):
         return None, problems
     return (
         Rule(
-            rid,
+            raw["id"],
             raw["title_zh"],
             raw["title_en"],
             kind.name,
-            float(weight),
+            float(raw["weight"]),
             raw["source"],
             selections,
             params,

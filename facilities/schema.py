@@ -127,13 +127,16 @@ class LayerSpec:
 
     @property
     def filename(self) -> str:
+        """The layer's file name in a city folder (``<name>.geojson``)."""
         return f"{self.name}.geojson"
 
     @property
     def title(self) -> Pair:
+        """The layer's title as a (Chinese, English) pair."""
         return (self.title_zh, self.title_en)
 
     def field(self, name: str) -> Field | None:
+        """The field called `name`, or None if the layer has none."""
         for f in self.fields:
             if f.name == name:
                 return f
@@ -141,10 +144,12 @@ class LayerSpec:
 
     @property
     def field_names(self) -> tuple[str, ...]:
+        """The names of the layer's fields, in declaration order."""
         return tuple(f.name for f in self.fields)
 
     @property
     def required(self) -> tuple[str, ...]:
+        """The names of the fields every feature must have."""
         return tuple(f.name for f in self.fields if f.required)
 
 

@@ -20,6 +20,8 @@ from facilities.chinacrs import wgs84_to_gcj02
 
 @dataclass(frozen=True)
 class Basemap:
+    """A basemap choice: its key, labels, tile URL templates and attribution, whether it is in GCJ-02 and which key it needs."""
+
     key: str
     label_zh: str
     label_en: str

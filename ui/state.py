@@ -24,14 +24,17 @@ from ui.safe import md
 
 
 def lang() -> str:
+    """The language chosen in the sidebar: ``"zh"`` (the default) or ``"en"``."""
     return st.session_state.get("lang", "zh")
 
 
 def t(key: str) -> str:
+    """The interface text for `key` in the chosen language."""
     return ui(key, lang())
 
 
 def city_folders() -> list[Path]:
+    """The city folders (those with a ``city.toml``) in the data directory, sorted; none when it is missing."""
     if not settings.DATA_DIR.is_dir():
         return []
     return sorted(p for p in settings.DATA_DIR.iterdir() if (p / "city.toml").is_file())
@@ -44,6 +47,7 @@ def fingerprint(folder: Path) -> tuple:
 
 @st.cache_resource(show_spinner="正在加载 Loading…", max_entries=8)
 def load(folder: str, key: tuple) -> City | ValidationReport:
+    """The city in `folder`, loaded once per fingerprint `key`; its validation report when it has errors."""
     try:
         return load_city(folder)
     except CityValidationError as exc:
@@ -129,6 +133,7 @@ def as_of() -> dt.date:
 
 
 def current_key() -> tuple[Path, tuple]:
+    """The chosen city's folder and the fingerprint of its files (the cache key)."""
     folder = Path(st.session_state["city_folder"])
     return folder, fingerprint(folder)
 
@@ -139,6 +144,7 @@ def page_title(page: str, city: City) -> None:
 
 
 def show_report(report: ValidationReport, message: str) -> None:
+    """Show `message` as an error with the report's problems as a table below it."""
     st.error(message)
     st.dataframe(report.to_frame(), hide_index=True)
 

@@ -15,6 +15,7 @@ from ui.state import city_map, current_city, current_result, lang, page_title, t
 
 
 def summary_table(result: Result) -> pd.DataFrame:
+    """One row per rule: title (chosen language), id, items checked, share, threshold, points, weight, passed."""
     s = result.summary
     lg = lang()
     return pd.DataFrame(
@@ -40,6 +41,7 @@ def table(gaps: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def downloads(gaps: gpd.GeoDataFrame) -> None:
+    """Download buttons for the gaps as GeoJSON, CSV and Excel."""
     flat = table(gaps)
     a, b, c = st.columns(3)
     a.download_button(t("download_geojson"), gaps.to_json(ensure_ascii=False, drop_id=True), "gaps.geojson", "application/geo+json")
@@ -48,6 +50,10 @@ def downloads(gaps: gpd.GeoDataFrame) -> None:
 
 
 def main() -> None:
+    """Show the score against the pass mark, every rule's share and points, and the gaps with their downloads.
+
+    The gap table is filtered by rule, district and unit; the gap chosen in it is centred on the map below.
+    """
     city = current_city()
     result = current_result()
     page_title("page_gaps", city)

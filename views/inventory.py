@@ -15,6 +15,7 @@ from ui.state import current_city, lang, page_title, t
 
 
 def main() -> None:
+    """Show the chosen layer of the city as a searchable table (dates as dates, a point's lon/lat), with CSV and GeoJSON downloads."""
     city = current_city()
     page_title("page_inventory", city)
     names = list(ALL_LAYERS)

@@ -38,6 +38,10 @@ def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: s
 
 
 def main() -> None:
+    """Show working lamps, dark road km, bilingual signs and damaged or missing signs for the city and by district.
+
+    Key figures for the whole city, bar charts by district, the tables behind them and a map of lamps and signs.
+    """
     city = current_city()
     result = current_result(required=False)
     page_title("page_lighting", city)

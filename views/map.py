@@ -16,6 +16,7 @@ from ui.state import city_map, current_city, lang, page_title, t
 
 
 def details(layer: str, row: pd.Series) -> None:
+    """Show a clicked feature: its layer's title and a table of its non-empty fields."""
     spec = ALL_LAYERS[layer]
     st.markdown(f"**{spec.title_zh if lang() == 'zh' else spec.title_en}**")
 
@@ -28,6 +29,7 @@ def details(layer: str, row: pd.Series) -> None:
 
 
 def main() -> None:
+    """Show the city map with layer, basemap and filter pickers, the details of the clicked feature, the layer counts and any warnings."""
     city = current_city()
     language = lang()
     page_title("page_map", city)

@@ -12,6 +12,10 @@ from ui.state import current_city, current_result, lang, page_title, t
 
 
 def main() -> None:
+    """Show the score against the pass mark, points won and missed by rule, and what would raise the score most.
+
+    The full scorecard downloads as a printable HTML report.
+    """
     city = current_city()
     result = current_result()
     page_title("page_scorecard", city)
