@@ -1,6 +1,7 @@
 """Settings in one place: where cities live, which coordinate systems are accepted, limits.
 
-Values here are defaults; a city's own ``city.toml`` overrides what it declares.
+Values here are defaults; a city's own ``city.toml`` overrides what it declares. A value that cannot be
+used raises :class:`facilities.errors.SettingError` (also reachable as ``settings.SettingError``).
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+
+from facilities.errors import SettingError
 
 #: Project root (the folder holding ``app.py``).
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +47,6 @@ REPORT_LINES_PER_KIND = 20
 
 #: Environment variable fixing the check date ("as of", YYYY-MM-DD) for a deployment or a test run.
 AS_OF_ENV = "FACILITIES_AS_OF"
-
-
-class SettingError(ValueError):
-    """A setting (environment variable or command-line value) that cannot be used; the message says why."""
 
 
 def parse_date(text: str, where: str) -> dt.date:

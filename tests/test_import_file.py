@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import Point
 
 from facilities import chinacrs, validate_city
-from facilities.importers import ImportUsageError
+from facilities.errors import ImportUsageError
 from facilities.importers.vector import import_file
 from tests.helpers import ROOT
 

@@ -30,8 +30,8 @@ from pathlib import Path
 import pytest
 
 from facilities import validate_city
-from facilities.importers import ImportUsageError
-from facilities.importers._core import ImportWriteError, unpack_archive
+from facilities.errors import ImportUsageError, ImportWriteError
+from facilities.importers._core import unpack_archive
 from facilities.importers.encoding import decode
 from facilities.importers.table import import_table
 from tests.helpers import ROOT

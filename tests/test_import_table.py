@@ -16,7 +16,7 @@ import pytest
 from pyproj import Geod
 
 from facilities import chinacrs, load_city, validate_city
-from facilities.importers import ImportUsageError
+from facilities.errors import ImportUsageError
 from facilities.importers.encoding import decode
 from facilities.importers.table import coordinate_columns, import_table
 from facilities.rules import load_rules

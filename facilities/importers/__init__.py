@@ -6,9 +6,9 @@ row, field, value and reason), never overwrites a layer silently (``--mode new|m
 kept) and writes atomically. Nothing here imports Streamlit or Folium.
 """
 
-from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record
+from facilities.importers._core import ImportResult, NewCity, Record
 from facilities.importers.osm import import_osm
 from facilities.importers.table import import_table
 from facilities.importers.vector import import_file
 
-__all__ = ["ImportResult", "ImportUsageError", "NewCity", "Record", "import_file", "import_osm", "import_table"]
+__all__ = ["ImportResult", "NewCity", "Record", "import_file", "import_osm", "import_table"]

@@ -66,6 +66,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from facilities import settings
+from facilities.errors import ImportUsageError, ImportWriteError
 from facilities.problems import Problem, ValidationReport
 from facilities.validation import STAGING_DIR, check_geometry, check_properties, validate_city, validate_layer_file
 from facilities.city import save_layer, write_atomic
@@ -73,14 +74,6 @@ from facilities.city_config import CONFIG_FILE, Bounds, CityConfig, read_city_co
 from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
 
 MODES = ("new", "merge", "replace")
-
-
-class ImportUsageError(ValueError):
-    """Bad usage or unreadable input: nothing was imported (exit code 2). The message says what to do."""
-
-
-class ImportWriteError(ImportUsageError):
-    """A file could not be written (disk full, permissions): the message names it and what was written (exit 2)."""
 
 
 @dataclass
@@ -641,15 +634,8 @@ def _writing(name: str, out: Path, staging: Path | None, written: list[str] | No
 
 
 def _write_error(exc: OSError, name: str, out: Path, staging: Path | None, written: list[str]) -> ImportWriteError:
-    reason = exc.strerror or str(exc)
-    code = f" [{errno.errorcode.get(exc.errno, exc.errno)}]" if exc.errno else ""
-    where = f" (writing {exc.filename})" if exc.filename and Path(str(exc.filename)).name != name else ""
-    if written:
-        done = f"written before the error: {', '.join(written)}; {name} and the files after it are as they were"
-    else:
-        done = f"nothing was changed in {out}: its files are as they were"
-    hint = " Free some disk space and" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else " Check the folder's permissions and space, then"
-    return ImportWriteError(f"could not write {name} into {out}: {reason}{code}{where}; {done}.{hint} run the import again.")
+    filename = str(exc.filename) if exc.filename else None
+    return ImportWriteError(name, str(out), exc.strerror or str(exc), errno=exc.errno, filename=filename, written=written)
 
 
 def _can_move_whole(staging: Path, out: Path) -> bool:

@@ -14,7 +14,8 @@ import sys
 from dataclasses import asdict
 
 from facilities.city_config import Bounds
-from facilities.importers._core import MODES, ImportResult, ImportUsageError
+from facilities.errors import ImportUsageError
+from facilities.importers._core import MODES, ImportResult
 from facilities.importers.crs import ACCEPTED as CRS_ACCEPTED
 from facilities.importers.osm import OSM_LAYERS
 from facilities.schema import LAYERS

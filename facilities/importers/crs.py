@@ -16,7 +16,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from facilities import chinacrs
-from facilities.importers._core import ImportUsageError
+from facilities.errors import ImportUsageError
 
 ACCEPTED = "wgs84, cgcs2000, gcj02, bd09 or EPSG:<code> (e.g. EPSG:4547)"
 

@@ -29,7 +29,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from facilities.importers._core import ImportUsageError
+from facilities.errors import ImportUsageError, MixedEncodingError
 
 NAMES = {
     "utf-8": "UTF-8",
@@ -249,15 +249,6 @@ class Mixed:
         )
 
 
-class MixedEncodingError(ImportUsageError):
-    """A file mixing encodings; ``mixed`` says which lines. The message names the lines."""
-
-    def __init__(self, file: str, mixed: Mixed, message: str | None = None):
-        self.file = file
-        self.mixed = mixed
-        super().__init__(message or _line_message(file, mixed))
-
-
 def odd_line_text(o: OddLine, majority: str) -> str:
     """``text is GBK/GB18030 while the rest of the file is UTF-8`` (with the other reading when unsure)."""
     if o.encoding is None:
@@ -455,7 +446,7 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str, str
             return text, "utf-8-sig"
         mixed = analyse_lines(body)
         if mixed is not None:
-            raise MixedEncodingError(file, mixed)
+            raise MixedEncodingError(file, mixed, _line_message(file, mixed))
         raw = body  # a byte-order mark on a file with no UTF-8 text at all: read on without it
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _utf16(raw, "utf-16", file, f"byte-order mark {raw[:2].hex(' ')}"), "utf-16"
@@ -467,7 +458,7 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str, str
         return text, "utf-8"
     mixed = analyse_lines(raw)
     if mixed is not None:
-        raise MixedEncodingError(file, mixed)
+        raise MixedEncodingError(file, mixed, _line_message(file, mixed))
     enc, readings = guess_legacy(raw)
     if enc is not None:
         return readings[enc], enc
@@ -494,13 +485,13 @@ def _decode_as(raw: bytes, file: str, encoding: str) -> tuple[str, str]:
         if codec in ("utf-8", *CHINESE):
             mixed = analyse_lines(body, codec)
             if mixed is not None:
-                raise MixedEncodingError(file, mixed) from None
+                raise MixedEncodingError(file, mixed, _line_message(file, mixed)) from None
         line = body.count(b"\n", 0, exc.start) + 1
         raise ImportUsageError(f"{file}: not {encoding} text (bytes {body[exc.start : exc.start + 2].hex(' ')} at line {line})") from None
     if codec in CHINESE:
         mixed = analyse_lines(body, codec)  # UTF-8 lines in a file said to be GBK or Big5 would be garbled
         if mixed is not None and any(o.encoding == "utf-8" for o in mixed.odd):
-            raise MixedEncodingError(file, mixed)
+            raise MixedEncodingError(file, mixed, _line_message(file, mixed))
     return text.removeprefix("\ufeff"), codec
 
 
@@ -508,7 +499,6 @@ __all__ = [
     "ICONV",
     "NAMES",
     "Mixed",
-    "MixedEncodingError",
     "OddLine",
     "advice",
     "analyse_lines",

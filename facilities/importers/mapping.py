@@ -49,7 +49,7 @@ from typing import Any
 
 from facilities.problems import Problem
 from facilities.validation import check_value
-from facilities.importers._core import ImportUsageError
+from facilities.errors import ImportUsageError
 from facilities.schema import Field, LayerSpec
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
@@ -462,7 +462,7 @@ __all__ = [
 def mapping_and_layer(source: Path, mapping: str | Path | None, layer: str | None) -> tuple[Mapping | None, str]:
     """Check the input file exists, read the mapping (if any) and settle the target layer (the option, else
     the mapping's); raise ImportUsageError when either is unusable."""
-    from facilities.importers._core import ImportUsageError
+    from facilities.errors import ImportUsageError
     from facilities.schema import LAYERS
 
     if not Path(source).exists():

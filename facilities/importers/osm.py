@@ -61,7 +61,8 @@ from shapely.geometry.base import BaseGeometry
 
 from facilities.problems import Problem, ValidationReport
 from facilities.city_config import Bounds
-from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject
+from facilities.errors import ImportUsageError
+from facilities.importers._core import ImportResult, NewCity, Record, finish_import, open_target, reject
 
 ROAD_CLASS = {
     "motorway": "expressway",

@@ -36,10 +36,10 @@ from shapely.geometry import Point
 
 from facilities.problems import Problem, ValidationReport, show_value
 from facilities.city_config import Bounds
+from facilities.errors import ImportUsageError, MixedEncodingError
 from facilities.importers import crs as crsmod
 from facilities.importers._core import (
     ImportResult,
-    ImportUsageError,
     NewCity,
     Record,
     check_archive,
@@ -47,7 +47,7 @@ from facilities.importers._core import (
     open_target,
     reject,
 )
-from facilities.importers.encoding import NAMES, Mixed, MixedEncodingError, OddLine, decode, odd_line_text, ranges
+from facilities.importers.encoding import NAMES, Mixed, OddLine, decode, odd_line_text, ranges
 from facilities.importers.mapping import Mapping, add_constants, apply, auto_mapping, mapping_and_layer, norm_header
 from facilities.schema import LAYERS, LayerSpec
 from facilities.settings import REPORT_LINES_PER_KIND

@@ -27,7 +27,8 @@ from shapely.geometry.base import BaseGeometry
 from facilities.problems import Problem, ValidationReport
 from facilities.city_config import Bounds
 from facilities.importers import crs as crsmod
-from facilities.importers._core import ImportResult, ImportUsageError, NewCity, Record, finish_import, open_target, reject, unpacked
+from facilities.errors import ImportUsageError
+from facilities.importers._core import ImportResult, NewCity, Record, finish_import, open_target, reject, unpacked
 from facilities.importers.mapping import mapping_and_layer
 from facilities.importers.table import kept_columns, prepare_mapping, row_props
 from facilities.schema import LAYERS, LayerSpec
