@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
+import pytest
 from shapely import LineString, Point, box
 from shapely.geometry import mapping
 
@@ -37,6 +38,15 @@ DEMO = ROOT / "data" / "xiangyang"
 #: Debian's Chromium; Playwright drives it (never `playwright install`: there is no internet)
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+#: screenshots the browser tests keep, to be looked at (git-ignored)
+ARTIFACTS = ROOT / "tests" / "artifacts"
+#: marks of a module that drives the browser: skipped, saying why, where Chromium is not installed
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"),
+]
 
 
 def free_port() -> int:

@@ -6,19 +6,12 @@ A screenshot is kept in tests/artifacts/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from facilities import load_city
-from tests.helpers import CHROMIUM, DEMO, ROOT, open_page, streamlit_app
+from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_page, streamlit_app
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")

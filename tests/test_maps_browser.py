@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -12,14 +11,9 @@ from facilities.check import check
 from facilities.rules import load_rules
 from maps import build_map, save_map
 from maps.assets import INLINE
-from tests.helpers import CHROMIUM, DEMO, ROOT, open_page
+from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_page
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")

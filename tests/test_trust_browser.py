@@ -16,12 +16,11 @@ import pytest
 
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import FORMULA_START
-from tests.helpers import DATA, DEMO, ROOT, open_page, streamlit_app
+from tests.helpers import ARTIFACTS, BROWSER, DATA, DEMO, ROOT, open_page, streamlit_app
 from ui.safe import WORD_JOINER
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
 HOSTILE = DATA / "bad" / "hostile_text_map" / "input"
 AS_OF = {"FACILITIES_AS_OF": "2026-11-29"}
 
