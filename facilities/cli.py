@@ -95,7 +95,8 @@ def _check(args: argparse.Namespace) -> int:
 
     from facilities.errors import CityValidationError
     from facilities.check import check
-    from facilities.city import load_city, write_atomic
+    from facilities.store import load as load_city
+    from facilities.store import write_atomic
     from facilities.rules import RULES_FILE, RulesError, load_rules
     from facilities.spreadsheet import to_csv_bytes
 

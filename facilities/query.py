@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
@@ -45,7 +44,7 @@ def filter_city(
         if "grade" in sets and "grade" in gdf.columns:
             keep &= gdf["grade"].isin(sets["grade"])
         layers[name] = gdf[keep.fillna(False).to_numpy(dtype=bool)]
-    return replace(city, layers=layers, _metric={})
+    return city.with_layers(layers)
 
 
 def nearest_feature(city: City, lon: float, lat: float, layers: Iterable[str], max_m: float = 50.0) -> tuple[str, pd.Series] | None:

@@ -20,7 +20,7 @@ def map_html(m: folium.Map) -> str:
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
     """Write ``m`` (built with ``asset_url=maps.assets.INLINE``) to ``path`` atomically; return the path."""
-    from facilities.city import write_atomic
+    from facilities.store import write_atomic
 
     path = Path(path)
     write_atomic(path, map_html(m))
@@ -31,7 +31,7 @@ def export_map(folder: str | Path, out: str | Path, rules: str | Path | None = N
                lang: str = "zh", as_of: dt.date | None = None) -> Path:  # fmt: skip
     """Load a city, check it (if a rules file is there), and write its map to ``out``."""
     from facilities.check import check
-    from facilities.city import load_city
+    from facilities.store import load as load_city
     from facilities.rules import RULES_FILE, load_rules
     from maps.city_map import build_map
 

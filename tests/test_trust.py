@@ -155,7 +155,7 @@ def test_disk_full_names_the_file(tmp_path, monkeypatch):
     """An error while writing (here: ENOSPC, injected) names the file and leaves the old one whole."""
     import errno
 
-    from facilities import city as citymod
+    from facilities.store import atomic
 
     target = tmp_path / "toilets.geojson"
     target.write_text("old", encoding="utf-8")
@@ -163,9 +163,9 @@ def test_disk_full_names_the_file(tmp_path, monkeypatch):
     def full(fd, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(citymod, "_write_all", full)
+    monkeypatch.setattr(atomic, "_write_all", full)
     with pytest.raises(OSError, match="No space left on device") as exc:
-        citymod.write_atomic(target, "new")
+        atomic.write_atomic(target, "new")
     assert exc.value.filename == str(target)
     assert target.read_text(encoding="utf-8") == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["toilets.geojson"]
 

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import json
 import math
 import os
@@ -66,12 +65,13 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from facilities import settings
+from facilities.city_config import CONFIG_FILE, Bounds, CityConfig, read_city_config
 from facilities.errors import ImportUsageError, ImportWriteError
 from facilities.problems import Problem, ValidationReport
-from facilities.validation import STAGING_DIR, check_geometry, check_properties, validate_city, validate_layer_file
-from facilities.city import save_layer, write_atomic
-from facilities.city_config import CONFIG_FILE, Bounds, CityConfig, read_city_config
 from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
+from facilities.store import write_atomic
+from facilities.store.folder import save_layer
+from facilities.validation import STAGING_DIR, check_geometry, check_properties, validate_city, validate_layer_file
 
 MODES = ("new", "merge", "replace")
 

@@ -14,9 +14,10 @@ import re
 import textwrap
 from pathlib import Path
 
+from facilities.city import City
 from facilities.errors import CityValidationError
-from facilities.city import City, load_city
 from facilities.rules import RULES_FILE, Rule, load_rules
+from facilities.store import load as load_city
 
 TEMPLATE = Path(__file__).with_name("rules_template.toml")
 PASS_SHARE = 0.85

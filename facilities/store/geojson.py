@@ -1,0 +1,55 @@
+"""Layers as GeoJSON: the folder backend's file format, and the GeoJSON downloads of the app."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+from shapely.geometry import mapping
+
+from facilities import settings
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def layer_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A layer as a GeoJSON FeatureCollection dict (WGS84; null properties left out)."""
+    if gdf.crs is not None and not gdf.crs.equals(CRS.from_user_input(settings.STORAGE_CRS)):
+        gdf = gdf.to_crs(settings.STORAGE_CRS)
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    features = []
+    for values, geom in zip(gdf[columns].itertuples(index=False, name=None), gdf.geometry, strict=True):
+        props = {}
+        for key, value in zip(columns, values, strict=True):
+            v = _json_value(value)
+            if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                props[key] = v
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(geom) if geom is not None else None})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def layer_text(gdf: gpd.GeoDataFrame) -> str:
+    """A layer as the text of a GeoJSON file: one feature per line (diffs stay readable), UTF-8 as is."""
+    fc = layer_to_geojson(gdf)
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in fc["features"]]
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+__all__ = ["layer_text", "layer_to_geojson"]
