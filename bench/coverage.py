@@ -161,9 +161,9 @@ def main() -> None:
 def demo_check_time() -> None:
     """Time loading the demo city and checking its rules (cold, then with metric layers cached), if the demo city is there."""
     from facilities.check import check
-    from facilities.city import load_city
     from facilities.rules import load_rules
     from facilities.settings import DATA_DIR
+    from facilities.store import load as load_city
 
     folder = DATA_DIR / "xiangyang"
     if not (folder / "rules.toml").is_file():

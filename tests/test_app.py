@@ -10,10 +10,11 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from facilities import load_city, settings
+from facilities import settings
 from facilities.check import check
 from facilities.rules import load_rules
 from facilities.schema import ALL_LAYERS
+from facilities.store import load as load_city
 from tests.helpers import DATA, DEMO, ROOT
 
 AS_OF = dt.date(2026, 11, 29)

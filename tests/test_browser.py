@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilities import load_city
+from facilities.store import load as load_city
 from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_page, streamlit_app
 
 pytestmark = BROWSER

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from shapely import LineString, Point, box
 from shapely.geometry import mapping
 
-from facilities import load_city
 from facilities.check import GAP_COLUMNS, SUMMARY_COLUMNS, check
 from facilities.city_config import local_metric_crs
 from facilities.rules import load_rules
+from facilities.store import load as load_city
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -258,13 +258,14 @@ min_per_km2 = 4
 
 def _in_memory_city(layers: dict[str, gpd.GeoDataFrame]):
     """A City built in memory (no files), for property tests of whole rules."""
-    from facilities.city import City, _coerce, empty_layer
+    from facilities.city import City
+    from facilities.store import coerce_layer, empty_layer
     from facilities.city_config import Bounds, CityConfig
     from facilities.problems import ValidationReport
     from facilities.schema import ALL_LAYERS
 
     config = CityConfig("测", "T", 112.1, 32.0, 13, Bounds(111.8, 31.7, 112.4, 32.3))
-    full = {name: _coerce(layers[name].copy(), spec) if name in layers else empty_layer(spec) for name, spec in ALL_LAYERS.items()}
+    full = {name: coerce_layer(layers[name].copy(), spec) if name in layers else empty_layer(spec) for name, spec in ALL_LAYERS.items()}
     return City(Path("."), config, full, ValidationReport(Path(".")))
 
 

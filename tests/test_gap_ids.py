@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point
 
-from facilities import load_city
 from facilities.check import check
 from facilities.rules import load_rules
 from facilities.settings import DEMO_CITY
+from facilities.store import load as load_city
 
 AS_OF = dt.date(2026, 11, 29)
 

@@ -11,10 +11,10 @@ import folium
 import numpy as np
 import pytest
 
-from facilities import load_city
 from facilities.check import check
 from facilities.chinacrs import wgs84_to_gcj02
 from facilities.rules import load_rules
+from facilities.store import load as load_city
 from maps import BasemapError, OfflineAssetError, build_map, localize
 from maps.assets import INLINE
 from maps.city_map import MAP_LAYERS

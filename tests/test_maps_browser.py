@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from facilities import load_city
 from facilities.check import check
 from facilities.rules import load_rules
+from facilities.store import load as load_city
 from maps import build_map, save_map
 from maps.assets import INLINE
 from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_page

@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 import pytest
 
 from documents.scorecard import scorecard_html
-from facilities import load_city
 from facilities.check import check
 from facilities.rules import load_rules
+from facilities.store import load as load_city
 from tests.helpers import DEMO, RULES_B, layers_b, make_city
 
 TODAY = dt.date(2026, 11, 29)

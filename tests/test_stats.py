@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from shapely import Point, box
 
-from facilities import load_city, stats
+from facilities import stats
 from facilities.check import check
 from facilities.rules import load_rules
+from facilities.store import load as load_city
 from tests.helpers import DEMO, RULES_B, district_zone, layers_b, make_city
 
 TODAY = dt.date(2026, 11, 29)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from facilities import City, CityValidationError, ValidationReport, load_city, settings
+from facilities import City, CityValidationError, ValidationReport, settings, store
 from facilities.check import Result, check
 from facilities.query import filter_city
 from facilities.rules import RULES_FILE, RulesError, load_rules
@@ -49,7 +49,7 @@ def fingerprint(folder: Path) -> tuple:
 def load(folder: str, key: tuple) -> City | ValidationReport:
     """The city in `folder`, loaded once per fingerprint `key`; its validation report when it has errors."""
     try:
-        return load_city(folder)
+        return store.load(folder)
     except CityValidationError as exc:
         return exc.report
 

@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from facilities.city import layer_to_geojson
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import to_csv_bytes
+from facilities.store import layer_to_geojson
 from facilities.words import field_label, label
 from ui.state import current_city, lang, page_title, t
 
