@@ -35,20 +35,26 @@ CONFIG_FILE = "city.toml"
 
 @dataclass(frozen=True)
 class Bounds:
+    """A box in WGS84 degrees: the city's extent, where its features must lie."""
+
     west: float
     south: float
     east: float
     north: float
 
     def contains(self, lon: float, lat: float) -> bool:
+        """True when (lon, lat) is inside the box, edges included."""
         return self.west <= lon <= self.east and self.south <= lat <= self.north
 
     def as_tuple(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north)."""
         return (self.west, self.south, self.east, self.north)
 
 
 @dataclass(frozen=True)
 class CityConfig:
+    """A city's ``city.toml``: its names, the map's centre and zoom, its bounds and the CRS distances are measured in."""
+
     name: str
     name_en: str
     center_lon: float

@@ -67,18 +67,22 @@ class Problem:
         accepted: str,
         feature: str | None = None,
     ) -> Problem:
+        """A problem of any severity, the value shown as the user typed it (shortened when long)."""
         shown = None if (value is None and field is None) else show_value(value)
         return cls(severity, code, file, feature, field, shown, message, accepted)
 
     @classmethod
     def error(cls, code, file, field, value, message, accepted, feature=None) -> Problem:
+        """An error: the city (or file) cannot be used until it is fixed."""
         return cls.make("error", code, file, field, value, message, accepted, feature)
 
     @classmethod
     def warning(cls, code, file, field, value, message, accepted, feature=None) -> Problem:
+        """A warning: worth fixing, but the city can be used."""
         return cls.make("warning", code, file, field, value, message, accepted, feature)
 
     def where(self) -> str:
+        """File, feature and field, as far as known: ``toilets.geojson, feature T1 (#1), field grade``."""
         parts = [self.file]
         if self.feature is not None:
             parts.append(f"feature {self.feature}")
@@ -87,6 +91,7 @@ class Problem:
         return ", ".join(parts)
 
     def to_text(self) -> str:
+        """One line: where, the value, what is wrong and what would be accepted."""
         value = f": {self.value}" if self.value is not None else ""
         text = f"{self.where()}{value} — {self.message}"
         if self.accepted:
@@ -96,6 +101,8 @@ class Problem:
 
 @dataclass
 class LayerCounts:
+    """Features of one layer, counted by status, type and district while validating."""
+
     features: int = 0
     by_status: Counter = field(default_factory=Counter)
     by_type: Counter = field(default_factory=Counter)
@@ -114,10 +121,12 @@ class ValidationReport:
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems of severity error."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
+        """The problems of severity warning."""
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
@@ -126,6 +135,7 @@ class ValidationReport:
         return not self.errors
 
     def extend(self, problems: list[Problem]) -> None:
+        """Add ``problems`` to the report."""
         self.problems.extend(problems)
 
     def counts_frame(self) -> pd.DataFrame:
@@ -180,6 +190,7 @@ class ValidationReport:
         return "\n".join(lines)
 
     def summary(self) -> str:
+        """One line: the folder, valid or not, and how many errors and warnings."""
         e, w = len(self.errors), len(self.warnings)
         verdict = "valid 有效" if self.ok else "INVALID 无效"
         return f"{self.folder}: {verdict} — {e} error(s) 错误, {w} warning(s) 警告"

@@ -38,7 +38,8 @@ def filter_city(
         if "status" in sets:
             keep &= gdf["status"].isin(sets["status"])
         if "type" in sets and spec.type_field:
-            values = set(spec.field(spec.type_field).allowed or ())
+            type_field = spec.field(spec.type_field)
+            values = set(type_field.allowed or ()) if type_field is not None else set()
             if values & sets["type"]:  # only layers that have one of the chosen types are filtered by type
                 keep &= gdf[spec.type_field].isin(sets["type"])
         if "grade" in sets and "grade" in gdf.columns:

@@ -32,7 +32,7 @@ def is_formula_like(value: object) -> bool:
 
 def safe_cell(value: object) -> object:
     """``value``, or ``'`` + ``value`` when it is text a spreadsheet would evaluate."""
-    return "'" + value if is_formula_like(value) else value
+    return "'" + value if isinstance(value, str) and is_formula_like(value) else value
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -19,8 +19,8 @@ import shapely
 from shapely.geometry import shape
 
 from facilities import settings
-from facilities.problems import LayerCounts, Problem, ValidationReport
 from facilities.city_config import Bounds, read_city_config
+from facilities.problems import LayerCounts, Problem, ValidationReport
 from facilities.schema import ALL_LAYERS, GEOMETRY_TYPES, Field, LayerSpec
 
 Json = dict[str, Any]
@@ -74,6 +74,7 @@ def _reject_constant(name: str) -> float:
 
 
 def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """``text`` as JSON (NaN and Infinity kept, for the geometry check to name), or None and the problem: where and why."""
     try:
         return json.loads(text, parse_constant=_reject_constant), []
     except json.JSONDecodeError as exc:

@@ -15,10 +15,11 @@ from dataclasses import asdict
 
 from facilities.city_config import Bounds
 from facilities.errors import ImportUsageError
-from facilities.importers._core import MODES, ImportResult
 from facilities.importers.crs import ACCEPTED as CRS_ACCEPTED
 from facilities.importers.osm import OSM_LAYERS
+from facilities.importers.result import ImportResult
 from facilities.schema import LAYERS
+from facilities.store import MODES
 
 
 def _bounds(text: str) -> Bounds:

@@ -22,7 +22,8 @@ from pyproj import Transformer
 from shapely.geometry import LineString
 
 from facilities.city_config import local_metric_crs
-from facilities.importers._core import ImportResult, Record
+from facilities.importers.records import Record
+from facilities.importers.result import ImportResult
 
 
 def roads_from_points(records: list[Record], cfg: dict[str, Any], result: ImportResult) -> list[Record]:

@@ -225,6 +225,7 @@ class Mixed:
     line_spans: list[tuple[int, int]]  # (start, end) of every physical line
 
     def summary(self) -> str:
+        """One line: how many lines are in which encoding, and what the rest of the file is in."""
         kinds = sorted({name(o.encoding) for o in self.odd})
         what = " or ".join(kinds) if all(o.encoding for o in self.odd) else "not " + name(self.majority)
         return f"{len(self.odd)} of {self.lines} lines with non-ASCII text are {what}, the rest of the file is {name(self.majority)}"
@@ -371,32 +372,50 @@ def analyse_lines(raw: bytes, majority: str | None = None) -> Mixed | None:
         votes = len(utf8 & strong) + 0.5 * len(latin)  # (GBK's 一, 业, 为 … read as Cyrillic, Hebrew, Arabic UTF-8: no vote)
         majority = "utf-8" if votes >= len(other) else ""
     context = "\n".join(t for i in sorted(strong) for _, t in pieces[i] if t is not None)
-    odd: list[OddLine] = []
     if majority == "utf-8":
-        bad_segs = {i: [seg for seg, t in pieces[i] if t is None] for i in sorted(other | split)}
-        if not bad_segs:
-            return None
-        enc, readings = guess_legacy(b"\n".join(seg for segs in bad_segs.values() for seg in segs), context)
-        close = enc is not None and len(readings) > 1 and _close_call(readings, context)
-        for i, segs in bad_segs.items():
-            a, b = spans[i]
-            line = raw[a:b]
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                bad = line[exc.start : exc.start + 2]
-            if enc is not None:
-                line_enc, also = enc, ({e: _readings(segs, e) for e in readings if e != enc} if close else {})
-            else:  # no one encoding reads all the odd text: line by line
-                line_enc, rd = guess_legacy(b"\n".join(segs), context)
-                also = {e: _readings(segs, e) for e in rd if e != line_enc} if line_enc and len(rd) > 1 and _close_call(rd, context) else {}
-            mine = _readings(segs, line_enc) if also and line_enc else ""
-            odd.append(OddLine(i + 1, a, b, line_enc, also, bad, mine))
-        return Mixed("utf-8", len(pieces), odd, raw, spans)
+        return _odd_in_utf8(raw, spans, pieces, other | split, context)
     # most lines are GBK or Big5 (or the caller says so): the UTF-8 text among them is odd
-    if majority:
-        enc = majority
-    else:
+    return _odd_in_legacy(raw, spans, pieces, strong, other, context, majority)
+
+
+Pieces = dict[int, list[tuple[bytes, str | None]]]
+
+
+def _odd_in_utf8(raw: bytes, spans: list[tuple[int, int]], pieces: Pieces, odd_lines: set[int], context: str) -> Mixed | None:
+    """Most lines are UTF-8: the legacy-encoded lines among ``odd_lines``, each with its likely encoding."""
+    odd: list[OddLine] = []
+    bad_segs = {i: [seg for seg, t in pieces[i] if t is None] for i in sorted(odd_lines)}
+    if not bad_segs:
+        return None
+    enc, readings = guess_legacy(b"\n".join(seg for segs in bad_segs.values() for seg in segs), context)
+    close = enc is not None and len(readings) > 1 and _close_call(readings, context)
+    line_enc: str | None
+    for i, line_segs in bad_segs.items():
+        a, b = spans[i]
+        line = raw[a:b]
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = line[exc.start : exc.start + 2]
+        if enc is not None:
+            line_enc, also = enc, ({e: _readings(line_segs, e) for e in readings if e != enc} if close else {})
+        else:  # no one encoding reads all the odd text: line by line
+            line_enc, rd = guess_legacy(b"\n".join(line_segs), context)
+            also = (
+                {e: _readings(line_segs, e) for e in rd if e != line_enc} if line_enc and len(rd) > 1 and _close_call(rd, context) else {}
+            )
+        mine = _readings(line_segs, line_enc) if also and line_enc else ""
+        odd.append(OddLine(i + 1, a, b, line_enc, also, bad, mine))
+    return Mixed("utf-8", len(pieces), odd, raw, spans)
+
+
+def _odd_in_legacy(
+    raw: bytes, spans: list[tuple[int, int]], pieces: Pieces, strong: set[int], other: set[int], context: str, majority: str
+) -> Mixed | None:
+    """Most lines are GBK or Big5 (``majority``, or "" to guess): the UTF-8 or other-encoded lines among them."""
+    odd: list[OddLine] = []
+    enc: str | None = majority or None
+    if enc is None:
         enc, _ = guess_legacy(b"\n".join(seg for i in sorted(pieces) for seg, t in pieces[i] if t is None or i not in strong), context)
         if enc is None:  # no single legacy encoding reads every such line: the one reading most
             counts = {e: sum(_strict(raw[spans[i][0] : spans[i][1]], e) is not None for i in other) for e in LEGACY}
@@ -414,9 +433,9 @@ def analyse_lines(raw: bytes, majority: str | None = None) -> Mixed | None:
             line.decode(enc)
         except UnicodeDecodeError as exc:
             bad = line[exc.start : exc.start + 2]
-        segs = [seg for seg, _ in pieces[i] if _strict(seg, enc) is None] or [line]
-        line_enc, _ = guess_legacy(b"\n".join(segs), context)
-        if line_enc is None and all(_strict(seg, "utf-8") is not None for seg in segs):
+        odd_segs = [seg for seg, _ in pieces[i] if _strict(seg, enc) is None] or [line]
+        line_enc, _ = guess_legacy(b"\n".join(odd_segs), context)
+        if line_enc is None and all(_strict(seg, "utf-8") is not None for seg in odd_segs):
             line_enc = "utf-8"
         odd.append(OddLine(i + 1, a, b, line_enc, {}, bad))
     if not odd:

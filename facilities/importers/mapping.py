@@ -47,10 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facilities.problems import Problem
-from facilities.validation import check_value
 from facilities.errors import ImportUsageError
+from facilities.problems import Problem
 from facilities.schema import Field, LayerSpec
+from facilities.validation import check_value
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 NULL_VALUES = ("", "N/A", "n/a", "NA", "NULL", "null", "None", "-")
@@ -98,6 +98,7 @@ class FieldRule:
 
     @property
     def columns(self) -> list[str]:
+        """The source columns this field is read from."""
         return list(self.argmax) if self.argmax else [self.column] if self.column else []
 
     def accepted(self) -> str:
@@ -120,6 +121,8 @@ class FieldRule:
 
 @dataclass
 class Mapping:
+    """A column mapping (a TOML file, or one guessed from the headers): source columns to layer fields."""
+
     layer: str | None = None
     crs: str | None = None
     lon: str | None = None
@@ -134,6 +137,7 @@ class Mapping:
     path: Path | None = None
 
     def used_columns(self) -> set[str]:
+        """Every source column the mapping reads (fields, id, coordinates)."""
         cols = {c for r in self.rules for c in r.columns}
         return cols | {c for c in (self.id_column, self.lon, self.lat) if c}
 

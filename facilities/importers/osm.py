@@ -59,10 +59,13 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from facilities.problems import Problem, ValidationReport
 from facilities.city_config import Bounds
 from facilities.errors import ImportUsageError
-from facilities.importers._core import ImportResult, NewCity, Record, finish_import, open_target, reject
+from facilities.importers.new_city import NewCity
+from facilities.importers.records import Record, reject
+from facilities.importers.result import ImportResult
+from facilities.importers.write import finish_import, open_target
+from facilities.problems import Problem, ValidationReport
 
 ROAD_CLASS = {
     "motorway": "expressway",

@@ -15,9 +15,7 @@ import textwrap
 from pathlib import Path
 
 from facilities.city import City
-from facilities.errors import CityValidationError
 from facilities.rules import RULES_FILE, Rule, load_rules
-from facilities.store import load as load_city
 
 TEMPLATE = Path(__file__).with_name("rules_template.toml")
 PASS_SHARE = 0.85
@@ -55,12 +53,8 @@ def answerable(city: City, rule: Rule, today: dt.date) -> bool:
     return True
 
 
-def rules_for_city(folder: Path, template: Path = TEMPLATE) -> tuple[str | None, list[str], str]:
-    """The text of a rules file for the city in ``folder``; the chosen rule ids; why none, if none."""
-    try:
-        city = load_city(folder)
-    except CityValidationError as exc:
-        return None, [], f"the city has errors ({len(exc.report.errors)}); run `python -m facilities validate {folder}`"
+def rules_for_city(city: City, template: Path = TEMPLATE) -> tuple[str | None, list[str], str]:
+    """The text of a rules file for ``city``; the chosen rule ids; why none, if none."""
     rules = load_rules(template)
     today = dt.date.today()
     _head, blocks = _blocks(template.read_text(encoding="utf-8"))

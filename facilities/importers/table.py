@@ -34,21 +34,17 @@ from typing import Any
 import numpy as np
 from shapely.geometry import Point
 
-from facilities.problems import Problem, ValidationReport, show_value
 from facilities.city_config import Bounds
 from facilities.errors import ImportUsageError, MixedEncodingError
 from facilities.importers import crs as crsmod
-from facilities.importers._core import (
-    ImportResult,
-    NewCity,
-    Record,
-    check_archive,
-    finish_import,
-    open_target,
-    reject,
-)
+from facilities.importers.archive import check_archive
 from facilities.importers.encoding import NAMES, Mixed, OddLine, decode, odd_line_text, ranges
 from facilities.importers.mapping import Mapping, add_constants, apply, auto_mapping, mapping_and_layer, norm_header
+from facilities.importers.new_city import NewCity
+from facilities.importers.records import Record, reject
+from facilities.importers.result import ImportResult
+from facilities.importers.write import finish_import, open_target
+from facilities.problems import Problem, ValidationReport, show_value
 from facilities.schema import LAYERS, LayerSpec
 from facilities.settings import REPORT_LINES_PER_KIND
 
@@ -76,6 +72,8 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 
 @dataclass
 class Table:
+    """A table read as text cells: its headers, its rows (with their spreadsheet row numbers), its encoding."""
+
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells as text)
     encoding: str  # how it was read, for the report
@@ -371,6 +369,7 @@ def to_wgs84(
 
 
 def prepare_mapping(headers: list[str], spec: LayerSpec, mapping: Mapping | None, sets: list[str], file: str) -> Mapping:
+    """The mapping to apply: the given one or one guessed from the headers, columns resolved, ``--set`` values added."""
     m = mapping or auto_mapping(headers, spec)
     _resolve_columns(m, headers)
     add_constants(m, spec, list(sets), file)

@@ -24,13 +24,17 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry.base import BaseGeometry
 
-from facilities.problems import Problem, ValidationReport
 from facilities.city_config import Bounds
-from facilities.importers import crs as crsmod
 from facilities.errors import ImportUsageError
-from facilities.importers._core import ImportResult, NewCity, Record, finish_import, open_target, reject, unpacked
+from facilities.importers import crs as crsmod
+from facilities.importers.archive import unpacked
 from facilities.importers.mapping import mapping_and_layer
+from facilities.importers.new_city import NewCity
+from facilities.importers.records import Record, reject
+from facilities.importers.result import ImportResult
 from facilities.importers.table import kept_columns, prepare_mapping, row_props
+from facilities.importers.write import finish_import, open_target
+from facilities.problems import Problem, ValidationReport
 from facilities.schema import LAYERS, LayerSpec
 
 SUFFIXES = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".gml", ".fgb", ".gdb")
@@ -59,7 +63,7 @@ def read_vector(path: Path, source_layer: str | None, shown: str | None = None) 
     """The file's attributes (as a DataFrame) and geometries, and its CRS; raise ImportUsageError if unreadable.
 
     A ``.zip`` or ``.kmz`` is checked against the archive limits and unpacked into a temporary folder first
-    (:func:`facilities.importers._core.unpacked`); GDAL then reads the file inside (``shown`` names it in messages).
+    (:func:`facilities.importers.archive.unpacked`); GDAL then reads the file inside (``shown`` names it in messages).
     """
     kind = ARCHIVES.get(path.suffix.lower())
     if kind is not None:
