@@ -366,3 +366,22 @@ def test_bounds_of_an_existing_city_reject_far_rows(tmp_path):
     assert result.exit_code == 1 and result.layers["toilets"].rejected == 4
     assert {p.code for p in result.report.errors} == {"out_of_bounds"}
     assert result.layers["toilets"].action.startswith("nothing written")
+
+
+def test_a_row_without_an_id_is_rejected_by_name(tmp_path):
+    """A mapping's id column with an empty cell: that row is rejected with a message, the others are imported
+    (mypy found the rejection built a 3-tuple where 4 are read: it crashed instead)."""
+    src = tmp_path / "t.csv"
+    src.write_text("code,name,lon,lat,grade\nT1,甲,112.1,32.0,A\n,乙,112.11,32.01,AA\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'layer = "toilets"\ncrs = "wgs84"\nlon = "lon"\nlat = "lat"\n[id]\ncolumn = "code"\n'
+        '[defaults]\nstatus = "existing"\n[fields]\nname = "name"\ngrade = "grade"\n',
+        encoding="utf-8",
+    )
+    result = import_table(src, tmp_path / "c", mapping=mapping)
+    errors = result.report.errors
+    assert [(p.feature, p.field, p.message) for p in errors] == [("row 3", "code", "missing id")]
+    assert [f["properties"]["id"] for f in json.loads((tmp_path / "c" / "toilets.geojson").read_text(encoding="utf-8"))["features"]] == [
+        "T1"
+    ]

@@ -38,13 +38,15 @@ def roads_from_points(records: list[Record], cfg: dict[str, Any], result: Import
     if not groups:
         result.notes.append(f"no roads derived: no feature has a {group_key!r} property")
         return []
-    xy = np.array([[r.geometry.x, r.geometry.y] for recs in groups.values() for r in recs])
+    points: list[Any] = [r.geometry for recs in groups.values() for r in recs]  # lamps: points, checked before
+    xy = np.array([[p.x, p.y] for p in points])
     lon0, lat0 = xy.mean(axis=0)
     to_m = Transformer.from_crs("EPSG:4326", local_metric_crs(lon0, lat0), always_xy=True)
     to_deg = Transformer.from_crs(local_metric_crs(lon0, lat0), "EPSG:4326", always_xy=True)
     roads, few = [], 0
     for key, recs in sorted(groups.items()):
-        x, y = to_m.transform(np.array([r.geometry.x for r in recs]), np.array([r.geometry.y for r in recs]))
+        pts_of: list[Any] = [r.geometry for r in recs]
+        x, y = to_m.transform(np.array([p.x for p in pts_of]), np.array([p.y for p in pts_of]))
         pts = np.unique(np.column_stack([x, y]).round(3), axis=0)
         if len(pts) < max(min_points, 2):
             few += 1

@@ -411,7 +411,7 @@ def convert(rule: FieldRule, text: str, nulls: frozenset[str]) -> tuple[Any, str
     return value, None
 
 
-def apply(m: Mapping, row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str, str]]]:
+def apply(m: Mapping, row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str, str, str]]]:
     """A row's properties; the source column of each; the cells that cannot be read (column, text, why, accepted)."""
     props: dict[str, Any] = {}
     columns: dict[str, str] = {}

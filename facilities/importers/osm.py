@@ -293,6 +293,7 @@ def read_osm(path: Path, layers: tuple[str, ...], report: ValidationReport) -> O
 
     try:
         processor = osmium.FileProcessor(str(path)).with_areas()
+        obj: Any  # a node, way, relation or area (osmium's union type has no common attributes)
         for obj in processor:
             tags = {t.k: t.v for t in obj.tags}
             if obj.is_area():

@@ -376,7 +376,7 @@ def prepare_mapping(headers: list[str], spec: LayerSpec, mapping: Mapping | None
     given = {r.field for r in m.rules}
     missing = [f.name for f in spec.fields if f.required and f.name != "id" and f.name not in given]
     if missing:
-        example = " ".join(f"--set {f}={(spec.field(f).allowed or ('…',))[0]}" for f in missing)
+        example = " ".join(f"--set {f}={(getattr(spec.field(f), 'allowed', None) or ('…',))[0]}" for f in missing)
         raise ImportUsageError(
             f"layer {spec.name} needs field(s) {', '.join(missing)}, and no column provides them: "
             f"name a column in a mapping file (--mapping), or give one value for every row ({example})"
@@ -401,7 +401,7 @@ def row_props(
     if m.id_column:
         raw_id = row.get(m.id_column, "")
         if raw_id in m.null_values:
-            problems.append((m.id_column, raw_id, "missing id"))
+            problems.append((m.id_column, raw_id, "missing id", "a value in every row (the id column)"))
         props["id"] = f"{m.id_prefix or ''}{raw_id}"
         columns["id"] = m.id_column
     else:

@@ -44,9 +44,10 @@ def _text(value: Any) -> str:
     if value is None or value is pd.NaT:
         return ""
     if isinstance(value, float | np.floating):
-        if math.isnan(value):
+        number = float(value)
+        if math.isnan(number):
             return ""
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
     if isinstance(value, pd.Timestamp | dt.datetime):
