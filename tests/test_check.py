@@ -259,10 +259,10 @@ min_per_km2 = 4
 def _in_memory_city(layers: dict[str, gpd.GeoDataFrame]):
     """A City built in memory (no files), for property tests of whole rules."""
     from facilities.city import City
-    from facilities.store import coerce_layer, empty_layer
     from facilities.city_config import Bounds, CityConfig
     from facilities.problems import ValidationReport
     from facilities.schema import ALL_LAYERS
+    from facilities.store import coerce_layer, empty_layer
 
     config = CityConfig("测", "T", 112.1, 32.0, 13, Bounds(111.8, 31.7, 112.4, 32.3))
     full = {name: coerce_layer(layers[name].copy(), spec) if name in layers else empty_layer(spec) for name, spec in ALL_LAYERS.items()}
