@@ -1,4 +1,4 @@
-"""``python -m facilities import osm|table|file``: argparse wiring for the importers.
+"""``import osm|table|file``: the command line of the importers (:mod:`facilities.importers`).
 
 Exit codes: 0 imported with no error; 1 rows rejected or other problems (the report lists every one:
 row, field, value, reason); 2 bad usage or unreadable input — a table mixing encodings (every odd row
@@ -66,8 +66,8 @@ def _fields(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_import_parser(sub: argparse._SubParsersAction) -> None:
-    """Add ``import`` with its three sources to the ``python -m facilities`` sub-commands."""
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add ``import`` with its three sources to the sub-commands."""
     imp = sub.add_parser("import", help="import OSM data, a table (CSV/XLSX) or a GIS file into a city folder")
     kinds = imp.add_subparsers(dest="source_kind", required=True)
 
@@ -146,4 +146,4 @@ def _run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-__all__ = ["add_import_parser"]
+__all__ = ["add_parsers"]

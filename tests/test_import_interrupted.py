@@ -87,7 +87,7 @@ def wrap(fn):
 for name in ("replace", "rename", "link", "rmdir", "unlink"):
     setattr(os, name, wrap(getattr(os, name)))
 shutil.rmtree = wrap(shutil.rmtree)
-from facilities.cli import main
+from cli import main
 sys.exit(main(sys.argv[1:]))
 """
 

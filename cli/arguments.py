@@ -1,0 +1,36 @@
+"""What several commands share: the ``--as-of`` argument, and text padded for a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import unicodedata
+
+from facilities import settings
+from facilities.errors import SettingError
+
+AS_OF_HELP = (
+    f"the check date YYYY-MM-DD: 'today' in the rules and in day counts "
+    f"(default: ${settings.AS_OF_ENV}, else the rules file's as_of, else today)"
+)
+
+
+def as_of_arg(text: str) -> dt.date:
+    """``--as-of``: a date, or argparse's clear usage error (never a traceback)."""
+    try:
+        return settings.parse_date(text, "--as-of")
+    except SettingError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--as-of: ")) from None
+
+
+def width(text: str) -> int:
+    """Display width in a terminal (CJK characters take two columns)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns."""
+    return text + " " * max(0, columns - width(text))
+
+
+__all__ = ["AS_OF_HELP", "as_of_arg", "pad", "width"]

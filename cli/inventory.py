@@ -1,0 +1,133 @@
+"""``validate`` and ``check``: a city's problems, and its scorecard against the rules.
+
+``python -m facilities validate <city>``: counts and every problem; exit 0 valid, 1 invalid.
+``python -m facilities check <city> [--rules FILE] [--out DIR]``: the scorecard; exit 0 if the city passes,
+1 if it does not, 2 on invalid input (the validation report is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from cli.arguments import AS_OF_HELP, as_of_arg, pad
+from facilities import store
+from facilities.problems import ValidationReport
+
+
+def counts_table(report: ValidationReport) -> str:
+    """Per-layer counts: total, by status, by type."""
+    frame = report.counts_frame()
+    lines = [f"{pad('layer 图层', 26)} {'features':>8}  by status | by type"]
+    for row in frame.itertuples(index=False):
+        detail = " | ".join(x for x in (row.by_status, row.by_type) if x) or ("" if row.features else "(no file: empty layer)")
+        lines.append(f"{pad(f'{row.layer} {row.title_zh}', 26)} {row.features:>8}  {detail}")
+    return "\n".join(lines)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    report = store.validate(args.folder)
+    if args.json:
+        out = {
+            "folder": str(report.folder),
+            "ok": report.ok,
+            "counts": {
+                k: {"features": c.features, "by_status": dict(c.by_status), "by_type": dict(c.by_type)} for k, c in report.counts.items()
+            },
+            "problems": [asdict(p) for p in report.problems],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        if report.counts:
+            print(counts_table(report))
+            print()
+        print(report.to_text(limit=args.limit))
+    return 0 if report.ok else 1
+
+
+def _progress(i: int, n: int, rule) -> None:
+    columns = 30
+    done = int(columns * i / n)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (columns - done)}] {i}/{n} {rule.id:<32}")
+    sys.stderr.flush()
+
+
+def scorecard_table(result) -> str:
+    """The scorecard as text: one line per rule, then the total against the pass mark."""
+    s = result.summary
+    lines = [f"{'rule 规则':<30} {'checked':>9} {'share':>7} {'need':>6} {'points':>12}  pass"]
+    for r in s.itertuples(index=False):
+        checked = f"{r.checked:.0f}" + (" m" if r.kind == "along" else "")
+        if r.passed is pd.NA or pd.isna(r.points):
+            lines.append(f"{r.rule:<30} {checked:>9} {'—':>7} {r.threshold:>6.0%} {'—':>7}/{r.weight:<4.0f} n/a  {r.title_zh}")
+            continue
+        mark = "✔" if r.passed else "✘"
+        lines.append(
+            f"{r.rule:<30} {checked:>9} {r.share:>7.1%} {r.threshold:>6.0%} {r.points:>7.1f}/{r.weight:<4.0f} {mark}  {r.title_zh}"
+        )
+    verdict = "PASS 达标" if result.passed else "FAIL 未达标"
+    lines.append("")
+    lines.append(f"score 总分 {result.total:.1f} / {result.max_points:.0f}; pass mark 达标线 {result.pass_mark:g} → {verdict}")
+    lines.append(f"gaps 缺口: {len(result.gaps)}; check date 核查日期 {result.as_of.isoformat()}")
+    return "\n".join(lines)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from facilities.check import check
+    from facilities.errors import CityValidationError
+    from facilities.rules import RULES_FILE, RulesError, load_rules
+    from facilities.spreadsheet import to_csv_bytes
+
+    folder = Path(args.folder)
+    try:
+        city = store.load(folder)
+    except CityValidationError as exc:
+        print(exc.report.to_text(limit=args.limit))
+        return 2
+    rules_path = Path(args.rules) if args.rules else folder / RULES_FILE
+    if not rules_path.is_file():
+        print(f"error: no rules file {rules_path}; write one (see data/xiangyang/{RULES_FILE}) or pass --rules FILE", file=sys.stderr)
+        return 2
+    try:
+        rules = load_rules(rules_path)
+    except RulesError as exc:
+        print(exc.report.to_text(limit=args.limit))
+        return 2
+    show = sys.stderr.isatty() and not args.quiet
+    result = check(city, rules, as_of=args.as_of, progress=_progress if show else None)
+    if show:
+        sys.stderr.write("\r" + " " * 80 + "\r")
+    print(scorecard_table(result))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        store.write_atomic(out / "gaps.geojson", result.gaps.to_json(ensure_ascii=False, drop_id=True, to_wgs84=True))
+        store.write_atomic(out / "summary.csv", to_csv_bytes(result.summary))
+        print(f"wrote {out / 'gaps.geojson'} and {out / 'summary.csv'}")
+    return 0 if result.passed else 1
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add ``validate`` and ``check`` to the sub-commands."""
+    p = sub.add_parser("validate", help="check a city folder and print counts and every problem")
+    p.add_argument("folder", help="city folder (city.toml + <layer>.geojson files)")
+    p.add_argument("--json", action="store_true", help="print the counts and problems as JSON")
+    p.add_argument("--limit", type=int, default=20, help="at most this many lines per file and problem kind (default 20)")
+    p.set_defaults(func=_validate)
+
+    c = sub.add_parser("check", help="evaluate the coverage rules and print the scorecard")
+    c.add_argument("folder", help="city folder")
+    c.add_argument("--rules", help="rules file (default: <folder>/rules.toml)")
+    c.add_argument("--out", help="folder to write gaps.geojson and summary.csv into")
+    c.add_argument("--as-of", type=as_of_arg, help=AS_OF_HELP)
+    c.add_argument("--limit", type=int, default=20, help="report lines per file and problem kind")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=_check)
+
+
+__all__ = ["add_parsers", "counts_table", "scorecard_table"]
