@@ -51,7 +51,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -268,97 +268,134 @@ def _finish_geometry(geom: BaseGeometry, policy: str, label: str, layer: str, fi
     return geom
 
 
-def read_osm(path: Path, layers: tuple[str, ...], report: ValidationReport) -> OsmData:
-    """Read ``path`` with pyosmium; return records by layer (rows that cannot be built are reported)."""
-    import osmium  # local: only the OSM import needs the C++ extension
+@dataclass
+class _OsmRead:
+    """What reading an OSM file has gathered so far."""
 
-    file = path.name
-    records: dict[str, list[Record]] = {name: [] for name in layers}
-    skipped: Counter = Counter()
-    rejected: Counter = Counter()
+    file: str
+    layers: tuple[str, ...]
+    report: ValidationReport
+    records: dict[str, list[Record]]
+    skipped: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
     place: tuple[int, str, str] | None = None
-    relations_wanted: dict[int, list[str]] = {}
-    relations_built: set[int] = set()
-    wkb = osmium.geom.WKBFactory()
+    relations_wanted: dict[int, list[str]] = field(default_factory=dict)
+    relations_built: set[int] = field(default_factory=set)
 
-    def add(osm_id: str, tags: dict[str, str], timestamp, mapped: Mapped, geom: BaseGeometry) -> None:
+    def add(self, osm_id: str, tags: dict[str, str], timestamp: Any, mapped: Mapped, geom: BaseGeometry) -> None:
+        """Add one object as a record of its mapped layer (unmapped tags kept in ``osm_tags``)."""
         props, used = _common(osm_id, tags, timestamp)
         props.update(mapped.props)
         used |= mapped.used
         rest = {k: v for k, v in sorted(tags.items()) if k not in used}
         if rest:
             props["osm_tags"] = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
-        geom = _finish_geometry(geom, mapped.policy, osm_id, mapped.layer, file, report)
-        records[mapped.layer].append(Record(osm_id, props, geom, {k: k for k in props}))
+        geom = _finish_geometry(geom, mapped.policy, osm_id, mapped.layer, self.file, self.report)
+        self.records[mapped.layer].append(Record(osm_id, props, geom, {k: k for k in props}))
 
+
+def read_osm(path: Path, layers: tuple[str, ...], report: ValidationReport) -> OsmData:
+    """Read ``path`` with pyosmium; return records by layer (rows that cannot be built are reported)."""
+    import osmium  # local: only the OSM import needs the C++ extension
+
+    state = _OsmRead(path.name, layers, report, {name: [] for name in layers})
+    wkb = osmium.geom.WKBFactory()
     try:
         processor = osmium.FileProcessor(str(path)).with_areas()
         obj: Any  # a node, way, relation or area (osmium's union type has no common attributes)
         for obj in processor:
-            tags = {t.k: t.v for t in obj.tags}
-            if obj.is_area():
-                if obj.from_way() or obj.orig_id() not in relations_wanted:
-                    continue
-                rid = obj.orig_id()
-                geom = shapely.from_wkb(wkb.create_multipolygon(obj))
-                relations_built.add(rid)
-                for mapped in classify(tags):
-                    if mapped.layer in layers and mapped.policy != LINE:
-                        add(f"r{rid}", tags, obj.timestamp, mapped, geom)
-                continue
-            if not tags:
-                continue
-            if obj.is_node():
-                if tags.get("place") in PLACE_RANK and tags.get("name"):
-                    rank = PLACE_RANK[tags["place"]]
-                    if place is None or rank < place[0]:
-                        place = (rank, tags.get("name:zh") or tags["name"], tags.get("name:en") or "")
-                loc = obj.location
-                for mapped in classify(tags):
-                    if mapped.layer in layers and mapped.policy != LINE:
-                        add(f"n{obj.id}", tags, obj.timestamp, mapped, Point(loc.lon, loc.lat))
-            elif obj.is_way():
-                mapped_all = [m for m in classify(tags, is_way=True) if m.layer in layers]
-                hw = tags.get("highway")
-                if hw and not any(m.layer == "roads" for m in mapped_all) and "roads" in layers:
-                    skipped[f"highway={hw}" + (" area" if tags.get("area") == "yes" else "")] += 1
-                if not mapped_all:
-                    continue
-                nodes = list(obj.nodes)
-                if not all(n.location.valid() for n in nodes):
-                    missing = sum(1 for n in nodes if not n.location.valid())
-                    for m in mapped_all:
-                        rejected[m.layer] += 1
-                        reject(
-                            report,
-                            file,
-                            f"w{obj.id}",
-                            "geometry",
-                            f"{missing} of {len(nodes)} nodes",
-                            f"way's nodes are missing from the file ({m.layer})",
-                            "a file with every node of its ways (e.g. an Overpass query ending in `>;`)",
-                        )
-                    continue
-                coords = [(n.lon, n.lat) for n in nodes]
-                closed = len(coords) >= 4 and nodes[0].ref == nodes[-1].ref
-                for m in mapped_all:
-                    if len(set(coords)) < 2:
-                        rejected[m.layer] += 1
-                        reject(report, file, f"w{obj.id}", "geometry", len(coords), f"a way of fewer than 2 places ({m.layer})", "a line")
-                        continue
-                    add(f"w{obj.id}", tags, obj.timestamp, m, _way_geometry(coords, m.policy, tags, closed))
-            elif obj.is_relation():
-                wanted = [m.layer for m in classify(tags) if m.layer in layers and m.policy != LINE]
-                if wanted:
-                    relations_wanted[obj.id] = wanted
+            _read_object(state, obj, wkb)
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
         raise ImportUsageError(f"cannot read {path} as OpenStreetMap data (.osm, .osm.pbf): {exc}") from None
-    for rid, wanted in sorted(relations_wanted.items()):
-        if rid not in relations_built:
-            report.problems.append(
+    _report_unbuilt_relations(state)
+    place = state.place
+    return OsmData(state.records, (place[1], place[2]) if place else None, state.skipped, state.rejected)
+
+
+def _read_object(state: _OsmRead, obj: Any, wkb: Any) -> None:
+    """Read one node, way, relation or area of the file into ``state``."""
+    tags = {t.k: t.v for t in obj.tags}
+    if obj.is_area():
+        _read_area(state, obj, tags, wkb)
+        return
+    if not tags:
+        return
+    if obj.is_node():
+        _read_node(state, obj, tags)
+    elif obj.is_way():
+        _read_way(state, obj, tags)
+    elif obj.is_relation():
+        wanted = [m.layer for m in classify(tags) if m.layer in state.layers and m.policy != LINE]
+        if wanted:
+            state.relations_wanted[obj.id] = wanted
+
+
+def _read_area(state: _OsmRead, obj: Any, tags: dict[str, str], wkb: Any) -> None:
+    """Add the multipolygon built from a wanted relation (areas from ways are read as ways)."""
+    if obj.from_way() or obj.orig_id() not in state.relations_wanted:
+        return
+    rid = obj.orig_id()
+    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+    state.relations_built.add(rid)
+    for mapped in classify(tags):
+        if mapped.layer in state.layers and mapped.policy != LINE:
+            state.add(f"r{rid}", tags, obj.timestamp, mapped, geom)
+
+
+def _read_node(state: _OsmRead, obj: Any, tags: dict[str, str]) -> None:
+    """Note the best place=* node and add a node as a point of each layer it maps to."""
+    if tags.get("place") in PLACE_RANK and tags.get("name"):
+        rank = PLACE_RANK[tags["place"]]
+        if state.place is None or rank < state.place[0]:
+            state.place = (rank, tags.get("name:zh") or tags["name"], tags.get("name:en") or "")
+    loc = obj.location
+    for mapped in classify(tags):
+        if mapped.layer in state.layers and mapped.policy != LINE:
+            state.add(f"n{obj.id}", tags, obj.timestamp, mapped, Point(loc.lon, loc.lat))
+
+
+def _read_way(state: _OsmRead, obj: Any, tags: dict[str, str]) -> None:
+    """Add a way to each layer it maps to; count highways not imported and reject ways that cannot be built."""
+    layers, file = state.layers, state.file
+    mapped_all = [m for m in classify(tags, is_way=True) if m.layer in layers]
+    hw = tags.get("highway")
+    if hw and not any(m.layer == "roads" for m in mapped_all) and "roads" in layers:
+        state.skipped[f"highway={hw}" + (" area" if tags.get("area") == "yes" else "")] += 1
+    if not mapped_all:
+        return
+    nodes = list(obj.nodes)
+    if not all(n.location.valid() for n in nodes):
+        missing = sum(1 for n in nodes if not n.location.valid())
+        for m in mapped_all:
+            state.rejected[m.layer] += 1
+            reject(
+                state.report,
+                file,
+                f"w{obj.id}",
+                "geometry",
+                f"{missing} of {len(nodes)} nodes",
+                f"way's nodes are missing from the file ({m.layer})",
+                "a file with every node of its ways (e.g. an Overpass query ending in `>;`)",
+            )
+        return
+    coords = [(n.lon, n.lat) for n in nodes]
+    closed = len(coords) >= 4 and nodes[0].ref == nodes[-1].ref
+    for m in mapped_all:
+        if len(set(coords)) < 2:
+            state.rejected[m.layer] += 1
+            reject(state.report, file, f"w{obj.id}", "geometry", len(coords), f"a way of fewer than 2 places ({m.layer})", "a line")
+            continue
+        state.add(f"w{obj.id}", tags, obj.timestamp, m, _way_geometry(coords, m.policy, tags, closed))
+
+
+def _report_unbuilt_relations(state: _OsmRead) -> None:
+    """Warn about each wanted relation that no multipolygon was built from."""
+    for rid, wanted in sorted(state.relations_wanted.items()):
+        if rid not in state.relations_built:
+            state.report.problems.append(
                 Problem.warning(
                     "relation",
-                    file,
+                    state.file,
                     None,
                     None,
                     f"relation not imported ({', '.join(wanted)}): not a multipolygon, or its members are incomplete",
@@ -366,7 +403,6 @@ def read_osm(path: Path, layers: tuple[str, ...], report: ValidationReport) -> O
                     f"r{rid}",
                 )
             )
-    return OsmData(records, (place[1], place[2]) if place else None, skipped, rejected)
 
 
 def import_osm(
