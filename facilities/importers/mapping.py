@@ -189,17 +189,35 @@ def load_mapping(path: Path, layer_from_cli: str | None) -> Mapping:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ImportUsageError(f"{path}: not a valid UTF-8 TOML mapping file: {exc}") from None
     problems: list[Problem] = []
+    layer = _mapping_layer(data, path, layer_from_cli)
+    spec = LAYERS[layer]
+    for key in data:
+        if key not in _TOP_KEYS:
+            problems.append(Problem.error("mapping", file, key, data[key], "unknown key", ", ".join(sorted(_TOP_KEYS))))
+    m = Mapping(layer=layer, path=path)
+    _read_options(data, m, file, problems)
+    _read_rules(data, spec, m, file, problems)
+    _read_derive_roads(data, m, file, problems)
+    if any(p.severity == "error" for p in problems):
+        raise ImportUsageError(f"{path}: the mapping file has errors:\n" + "\n".join(f"  - {p.to_text()}" for p in problems))
+    return m
+
+
+def _mapping_layer(data: dict[str, Any], path: Path, layer_from_cli: str | None) -> str:
+    """The layer the mapping is for (the file's or --layer); raise ImportUsageError if they differ or it is unknown."""
+    from facilities.schema import LAYERS
+
     layer = data.get("layer")
     if layer_from_cli and layer and layer != layer_from_cli:
         raise ImportUsageError(f"{path}: maps to layer {layer!r}, but --layer {layer_from_cli} was given")
     layer = layer_from_cli or layer
     if layer not in LAYERS:
         raise ImportUsageError(f"{path}: layer {layer!r} is not a layer (accepted: {', '.join(LAYERS)}); give --layer")
-    spec = LAYERS[layer]
-    for key in data:
-        if key not in _TOP_KEYS:
-            problems.append(Problem.error("mapping", file, key, data[key], "unknown key", ", ".join(sorted(_TOP_KEYS))))
-    m = Mapping(layer=layer, path=path)
+    return str(layer)
+
+
+def _read_options(data: dict[str, Any], m: Mapping, file: str, problems: list[Problem]) -> None:
+    """Set crs, lon, lat, encoding, keep, null_values and the [id] table on ``m``, reporting bad values."""
     for key in ("crs", "lon", "lat", "encoding"):
         value = data.get(key)
         if value is not None and not isinstance(value, str):
@@ -222,6 +240,10 @@ def load_mapping(path: Path, layer_from_cli: str | None) -> Mapping:
         problems.append(Problem.error("mapping", file, "id", ident, "not a valid [id] table", "column and/or prefix"))
     else:
         m.id_column, m.id_prefix = ident.get("column"), ident.get("prefix")
+
+
+def _read_rules(data: dict[str, Any], spec: LayerSpec, m: Mapping, file: str, problems: list[Problem]) -> None:
+    """Add the [defaults] constants and the [fields] rules to ``m``, reporting bad ones."""
     declared = {f.name: f for f in spec.fields}
     for name, value in (data.get("defaults") or {}).items():
         f = declared.get(name)
@@ -233,20 +255,20 @@ def load_mapping(path: Path, layer_from_cli: str | None) -> Mapping:
             m.rules.append(rule)
     if "id" in {r.field for r in m.rules}:
         problems.append(Problem.error("mapping", file, "fields.id", None, "ids come from the [id] table", "[id] column = …, prefix = …"))
+
+
+def _read_derive_roads(data: dict[str, Any], m: Mapping, file: str, problems: list[Problem]) -> None:
+    """Set the [derive_roads] table on ``m`` if it is valid; report it otherwise."""
     derive = data.get("derive_roads")
-    if derive is not None:
-        need = {"group", "name", "road_class"}
-        if not isinstance(derive, dict) or not need <= set(derive) or set(derive) - need - {"id_prefix", "min_points"}:
-            problems.append(
-                Problem.error(
-                    "mapping", file, "derive_roads", derive, "not a valid table", "group, name, road_class[, id_prefix, min_points]"
-                )
-            )
-        else:
-            m.derive_roads = derive
-    if any(p.severity == "error" for p in problems):
-        raise ImportUsageError(f"{path}: the mapping file has errors:\n" + "\n".join(f"  - {p.to_text()}" for p in problems))
-    return m
+    if derive is None:
+        return
+    need = {"group", "name", "road_class"}
+    if not isinstance(derive, dict) or not need <= set(derive) or set(derive) - need - {"id_prefix", "min_points"}:
+        problems.append(
+            Problem.error("mapping", file, "derive_roads", derive, "not a valid table", "group, name, road_class[, id_prefix, min_points]")
+        )
+    else:
+        m.derive_roads = derive
 
 
 def _guess_type(value: Any) -> str:
@@ -254,12 +276,28 @@ def _guess_type(value: Any) -> str:
 
 
 def _field_rule(name: str, raw: Any, f: Field | None, file: str, problems: list[Problem]) -> FieldRule | None:
+    """One [fields] entry as a rule (None if it cannot be used), reporting its problems."""
     where = f"fields.{name}"
     if isinstance(raw, str):
         return FieldRule(name, f.type if f else "str", column=raw)
     if not isinstance(raw, dict):
         problems.append(Problem.error("mapping", file, where, raw, "not a column name or a table", '"column" or { column = "…", … }'))
         return None
+    ftype = _rule_type(name, raw, f, file, where, problems)
+    if ftype is None:
+        return None
+    if "column" not in raw and "argmax" not in raw:
+        problems.append(Problem.error("mapping", file, where, raw, "needs a column or an argmax", 'column = "…"'))
+        return None
+    rule = FieldRule(name, ftype, column=raw.get("column"), format=raw.get("format"), date_format=raw.get("date_format"))
+    _rule_constants(rule, raw, f, file, where, problems)
+    _rule_patterns(rule, raw, file, where, problems)
+    _rule_numbers(rule, raw, file, where, problems)
+    return rule
+
+
+def _rule_type(name: str, raw: dict[str, Any], f: Field | None, file: str, where: str, problems: list[Problem]) -> str | None:
+    """Report unknown keys of a field table and return its type (None if the type is unknown)."""
     for key in raw:
         if key not in _KEYS:
             problems.append(Problem.error("mapping", file, f"{where}.{key}", raw[key], "unknown key", ", ".join(sorted(_KEYS))))
@@ -273,10 +311,12 @@ def _field_rule(name: str, raw: Any, f: Field | None, file: str, problems: list[
     if ftype not in ("str", "int", "float", "bool", "date"):
         problems.append(Problem.error("mapping", file, f"{where}.type", ftype, "unknown type", "str, int, float, bool, date"))
         return None
-    if "column" not in raw and "argmax" not in raw:
-        problems.append(Problem.error("mapping", file, where, raw, "needs a column or an argmax", 'column = "…"'))
-        return None
-    rule = FieldRule(name, ftype, column=raw.get("column"), format=raw.get("format"), date_format=raw.get("date_format"))
+    return str(ftype)
+
+
+def _rule_constants(rule: FieldRule, raw: dict[str, Any], f: Field | None, file: str, where: str, problems: list[Problem]) -> None:
+    """Set a rule's map, argmax, other and default values, checking each against the field."""
+    ftype = rule.type
     for key in ("map", "argmax"):
         table = raw.get(key)
         if table is None:
@@ -288,6 +328,10 @@ def _field_rule(name: str, raw: Any, f: Field | None, file: str, problems: list[
     for key in ("other", "default"):
         if key in raw:
             setattr(rule, key, _check_constant(raw[key], f, ftype, file, f"{where}.{key}", problems))
+
+
+def _rule_patterns(rule: FieldRule, raw: dict[str, Any], file: str, where: str, problems: list[Problem]) -> None:
+    """Check a rule's format string and compile its regex, reporting unusable ones."""
     if rule.format is not None:
         try:
             rule.format.format("x")
@@ -300,13 +344,16 @@ def _field_rule(name: str, raw: Any, f: Field | None, file: str, problems: list[
             rule.regex = re.compile(raw["regex"])
         except (re.error, TypeError) as exc:
             problems.append(Problem.error("mapping", file, f"{where}.regex", raw["regex"], f"not a regular expression: {exc}", "a regex"))
+
+
+def _rule_numbers(rule: FieldRule, raw: dict[str, Any], file: str, where: str, problems: list[Problem]) -> None:
+    """Set a rule's scale and at_least, reporting values that are not numbers."""
     for key in ("scale", "at_least"):
         value = raw.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             problems.append(Problem.error("mapping", file, f"{where}.{key}", value, "not a number", "a number"))
         elif value is not None:
             setattr(rule, key, float(value))
-    return rule
 
 
 # --------------------------------------------------------------------------- mapping by column names
@@ -367,11 +414,7 @@ def convert(rule: FieldRule, text: str, nulls: frozenset[str]) -> tuple[Any, str
     if text in nulls:
         return rule.default, None
     if rule.map is not None:
-        if text in rule.map:
-            return rule.map[text], None
-        if rule.other is not _MISSING:
-            return rule.other, None
-        return None, f"no mapping for this value (mapped: {', '.join(list(rule.map)[:8])}{', …' if len(rule.map) > 8 else ''})"
+        return _convert_mapped(rule, rule.map, text)
     if rule.regex is not None:
         found = rule.regex.search(text)
         if found is None:
@@ -380,35 +423,58 @@ def convert(rule: FieldRule, text: str, nulls: frozenset[str]) -> tuple[Any, str
     if rule.at_least is not None:
         number = _number(text)
         return (None, "not a number") if number is None else (number >= rule.at_least, None)
-    value: Any
     if rule.type in ("int", "float"):
-        number = _number(text)
-        if number is None:
-            return None, "not a number"
-        number = number * rule.scale if rule.scale is not None else number
-        if rule.type == "int":
-            if not float(number).is_integer():
-                return None, "not a whole number"
-            return int(number), None
-        return round(number, 6) if rule.scale is not None else number, None
+        return _convert_number(rule, text)
     if rule.type == "bool":
-        low = text.strip().lower()
-        if low in BOOL_TRUE:
-            return True, None
-        if low in BOOL_FALSE:
-            return False, None
-        return None, "not a yes/no value"
+        return _convert_bool(text)
     if rule.type == "date":
-        for fmt in (rule.date_format,) if rule.date_format else DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(text, fmt).date().isoformat(), None
-            except ValueError:
-                continue
-        return None, f"not a date ({rule.date_format or 'YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD or YYYY年MM月DD日'})"
-    value = text
+        return _convert_date(rule, text)
+    value: Any = text
     if rule.format is not None:
         value = rule.format.format(value)
     return value, None
+
+
+def _convert_mapped(rule: FieldRule, table: dict[str, Any], text: str) -> tuple[Any, str | None]:
+    """A cell's value through the rule's map (or its ``other`` value)."""
+    if text in table:
+        return table[text], None
+    if rule.other is not _MISSING:
+        return rule.other, None
+    return None, f"no mapping for this value (mapped: {', '.join(list(table)[:8])}{', …' if len(table) > 8 else ''})"
+
+
+def _convert_number(rule: FieldRule, text: str) -> tuple[Any, str | None]:
+    """A cell's text as an int or float field's value, scaled if the rule says so."""
+    number = _number(text)
+    if number is None:
+        return None, "not a number"
+    number = number * rule.scale if rule.scale is not None else number
+    if rule.type == "int":
+        if not float(number).is_integer():
+            return None, "not a whole number"
+        return int(number), None
+    return round(number, 6) if rule.scale is not None else number, None
+
+
+def _convert_bool(text: str) -> tuple[Any, str | None]:
+    """A cell's text as a yes/no value."""
+    low = text.strip().lower()
+    if low in BOOL_TRUE:
+        return True, None
+    if low in BOOL_FALSE:
+        return False, None
+    return None, "not a yes/no value"
+
+
+def _convert_date(rule: FieldRule, text: str) -> tuple[Any, str | None]:
+    """A cell's text as an ISO date, read with the rule's date format or the accepted ones."""
+    for fmt in (rule.date_format,) if rule.date_format else DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat(), None
+        except ValueError:
+            continue
+    return None, f"not a date ({rule.date_format or 'YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD or YYYY年MM月DD日'})"
 
 
 def apply(m: Mapping, row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str, str, str]]]:
