@@ -25,7 +25,7 @@ def counts_table(report: ValidationReport) -> str:
     frame = report.counts_frame()
     lines = [f"{pad('layer 图层', 26)} {'features':>8}  by status | by type"]
     for row in frame.itertuples(index=False):
-        detail = " | ".join(x for x in (row.by_status, row.by_type) if x) or ("" if row.features else "(no file: empty layer)")
+        detail = " | ".join(str(x) for x in (row.by_status, row.by_type) if x) or ("" if row.features else "(no file: empty layer)")
         lines.append(f"{pad(f'{row.layer} {row.title_zh}', 26)} {row.features:>8}  {detail}")
     return "\n".join(lines)
 

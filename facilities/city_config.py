@@ -94,10 +94,8 @@ def _number(table: dict, key: str, where: str, problems: list[Problem], lo: floa
     return float(value)
 
 
-def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
-    """Read and check ``folder/city.toml``; return the config (None if unusable) and every problem."""
-    path = Path(folder) / CONFIG_FILE
-    problems: list[Problem] = []
+def _read_toml(path: Path, problems: list[Problem]) -> dict | None:
+    """``city.toml`` as a table, or None (the problem added) when it is missing or unreadable."""
     if not path.is_file():
         problems.append(
             Problem.error(
@@ -109,85 +107,104 @@ def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
                 "a city.toml with name, name_en, center, zoom and bounds",
             )
         )
-        return None, problems
+        return None
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:
         problems.append(
             Problem.error("encoding", CONFIG_FILE, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text")
         )
-        return None, problems
     except RecursionError:
         problems.append(Problem.error("config", CONFIG_FILE, None, None, "nested too deeply to read", "TOML (https://toml.io)"))
-        return None, problems
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem.error("config", CONFIG_FILE, None, None, f"not valid TOML: {exc}", "TOML (https://toml.io)"))
+    return None
+
+
+def _read_bounds(b: dict, problems: list[Problem]) -> Bounds | None:
+    """The ``[bounds]`` table as a box, or None (the problems added)."""
+    vals = {
+        k: _number(b, k, "bounds.", problems, -180 if k in ("west", "east") else -90, 180 if k in ("west", "east") else 90)
+        for k in ("west", "south", "east", "north")
+    }
+    if not all(v is not None for v in vals.values()):
+        return None
+    bounds = Bounds(**vals)  # type: ignore[arg-type]
+    if not (bounds.west < bounds.east and bounds.south < bounds.north):
+        problems.append(
+            Problem.error("config", CONFIG_FILE, "bounds", str(bounds.as_tuple()), "empty box", "west < east and south < north")
+        )
+        return None
+    return bounds
+
+
+def _crs_problems(crs: object) -> list[Problem]:
+    """Why ``crs`` cannot measure distances (none when it is ``auto`` or a projected CRS in metres)."""
+    if crs == "auto":
+        return []
+    accepted = '"auto" or a projected CRS in metres, e.g. "EPSG:4547"'
+    try:
+        parsed = CRS.from_user_input(crs)
+    except (CRSError, TypeError):
+        return [Problem.error("config", CONFIG_FILE, "crs", crs, "not a known CRS", accepted)]
+    unit = parsed.axis_info[0].unit_name if parsed.axis_info else ""
+    if not parsed.is_projected or unit not in ("metre", "meter"):
+        return [Problem.error("config", CONFIG_FILE, "crs", crs, "not a projected CRS in metres", accepted)]
+    return []
+
+
+def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
+    """Read and check ``folder/city.toml``; return the config (None if unusable) and every problem."""
+    problems: list[Problem] = []
+    data = _read_toml(Path(folder) / CONFIG_FILE, problems)
+    if data is None:
         return None, problems
 
-    names = {}
-    for key in ("name", "name_en"):
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            problems.append(Problem.error("config", CONFIG_FILE, key, value, "missing or not text", "a non-empty text string"))
-        names[key] = value if isinstance(value, str) else ""
-
-    zoom = data.get("zoom", 13)
-    if isinstance(zoom, bool) or not isinstance(zoom, int) or not 1 <= zoom <= 20:
-        problems.append(Problem.error("config", CONFIG_FILE, "zoom", zoom, "not a valid zoom level", "a whole number from 1 to 20"))
-        zoom = 13
-
-    def table(key: str) -> dict:
-        value = data.get(key)
-        if not isinstance(value, dict):
-            problems.append(Problem.error("config", CONFIG_FILE, key, value, f"missing [{key}] table", f"a [{key}] table"))
-            return {}
-        return value
-
-    center = table("center")
+    names = _read_names(data, problems)
+    zoom = _read_zoom(data, problems)
+    center = _table(data, "center", problems)
     lon = _number(center, "lon", "center.", problems, -180, 180) if center else None
     lat = _number(center, "lat", "center.", problems, -90, 90) if center else None
-    b = table("bounds")
-    bounds = None
-    if b:
-        vals = {
-            k: _number(b, k, "bounds.", problems, -180 if k in ("west", "east") else -90, 180 if k in ("west", "east") else 90)
-            for k in ("west", "south", "east", "north")
-        }
-        if all(v is not None for v in vals.values()):
-            bounds = Bounds(**vals)  # type: ignore[arg-type]
-            if not (bounds.west < bounds.east and bounds.south < bounds.north):
-                problems.append(
-                    Problem.error("config", CONFIG_FILE, "bounds", str(bounds.as_tuple()), "empty box", "west < east and south < north")
-                )
-                bounds = None
+    b = _table(data, "bounds", problems)
+    bounds = _read_bounds(b, problems) if b else None
     if bounds and lon is not None and lat is not None and not bounds.contains(lon, lat):
         problems.append(
             Problem.error(
                 "config", CONFIG_FILE, "center", f"({lon}, {lat})", "the centre lies outside the bounds", "a centre inside [bounds]"
             )
         )
-
     crs = data.get("crs", "auto")
-    if crs != "auto":
-        try:
-            parsed = CRS.from_user_input(crs)
-            unit = parsed.axis_info[0].unit_name if parsed.axis_info else ""
-            if not parsed.is_projected or unit not in ("metre", "meter"):
-                problems.append(
-                    Problem.error(
-                        "config",
-                        CONFIG_FILE,
-                        "crs",
-                        crs,
-                        "not a projected CRS in metres",
-                        '"auto" or a projected CRS in metres, e.g. "EPSG:4547"',
-                    )
-                )
-        except (CRSError, TypeError):
-            problems.append(
-                Problem.error("config", CONFIG_FILE, "crs", crs, "not a known CRS", '"auto" or a projected CRS in metres, e.g. "EPSG:4547"')
-            )
+    problems += _crs_problems(crs)
 
     if any(p.severity == "error" for p in problems) or bounds is None or lon is None or lat is None:
         return None, problems
     return CityConfig(names["name"], names["name_en"], lon, lat, zoom, bounds, crs), problems
+
+
+def _read_names(data: dict, problems: list[Problem]) -> dict[str, str]:
+    """The ``name`` and ``name_en`` texts ("" when not text; the problems added)."""
+    names = {}
+    for key in ("name", "name_en"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(Problem.error("config", CONFIG_FILE, key, value, "missing or not text", "a non-empty text string"))
+        names[key] = value if isinstance(value, str) else ""
+    return names
+
+
+def _read_zoom(data: dict, problems: list[Problem]) -> int:
+    """The ``zoom`` level (13 when missing or invalid; the problem added)."""
+    zoom = data.get("zoom", 13)
+    if isinstance(zoom, bool) or not isinstance(zoom, int) or not 1 <= zoom <= 20:
+        problems.append(Problem.error("config", CONFIG_FILE, "zoom", zoom, "not a valid zoom level", "a whole number from 1 to 20"))
+        zoom = 13
+    return zoom
+
+
+def _table(data: dict, key: str, problems: list[Problem]) -> dict:
+    """The ``[key]`` table, or {} (the problem added) when it is missing or not a table."""
+    value = data.get(key)
+    if not isinstance(value, dict):
+        problems.append(Problem.error("config", CONFIG_FILE, key, value, f"missing [{key}] table", f"a [{key}] table"))
+        return {}
+    return value

@@ -11,7 +11,7 @@ import difflib
 import functools
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,13 +119,11 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def check_geometry(geom: Any, spec: LayerSpec, file: str, feature: str, bounds: Bounds | None) -> list[Problem]:
-    """Check one feature's geometry; return its problems."""
-    accepted = " or ".join(spec.geometry_types)
+Err = Callable[..., list[Problem]]
 
-    def err(code: str, value: Any, message: str, acc: str = accepted) -> list[Problem]:
-        return [Problem.error(code, file, "geometry", value, message, acc, feature)]
 
+def _structure(geom: Any, spec: LayerSpec, err: Err) -> tuple[str, list[Any]] | list[Problem]:
+    """The geometry's type and positions, or the problem that makes it unreadable."""
     if geom is None:
         return err("geometry_missing", None, "the feature has no geometry (null)")
     if not isinstance(geom, dict) or "type" not in geom:
@@ -146,59 +144,80 @@ def check_geometry(geom: Any, spec: LayerSpec, file: str, feature: str, bounds: 
             return err("geometry_nonfinite", pos, "non-finite coordinate (NaN or Infinity)", "finite numbers")
     if not positions:
         return err("geometry_empty", coords, "empty geometry (no positions)", "at least one position")
+    return gtype, positions
 
-    lons = [p[0] for p in positions]
-    lats = [p[1] for p in positions]
+
+def _out_of_range(positions: list[Any], bounds: Bounds | None, err: Err) -> list[Problem]:
+    """A position outside the WGS84 range (or the whole geometry with latitude and longitude swapped)."""
+    lons, lats = [p[0] for p in positions], [p[1] for p in positions]
+    if min(lons) >= -180 and max(lons) <= 180 and min(lats) >= -90 and max(lats) <= 90:
+        return []
+    first_bad = next(p for p in positions if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90))
+    swapped_ok = all(-180 <= p[1] <= 180 and -90 <= p[0] <= 90 for p in positions)
+    if swapped_ok and bounds is not None and all(bounds.contains(p[1], p[0]) for p in positions):
+        return err("swapped", first_bad, "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", "[longitude, latitude]")
     wgs84 = "longitude −180…180, latitude −90…90 (WGS84 degrees)"
-    if min(lons) < -180 or max(lons) > 180 or min(lats) < -90 or max(lats) > 90:
-        first_bad = next(p for p in positions if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90))
-        swapped_ok = all(-180 <= p[1] <= 180 and -90 <= p[0] <= 90 for p in positions)
-        if swapped_ok and bounds is not None and all(bounds.contains(p[1], p[0]) for p in positions):
-            return err(
-                "swapped", first_bad, "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]", "[longitude, latitude]"
-            )
-        return err("out_of_range", first_bad, "coordinate outside the WGS84 range (projected coordinates?)", wgs84)
+    return err("out_of_range", first_bad, "coordinate outside the WGS84 range (projected coordinates?)", wgs84)
 
-    problems: list[Problem] = []
-    if gtype != "Point":  # a point with finite, in-range coordinates is always valid
-        try:
-            geometry = shape(geom)
-        except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
-            return err("geometry_invalid", gtype, f"cannot build the {gtype}: {str(exc).strip()}")
-        if geometry.is_empty:
-            return err("geometry_empty", gtype, "empty geometry", "at least one position")
-        if not geometry.is_valid:
-            reason = shapely.is_valid_reason(geometry)
-            problems += err(
-                "geometry_invalid", reason, "invalid geometry", "a valid (OGC simple features) geometry, e.g. no self-intersection"
-            )
 
-    if bounds is not None:
-        inside = [bounds.contains(lo, la) for lo, la in zip(lons, lats, strict=True)]
-        if not any(inside):
-            box = f"west {bounds.west}, south {bounds.south}, east {bounds.east}, north {bounds.north}"
-            if all(bounds.contains(la, lo) for lo, la in zip(lons, lats, strict=True)):
-                problems += err(
-                    "swapped",
-                    positions[0],
-                    "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]",
-                    f"a position inside the city's bounds ({box})",
-                )
-            else:
-                problems += err("out_of_bounds", positions[0], "outside the city's bounds (city.toml [bounds])", f"a position inside {box}")
-        elif not all(inside):
-            problems.append(
-                Problem.warning(
-                    "out_of_bounds",
-                    file,
-                    "geometry",
-                    positions[inside.index(False)],
-                    "partly outside the city's bounds",
-                    "a geometry inside city.toml [bounds]",
-                    feature,
-                )
+def _shape_problems(geom: dict, gtype: str, err: Err) -> tuple[list[Problem], bool]:
+    """The problems of the shape a line or polygon makes, and whether they leave nothing to check further."""
+    if gtype == "Point":  # a point with finite, in-range coordinates is always valid
+        return [], False
+    try:
+        geometry = shape(geom)
+    except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
+        return err("geometry_invalid", gtype, f"cannot build the {gtype}: {str(exc).strip()}"), True
+    if geometry.is_empty:
+        return err("geometry_empty", gtype, "empty geometry", "at least one position"), True
+    if not geometry.is_valid:
+        reason = shapely.is_valid_reason(geometry)
+        accepted = "a valid (OGC simple features) geometry, e.g. no self-intersection"
+        return err("geometry_invalid", reason, "invalid geometry", accepted), False
+    return [], False
+
+
+def _bounds_problems(positions: list[Any], bounds: Bounds, err: Err, file: str, feature: str) -> list[Problem]:
+    """A geometry outside the city's bounds (an error), or partly outside (a warning)."""
+    inside = [bounds.contains(p[0], p[1]) for p in positions]
+    if all(inside):
+        return []
+    if any(inside):
+        return [
+            Problem.warning(
+                "out_of_bounds", file, "geometry", positions[inside.index(False)], "partly outside the city's bounds",
+                "a geometry inside city.toml [bounds]", feature,
             )
-    return problems
+        ]  # fmt: skip
+    box = f"west {bounds.west}, south {bounds.south}, east {bounds.east}, north {bounds.north}"
+    if all(bounds.contains(p[1], p[0]) for p in positions):
+        return err(
+            "swapped",
+            positions[0],
+            "latitude and longitude are swapped: GeoJSON wants [longitude, latitude]",
+            f"a position inside the city's bounds ({box})",
+        )
+    return err("out_of_bounds", positions[0], "outside the city's bounds (city.toml [bounds])", f"a position inside {box}")
+
+
+def check_geometry(geom: Any, spec: LayerSpec, file: str, feature: str, bounds: Bounds | None) -> list[Problem]:
+    """Check one feature's geometry; return its problems."""
+    accepted = " or ".join(spec.geometry_types)
+
+    def err(code: str, value: Any, message: str, acc: str = accepted) -> list[Problem]:
+        return [Problem.error(code, file, "geometry", value, message, acc, feature)]
+
+    found = _structure(geom, spec, err)
+    if isinstance(found, list):
+        return found
+    gtype, positions = found
+    problems = _out_of_range(positions, bounds, err)
+    if problems:
+        return problems
+    problems, fatal = _shape_problems(geom, gtype, err)
+    if fatal or bounds is None:
+        return problems
+    return problems + _bounds_problems(positions, bounds, err, file, feature)
 
 
 # --------------------------------------------------------------------------- properties
