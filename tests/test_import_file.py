@@ -12,7 +12,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from facilities import chinacrs, validate_city
+from facilities import chinacrs, store
 from facilities.errors import ImportUsageError
 from facilities.importers.vector import import_file
 from tests.helpers import ROOT
@@ -69,7 +69,7 @@ def test_gis_files_import_reprojected_to_wgs84(tmp_path, kind):
     assert [f["properties"]["name"] for f in feats] == ["甲", "乙"]
     if kind in ("gpkg", "geojson"):
         assert [f["properties"]["female_stalls"] for f in feats] == [3, 4]
-    assert validate_city(tmp_path / "c").ok
+    assert store.validate(tmp_path / "c").ok
 
 
 def test_gcj02_geojson_with_crs_option(tmp_path):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from facilities import validate_city
+from facilities import store
 from facilities.errors import ImportWriteError
 from facilities.importers.table import import_table
 from tests.helpers import ROOT
@@ -146,7 +146,7 @@ def _assert_whole(city: Path, old: dict[str, bytes], new: dict[str, bytes]) -> s
     for bak in city.glob("*.bak-*"):
         assert bak.read_bytes() == old[bak.name.split(".bak-")[0]], f"{bak.name} is not a whole backup"
     assert not [p.name for p in city.iterdir() if p.is_dir()], "a folder inside the city"
-    report = validate_city(city)
+    report = store.validate(city)
     assert report.ok, report.to_text()
     warned = {p.file for p in report.warnings if p.code == "leftover"}
     for tmp in city.glob(".*.tmp"):
@@ -199,7 +199,7 @@ def test_kill_9_at_every_step_of_a_new_city_leaves_no_city_or_a_whole_one(kill_s
         )
         cities = [p for p in data.iterdir() if (p / "city.toml").is_file()]
         if city.exists():
-            assert cities == [city] and validate_city(city).ok
+            assert cities == [city] and store.validate(city).ok
             assert {n: (city / n).read_bytes() for n in LAYERS} == s["new"]["new"]
             outcomes.append("city")
         else:
@@ -302,7 +302,7 @@ def _unchanged(city: Path, before: dict[str, bytes], but: tuple[str, ...] = ()) 
     now = {p.name: p.read_bytes() for p in city.iterdir() if p.name not in but}
     assert now == {k: v for k, v in before.items() if k not in but}
     assert not (city.parent / ".facilities-staging").exists()
-    assert validate_city(city).ok and not validate_city(city).warnings
+    assert store.validate(city).ok and not store.validate(city).warnings
 
 
 def test_disk_full_while_staging_names_the_file_and_changes_nothing(tmp_path, monkeypatch):
@@ -363,7 +363,7 @@ def test_a_failed_move_names_the_layer_and_what_was_written(tmp_path, monkeypatc
     assert backups == ["lamps.geojson", "roads.geojson"]
     for bak in city.glob("*.bak-*"):
         assert bak.read_bytes() == before[bak.name.split(".bak-")[0]]
-    assert not (city.parent / ".facilities-staging").exists() and validate_city(city).ok
+    assert not (city.parent / ".facilities-staging").exists() and store.validate(city).ok
 
 
 def test_disk_full_for_real_on_a_small_tmpfs(tmp_path):

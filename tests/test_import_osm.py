@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import shape
 
-from facilities import load_city, validate_city
+from facilities import store
 from facilities.importers import import_osm
 from facilities.rules import load_rules
 from tests.helpers import DATA, ROOT
@@ -120,9 +120,9 @@ def test_hand_made_extract_reports_what_it_could_not_import(mini):
 
 def test_hand_made_city_is_valid_named_and_checkable(mini):
     _, out = mini
-    report = validate_city(out)
+    report = store.validate(out)
     assert report.ok and not report.warnings, report.to_text()
-    city = load_city(out)
+    city = store.load(out)
     assert (city.config.name, city.config.name_en) == ("小城", "Small Town")  # place=city beats place=suburb
     b = city.config.bounds
     assert b.west < 118.78 and b.east > 118.804 and b.south < 32.04 and b.north > 32.064

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from facilities import chinacrs, load_city, validate_city
+from facilities import chinacrs, store
 from facilities.errors import ImportUsageError
 from facilities.importers.encoding import decode
 from facilities.importers.table import coordinate_columns, import_table
@@ -84,8 +84,8 @@ def test_taipei_toilets_all_mapped(taipei):
 @needs_taipei
 def test_taipei_city_validates_and_checks(taipei):
     _, out = taipei
-    assert validate_city(out).ok
-    city = load_city(out)
+    assert store.validate(out).ok
+    city = store.load(out)
     assert (city.config.name, city.config.name_en) == ("臺北市", "Taipei")
     assert [r.id for r in load_rules(out / "rules.toml")] == ["toilet_accessible", "toilet_family_room"]
     check = _cli("check", str(out), "--quiet")
@@ -356,7 +356,7 @@ def test_no_silent_overwrite_and_backups_on_merge_and_replace(tmp_path):
     replaced = import_table(FIX / "swapped.csv", out, layer="toilets", sets=["grade=AA"], mode="replace")
     assert replaced.layers["toilets"].backup.read_bytes() == after_merge
     assert len(_features(out, "toilets")) == 3 and len(list(out.glob("toilets.geojson.bak-*"))) == 2
-    assert validate_city(out).ok  # backups are not taken for layers
+    assert store.validate(out).ok  # backups are not taken for layers
 
 
 def test_bounds_of_an_existing_city_reject_far_rows(tmp_path):

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from jinja2 import Template
 
 from facilities import settings as fsettings
+from facilities.errors import SettingError
 from facilities.spreadsheet import FORMULA_START, to_csv_bytes, to_xlsx_bytes
 from maps.escape import html_text, is_inert, script_json
 from tests.helpers import DEMO, ROOT
@@ -120,7 +121,7 @@ def test_check_date_order(monkeypatch):
     assert fsettings.check_date(None, rules_date) == dt.date(2027, 6, 1)
     assert fsettings.check_date(given_date, rules_date) == given_date
     monkeypatch.setenv(fsettings.AS_OF_ENV, "2027-02-29")
-    with pytest.raises(fsettings.SettingError, match=r"FACILITIES_AS_OF.*2027-02-29.*YYYY-MM-DD"):
+    with pytest.raises(SettingError, match=r"FACILITIES_AS_OF.*2027-02-29.*YYYY-MM-DD"):
         fsettings.check_date()
 
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from facilities import CityValidationError, load_city, validate_city
+from facilities import store
+from facilities.errors import CityValidationError
 from facilities.schema import LAYERS, Field
 from facilities.validation import _plainly_valid, check_value
 from tests.helpers import EXPECTED, EXPECTED_WARNINGS, ROOT
@@ -21,7 +22,7 @@ from tests.helpers import EXPECTED, EXPECTED_WARNINGS, ROOT
 
 @pytest.fixture(scope="module")
 def report():
-    return validate_city(Path(__file__).parent / "data" / "broken_city")
+    return store.validate(Path(__file__).parent / "data" / "broken_city")
 
 
 @pytest.mark.parametrize(("code", "file", "feature", "field", "value"), EXPECTED, ids=[f"{e[0]}-{e[1]}-{e[3]}" for e in EXPECTED])
@@ -69,7 +70,7 @@ def test_report_as_data_and_text(report):
 
 def test_invalid_city_never_loads(broken_city):
     with pytest.raises(CityValidationError) as info:
-        load_city(broken_city)
+        store.load(broken_city)
     assert len(info.value.report.errors) == len(EXPECTED)
     assert "toilets.geojson, feature T12 (#12), field grade" in str(info.value)
 
@@ -84,7 +85,7 @@ def test_text_report_caps_lines_per_kind_but_data_keeps_all(mini_city):
         for i in range(30)
     ]
     (mini_city / "lamps.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    report = validate_city(mini_city)
+    report = store.validate(mini_city)
     assert len(report.errors) == 30
     text = report.to_text(limit=5)
     assert text.count("field working") == 5
@@ -112,7 +113,7 @@ def test_swap_detected_inside_wgs84_range(tmp_path):
         'name="x"\nname_en="x"\n[center]\nlon=31.2\nlat=30.0\n[bounds]\nwest=31.0\nsouth=29.8\neast=31.4\nnorth=30.2\n'
     )
     _write(folder, "toilets", [_point(30.05, 31.25)])
-    report = validate_city(folder)
+    report = store.validate(folder)
     assert [p.code for p in report.errors] == ["swapped"]
 
 
@@ -123,7 +124,7 @@ def test_partly_outside_bounds_is_a_warning(mini_city):
         "geometry": {"type": "LineString", "coordinates": [[112.19, 32.0], [112.21, 32.0]]},
     }
     _write(mini_city, "roads", [road])
-    report = validate_city(mini_city)
+    report = store.validate(mini_city)
     assert report.ok and [p.code for p in report.warnings] == ["out_of_bounds"]
 
 
@@ -132,14 +133,14 @@ def test_cgcs2000_is_a_warning_and_bom_is_a_warning(mini_city):
     _write(mini_city, "toilets", [_point(112.1, 32.0)], crs=crs)
     raw = (mini_city / "toilets.geojson").read_bytes()
     (mini_city / "toilets.geojson").write_bytes(b"\xef\xbb\xbf" + raw)
-    report = validate_city(mini_city)
+    report = store.validate(mini_city)
     assert report.ok
     assert sorted(p.code for p in report.warnings) == ["crs", "encoding"]
 
 
 def test_missing_layer_is_empty_and_extra_properties_are_kept(mini_city):
     _write(mini_city, "toilets", [_point(112.1, 32.0, wheelchair="yes", 管理单位="市城管局")])
-    city = load_city(mini_city)
+    city = store.load(mini_city)
     assert len(city["lamps"]) == 0 and list(city["lamps"].columns)[:2] == ["id", "name"]
     toilets = city["toilets"]
     assert toilets.loc[0, "wheelchair"] == "yes" and toilets.loc[0, "管理单位"] == "市城管局"
@@ -170,7 +171,7 @@ def test_city_toml_problems(tmp_path, toml, field, fragment):
     folder.mkdir()
     if toml:
         (folder / "city.toml").write_text(toml)
-    report = validate_city(folder)
+    report = store.validate(folder)
     assert not report.ok
     assert any(p.file == "city.toml" and p.field == field and fragment in p.message for p in report.errors), report.to_text()
 
