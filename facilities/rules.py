@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from facilities.errors import RulesError
 from facilities.filters import Filter, parse_filter
 from facilities.kinds import KINDS, Kind, Param
 from facilities.kinds.share import DaysCondition
@@ -83,14 +84,6 @@ class RuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
-
-
-class RulesError(ValueError):
-    """A rules file has errors; ``report`` lists every one."""
-
-    def __init__(self, report: ValidationReport) -> None:
-        self.report = report
-        super().__init__(report.to_text(include_warnings=False))
 
 
 def _param(p: Param, raw: dict, file: str, rule: str) -> tuple[Any, list[Problem]]:

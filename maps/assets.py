@@ -19,6 +19,8 @@ from pathlib import Path
 import folium
 from branca.element import Element
 
+from facilities.errors import OfflineAssetError
+
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 #: URL under which Streamlit serves ``static/`` (``server.enableStaticServing = true``).
@@ -53,10 +55,6 @@ ICON_ONLY = frozenset(
         "awesome_rotate_css",
     }
 )
-
-
-class OfflineAssetError(RuntimeError):
-    """A map element needs a JS/CSS asset that is not vendored."""
 
 
 def _walk(element: Element) -> Iterator[Element]:

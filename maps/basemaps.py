@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from facilities.chinacrs import wgs84_to_gcj02
+from facilities.errors import BasemapError
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,6 @@ BASEMAPS: dict[str, Basemap] = {
         ),
     )
 }
-
-
-class BasemapError(ValueError):
-    """An unknown basemap, or one that needs a key that is not set."""
 
 
 def resolve(key: str) -> tuple[Basemap, list[str]]:

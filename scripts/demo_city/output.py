@@ -7,7 +7,7 @@ from pathlib import Path
 
 from shapely.geometry.polygon import orient
 
-from facilities.city import write_atomic
+from facilities.store import write_atomic
 
 from .frame import CENTER, EAST, NORTH, SOUTH, WEST, Ctx, Feat, to_ll
 from .model import LAYER_ORDER, layer_props
