@@ -56,6 +56,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# --------------------------------------------------------------------------- the command line
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without any FACILITIES_* setting, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITIES_")}
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``python -m facilities <args>`` from the project root, with only the settings in ``env``."""
+    return subprocess.run(
+        [sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=clean_env(**env)
+    )
+
+
+def output_of(run: subprocess.CompletedProcess) -> str:
+    """Everything a run printed; it must not be a traceback."""
+    text = run.stdout + run.stderr
+    assert "Traceback" not in text, text
+    return text
+
+
+def nothing_written(out: Path) -> None:
+    """Neither the city folder ``out`` nor a staging folder beside it was created."""
+    assert not out.exists(), f"{out} was created"
+    assert not (out.parent / ".facilities-staging").exists()
+
+
 # --------------------------------------------------------------------------- the app in a browser
 
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:", "file:")

@@ -5,44 +5,15 @@ limit; one whose sizes lie is refused as damaged; members never land outside the
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import struct
-import subprocess
-import sys
 import time
 import zipfile
 import zlib
 from pathlib import Path
 
 from facilities.importers.archive import unpack_archive
-from tests.helpers import ROOT
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITIES_")}
-    env.update(extra)
-    return env
-
-
-def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=_env(**env)
-    )
-
-
-def _said(run: subprocess.CompletedProcess) -> str:
-    said = run.stdout + run.stderr
-    assert "Traceback" not in said, said
-    return said
-
-
-def _nothing_written(out: Path) -> None:
-    assert not out.exists(), f"{out} was created"
-    assert not (out.parent / ".facilities-staging").exists()
-
+from tests.helpers import nothing_written, output_of, run_cli
 
 # --------------------------------------------------------------------------- archives
 
@@ -78,14 +49,14 @@ def test_a_1_gib_zip_bomb_is_refused_at_once(tmp_path):
     with zipfile.ZipFile(bomb) as z, z.open("toilets.shp") as f:  # the fixture is a real zip of zeros
         assert z.infolist()[0].file_size == 1 << 30 and f.read(1 << 20) == bytes(1 << 20)
     start = time.monotonic()
-    run = _cli("import", "file", str(bomb), "--layer", "toilets", "--out", str(tmp_path / "c"))
+    run = run_cli("import", "file", str(bomb), "--layer", "toilets", "--out", str(tmp_path / "c"))
     took = time.monotonic() - start
-    said = _said(run)
+    said = output_of(run)
     assert run.returncode == 2, said
     assert "toilets_bomb.zip" in said and "1,073,741,824 bytes" in said and "limit of 512 MiB" in said
     assert "FACILITIES_MAX_ARCHIVE_MB" in said and "nothing was unpacked" in said
     assert took < 20, f"took {took:.1f} s: it decompressed?"
-    _nothing_written(tmp_path / "c")
+    nothing_written(tmp_path / "c")
 
 
 def test_the_size_limit_comes_from_the_environment(tmp_path):
@@ -94,10 +65,10 @@ def test_the_size_limit_comes_from_the_environment(tmp_path):
     kmz = tmp_path / "b.kmz"
     shutil.copy(bomb, kmz)
     for src in (bomb, kmz):
-        run = _cli("import", "file", str(src), "--layer", "toilets", "--out", str(tmp_path / "c"), FACILITIES_MAX_ARCHIVE_MB="2")
-        said = _said(run)
+        run = run_cli("import", "file", str(src), "--layer", "toilets", "--out", str(tmp_path / "c"), FACILITIES_MAX_ARCHIVE_MB="2")
+        said = output_of(run)
         assert run.returncode == 2 and src.name in said and "limit of 2 MiB" in said and "3,145,728 bytes" in said, said
-    _nothing_written(tmp_path / "c")
+    nothing_written(tmp_path / "c")
 
 
 def test_too_many_members_are_refused(tmp_path):
@@ -105,8 +76,8 @@ def test_too_many_members_are_refused(tmp_path):
     with zipfile.ZipFile(src, "w") as z:
         for i in range(12):
             z.writestr(f"part{i}.txt", "x")
-    run = _cli("import", "file", str(src), "--layer", "toilets", "--out", str(tmp_path / "c"), FACILITIES_MAX_ARCHIVE_MEMBERS="10")
-    said = _said(run)
+    run = run_cli("import", "file", str(src), "--layer", "toilets", "--out", str(tmp_path / "c"), FACILITIES_MAX_ARCHIVE_MEMBERS="10")
+    said = output_of(run)
     assert run.returncode == 2 and "many.zip" in said and "12 members" in said and "limit of 10" in said, said
     assert "FACILITIES_MAX_ARCHIVE_MEMBERS" in said
 
@@ -123,12 +94,12 @@ def test_an_xlsx_over_the_limit_is_refused_and_under_it_imported(tmp_path):
     with zipfile.ZipFile(src, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/media/padding.bin", bytes(3 << 20))
     args = ["import", "table", str(src), "--layer", "toilets", "--set", "grade=none"]
-    run = _cli(*args, "--out", str(tmp_path / "c"), FACILITIES_MAX_ARCHIVE_MB="2")
-    said = _said(run)
+    run = run_cli(*args, "--out", str(tmp_path / "c"), FACILITIES_MAX_ARCHIVE_MB="2")
+    said = output_of(run)
     assert run.returncode == 2 and "toilets.xlsx" in said and "Excel workbook" in said and "limit of 2 MiB" in said, said
-    _nothing_written(tmp_path / "c")
-    run = _cli(*args, "--out", str(tmp_path / "d"))
-    assert run.returncode == 0, _said(run)
+    nothing_written(tmp_path / "c")
+    run = run_cli(*args, "--out", str(tmp_path / "d"))
+    assert run.returncode == 0, output_of(run)
     assert len(json.loads((tmp_path / "d" / "toilets.geojson").read_text(encoding="utf-8"))["features"]) == 1
 
 
@@ -141,10 +112,10 @@ def test_an_archive_lying_about_its_sizes_is_refused_as_damaged(tmp_path):
     struct.pack_into("<I", data, cd + 24, 1000)  # the member list says 1,000 bytes unpacked
     struct.pack_into("<I", data, 22, 1000)  # and so does the member's own header
     src.write_bytes(bytes(data))
-    run = _cli("import", "file", str(src), "--layer", "toilets", "--out", str(tmp_path / "c"))
-    said = _said(run)
+    run = run_cli("import", "file", str(src), "--layer", "toilets", "--out", str(tmp_path / "c"))
+    said = output_of(run)
     assert run.returncode == 2 and "liar.zip" in said and "damaged" in said, said
-    _nothing_written(tmp_path / "c")
+    nothing_written(tmp_path / "c")
 
 
 def test_members_never_land_outside_the_unpacking_folder(tmp_path):
@@ -175,7 +146,7 @@ def test_a_zipped_shapefile_in_a_folder_with_macos_litter_imports(tmp_path):
         for part in shp.iterdir():
             z.write(part, f"exported/{part.name}")
         z.writestr("__MACOSX/exported/._toilets.shp", b"\x00\x05\x16\x07")
-    run = _cli("import", "file", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(tmp_path / "c"))
-    assert run.returncode == 0, _said(run)
+    run = run_cli("import", "file", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(tmp_path / "c"))
+    assert run.returncode == 0, output_of(run)
     feats = json.loads((tmp_path / "c" / "toilets.geojson").read_text(encoding="utf-8"))["features"]
     assert [f["properties"]["name"] for f in feats] == ["甲", "乙"]

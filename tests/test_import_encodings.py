@@ -7,42 +7,15 @@ be valid UTF-8 is still read as GBK.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from facilities.errors import ImportUsageError
 from facilities.importers.encoding import decode
 from facilities.importers.table import import_table
-from tests.helpers import ROOT
+from tests.helpers import nothing_written, output_of, run_cli
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITIES_")}
-    env.update(extra)
-    return env
-
-
-def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=_env(**env)
-    )
-
-
-def _said(run: subprocess.CompletedProcess) -> str:
-    said = run.stdout + run.stderr
-    assert "Traceback" not in said, said
-    return said
-
-
-def _nothing_written(out: Path) -> None:
-    assert not out.exists(), f"{out} was created"
-    assert not (out.parent / ".facilities-staging").exists()
 
 
 def _lines(said: str, needle: str) -> list[str]:
@@ -71,8 +44,8 @@ def test_gbk_rows_in_a_utf8_table_are_named_row_by_row(tmp_path):
     src = tmp_path / "shops.csv"
     src.write_bytes(b"".join(rows))
     out = tmp_path / "data" / "city"
-    run = _cli("import", "table", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(out))
-    said = _said(run)
+    run = run_cli("import", "table", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(out))
+    said = output_of(run)
     assert run.returncode == 2, said
     row3 = _lines(said, "shops.csv, row 3,")
     row5 = _lines(said, "shops.csv, row 5,")
@@ -84,7 +57,7 @@ def test_gbk_rows_in_a_utf8_table_are_named_row_by_row(tmp_path):
     for good in ("row 2,", "row 4,", "row 6,", "line "):
         assert not _lines(said, f"shops.csv, {good}"), said
     assert "iconv -f GB18030 -t UTF-8" in said and "nothing was imported" in said and "accepted: UTF-8" in said
-    _nothing_written(out)
+    nothing_written(out)
 
 
 def test_a_cell_pasted_in_gbk_is_named_alone(tmp_path):
@@ -106,14 +79,14 @@ def test_big5_rows_in_a_utf8_table_are_named_big5(tmp_path):
     ]
     src = tmp_path / "taipei.csv"
     src.write_bytes(_utf8(text[0]) + _utf8(text[1]) + text[2].encode("big5") + _utf8(text[3]))
-    run = _cli("import", "table", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(tmp_path / "c"))
-    said = _said(run)
+    run = run_cli("import", "table", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(tmp_path / "c"))
+    said = output_of(run)
     assert run.returncode == 2
     line = _lines(said, "taipei.csv, row 3,")
     assert len(line) == 1 and '"臺北車站公廁"' in line[0] and '"中正區"' in line[0], said
     assert "text is Big5 while the rest of the file is UTF-8" in line[0]
     assert "iconv -f BIG5 -t UTF-8" in said and "CP950" in said
-    _nothing_written(tmp_path / "c")
+    nothing_written(tmp_path / "c")
 
 
 def test_utf8_rows_in_a_gbk_table_are_named_utf8(tmp_path):
@@ -190,8 +163,8 @@ def test_utf16_with_or_without_bom_imports_like_utf8(tmp_path, codec):
 def test_cut_off_utf16_is_named_with_the_conversion(tmp_path):
     src = tmp_path / "cut.csv"
     src.write_bytes((HEADER + "玄武湖公园厕所,118.79,32.07,玄武区\n").encode("utf-16-le")[:-1])
-    run = _cli("import", "table", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(tmp_path / "c"))
-    said = _said(run)
+    run = run_cli("import", "table", str(src), "--layer", "toilets", "--set", "grade=none", "--out", str(tmp_path / "c"))
+    said = output_of(run)
     assert run.returncode == 2
     assert "cut.csv" in said and "UTF-16LE" in said and "odd number of bytes" in said and "iconv -f UTF-16LE -t UTF-8" in said
-    _nothing_written(tmp_path / "c")
+    nothing_written(tmp_path / "c")

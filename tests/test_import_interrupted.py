@@ -21,28 +21,7 @@ import pytest
 from facilities import store
 from facilities.errors import ImportWriteError
 from facilities.importers.table import import_table
-from tests.helpers import ROOT
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITIES_")}
-    env.update(extra)
-    return env
-
-
-def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=_env(**env)
-    )
-
-
-def _said(run: subprocess.CompletedProcess) -> str:
-    said = run.stdout + run.stderr
-    assert "Traceback" not in said, said
-    return said
-
+from tests.helpers import ROOT, clean_env, output_of, run_cli
 
 # --------------------------------------------------------------------------- kill -9
 
@@ -100,7 +79,7 @@ def _mapping(folder: Path) -> Path:
 
 def _import_lamps(csv_path: Path, mapping: Path, city: Path, *extra: str) -> subprocess.CompletedProcess:
     """``python -m facilities import table <csv> --mapping <mapping> --out <city> [extra]``."""
-    return _cli("import", "table", str(csv_path), "--mapping", str(mapping), "--out", str(city), *extra)
+    return run_cli("import", "table", str(csv_path), "--mapping", str(mapping), "--out", str(city), *extra)
 
 
 def _lamps_csv(path: Path, n: int, tag: str) -> Path:
@@ -120,14 +99,14 @@ def kill_setup(tmp_path_factory):
     mapping = _mapping(base)
     old_city = base / "old" / "city"
     run = _import_lamps(_lamps_csv(base / "old.csv", 200, "A"), mapping, old_city, "--bounds", BOUNDS)
-    assert run.returncode == 0, _said(run)
+    assert run.returncode == 0, output_of(run)
     small, big = _lamps_csv(base / "new.csv", 300, "B"), _lamps_csv(base / "big.csv", 20000, "C")
     new = {}
     for src in (small, big):
         done = base / f"done-{src.stem}" / "city"
         shutil.copytree(old_city, done)
         run = _import_lamps(src, mapping, done, "--mode", "replace")
-        assert run.returncode == 0, _said(run)
+        assert run.returncode == 0, output_of(run)
         new[src.stem] = {n: (done / n).read_bytes() for n in LAYERS}
     old = {n: (old_city / n).read_bytes() for n in (*LAYERS, "city.toml")}
     assert all(old[n] != new["new"][n] != new["big"][n] for n in LAYERS)
@@ -170,14 +149,14 @@ def test_kill_9_at_every_step_of_a_replace_leaves_each_layer_whole(kill_setup, t
         shutil.copytree(s["old_city"], city)
         args = ["import", "table", str(s["small"]), "--mapping", str(s["mapping"]), "--out", str(city), "--mode", "replace"]
         run = subprocess.run(
-            [sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, cwd=ROOT, env=_env(KILL_AT=str(k)), timeout=300
+            [sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, cwd=ROOT, env=clean_env(KILL_AT=str(k)), timeout=300
         )
         state = _assert_whole(city, s["old"], s["new"]["new"])
         if run.returncode == 0:
             assert state == "new" and not (city.parent / ".facilities-staging").exists()
             assert len(list(city.glob("*.bak-*"))) == 2
             break
-        assert run.returncode == -signal.SIGKILL, _said(run)
+        assert run.returncode == -signal.SIGKILL, output_of(run)
         seen.append(state)
     assert seen[0] == "old" and seen[-1] == "new" and "mixed" in seen  # killed before, between and after the two layers
     assert k > 6
@@ -195,7 +174,7 @@ def test_kill_9_at_every_step_of_a_new_city_leaves_no_city_or_a_whole_one(kill_s
         city = data / "city"
         args = ["import", "table", str(s["small"]), "--mapping", str(s["mapping"]), "--out", str(city), "--bounds", BOUNDS]
         run = subprocess.run(
-            [sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, cwd=ROOT, env=_env(KILL_AT=str(k)), timeout=300
+            [sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, cwd=ROOT, env=clean_env(KILL_AT=str(k)), timeout=300
         )
         cities = [p for p in data.iterdir() if (p / "city.toml").is_file()]
         if city.exists():
@@ -210,7 +189,7 @@ def test_kill_9_at_every_step_of_a_new_city_leaves_no_city_or_a_whole_one(kill_s
         if run.returncode == 0:
             assert outcomes[-1] == "city" and [p.name for p in data.iterdir()] == ["city"]
             break
-        assert run.returncode == -signal.SIGKILL, _said(run)
+        assert run.returncode == -signal.SIGKILL, output_of(run)
     assert outcomes[0] == "none" and "city" in outcomes
 
 
@@ -223,7 +202,7 @@ def test_kill_9_at_moments_spread_over_a_big_import(kill_setup, tmp_path):
     for i, (after, delay) in enumerate(plans):
         city = tmp_path / f"t{i}" / "city"
         shutil.copytree(s["old_city"], city)
-        proc = subprocess.Popen([sys.executable, "-m", "facilities", *args, "--out", str(city)], cwd=ROOT, env=_env(),
+        proc = subprocess.Popen([sys.executable, "-m", "facilities", *args, "--out", str(city)], cwd=ROOT, env=clean_env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
             if after == "staging":  # from the moment the staging folder appears
@@ -239,8 +218,8 @@ def test_kill_9_at_moments_spread_over_a_big_import(kill_setup, tmp_path):
 
 
 def _validate_cli(folder: Path) -> str:
-    run = _cli("validate", str(folder))
-    said = _said(run)
+    run = run_cli("validate", str(folder))
+    said = output_of(run)
     assert run.returncode == 0, said
     return said
 
@@ -379,10 +358,10 @@ def test_disk_full_for_real_on_a_small_tmpfs(tmp_path):
         mapping = _mapping(tmp_path)
         city = data / "city"
         run = _import_lamps(_lamps_csv(tmp_path / "old.csv", 400, "A"), mapping, city, "--bounds", BOUNDS)
-        assert run.returncode == 0, _said(run)
+        assert run.returncode == 0, output_of(run)
         before = {p.name: p.read_bytes() for p in city.iterdir()}
         run = _import_lamps(_lamps_csv(tmp_path / "new.csv", 5000, "B"), mapping, city, "--mode", "replace")
-        said = _said(run)
+        said = output_of(run)
         assert run.returncode == 2, said
         assert "could not write lamps.geojson" in said and "No space left on device" in said and "nothing was changed" in said
         _unchanged(city, before)
