@@ -35,17 +35,28 @@ class City:
     layers : every layer of :data:`facilities.schema.ALL_LAYERS` as a GeoDataFrame in EPSG:4326 (a
         missing layer is empty, with the declared columns), in a read-only mapping.
     report : the validation report (no errors, possibly warnings).
+    config_text : the text of its ``city.toml``.
+    rules_text : the text of its rules file, or None when it has none.
+    key : the city's name in the store (its folder's name, or its key in the database).
+    revision : the database's revision of the city when it was loaded (0 for a folder): it grows with
+        every saved change, so it keys the app's caches.
     """
 
     folder: Path
     config: CityConfig
     layers: Mapping[str, gpd.GeoDataFrame]
     report: ValidationReport
+    config_text: str = ""
+    rules_text: str | None = None
+    key: str = ""
+    revision: int = 0
     _metric: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.layers, MappingProxyType):
             object.__setattr__(self, "layers", MappingProxyType(dict(self.layers)))
+        if not self.key:
+            object.__setattr__(self, "key", self.folder.name)
 
     def __getitem__(self, name: str) -> gpd.GeoDataFrame:
         """Layer ``name`` (a KeyError naming the known layers otherwise)."""
@@ -74,7 +85,9 @@ class City:
 
     def with_layers(self, layers: Mapping[str, gpd.GeoDataFrame]) -> City:
         """A new City with some layers replaced (the others, the config and the report shared with this one)."""
-        return City(self.folder, self.config, {**self.layers, **layers}, self.report)
+        return City(
+            self.folder, self.config, {**self.layers, **layers}, self.report, self.config_text, self.rules_text, self.key, self.revision
+        )
 
 
 __all__ = ["City"]

@@ -94,9 +94,10 @@ def _number(table: dict, key: str, where: str, problems: list[Problem], lo: floa
     return float(value)
 
 
-def _read_toml(path: Path, problems: list[Problem]) -> dict | None:
-    """``city.toml`` as a table, or None (the problem added) when it is missing or unreadable."""
-    if not path.is_file():
+def _read_toml(raw: bytes | None, problems: list[Problem]) -> dict | None:
+    """``city.toml`` (its bytes, None when there is none) as a table, or None (the problem added) when it
+    is missing or unreadable."""
+    if raw is None:
         problems.append(
             Problem.error(
                 "config",
@@ -109,7 +110,7 @@ def _read_toml(path: Path, problems: list[Problem]) -> dict | None:
         )
         return None
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         problems.append(
             Problem.error("encoding", CONFIG_FILE, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text")
@@ -155,8 +156,14 @@ def _crs_problems(crs: object) -> list[Problem]:
 
 def read_city_config(folder: Path) -> tuple[CityConfig | None, list[Problem]]:
     """Read and check ``folder/city.toml``; return the config (None if unusable) and every problem."""
+    path = Path(folder) / CONFIG_FILE
+    return parse_city_config(path.read_bytes() if path.is_file() else None)
+
+
+def parse_city_config(raw: bytes | None) -> tuple[CityConfig | None, list[Problem]]:
+    """Check the text of a ``city.toml`` (None: there is none); the config (None if unusable) and every problem."""
     problems: list[Problem] = []
-    data = _read_toml(Path(folder) / CONFIG_FILE, problems)
+    data = _read_toml(raw, problems)
     if data is None:
         return None, problems
 

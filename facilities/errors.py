@@ -10,6 +10,8 @@ Each is a subclass of a built-in error so callers can catch broadly, and each ca
 ``SettingError``           a setting (environment variable, ``--as-of``) that cannot be used
 ``StoreError``             the store cannot be used as asked (e.g. the target is a file, not a city)
 ``StoreWriteError``        a file or table could not be written; says what was written before
+``EditRejected``           an edit with invalid values (``problems``, one per field); nothing written
+``EditConflict``           an edit made on an old version (``conflicts`` say who changed what since)
 ``ImportUsageError``       bad import usage or unreadable input: nothing was imported
 ``ImportWriteError``       a :class:`StoreWriteError` during an import
 ``MixedEncodingError``     a table mixing text encodings (``mixed`` says which lines)
@@ -30,7 +32,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from facilities.importers.encoding import Mixed
-    from facilities.problems import ValidationReport
+    from facilities.problems import Problem, ValidationReport
+    from facilities.store.db.edits import Conflict
 
 
 class CityValidationError(ValueError):
@@ -95,6 +98,31 @@ class StoreWriteError(StoreError):
         super().__init__(f"could not write {file} into {where}: {reason}{code}{shown}; {done}.{hint} {again}.")
 
 
+class EditRejected(StoreError):
+    """An edit the layer model does not accept: ``problems`` (each naming the field, value and what is
+    accepted); nothing was written."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p.to_text()}" for p in self.problems)
+        super().__init__(f"the edit was not saved 未保存: {len(self.problems)} problem(s)\n{lines}")
+
+
+class EditConflict(StoreError):
+    """An edit made on a version of a feature that is no longer the current one (someone saved meanwhile).
+
+    ``conflicts``: one :class:`~facilities.store.db.edits.Conflict` per feature (the version edited, the
+    current one, and the changes made since: who, when, field, old and new value). Nothing was written.
+    """
+
+    def __init__(self, conflicts: Sequence[Conflict]) -> None:
+        self.conflicts = list(conflicts)
+        super().__init__(
+            "the edit was not saved 未保存: changed by someone else since you opened it 他人已修改\n"
+            + "\n".join(f"  - {c.to_text()}" for c in self.conflicts)
+        )
+
+
 class ImportUsageError(ValueError):
     """Bad usage or unreadable input: nothing was imported (exit code 2). The message says what to do."""
 
@@ -133,6 +161,8 @@ class OfflineAssetError(RuntimeError):
 __all__ = [
     "BasemapError",
     "CityValidationError",
+    "EditConflict",
+    "EditRejected",
     "ImportUsageError",
     "ImportWriteError",
     "MixedEncodingError",

@@ -237,13 +237,24 @@ def load_rules(path: str | Path) -> RuleSet:
         with a report of every problem in the file (each naming the rule, key, value and what is accepted).
     """
     path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        report = ValidationReport(path.parent)
+        report.problems.append(
+            Problem.error("rules", path.name, None, None, f"no rules file at {path}", "a rules.toml with [[rule]] tables")
+        )
+        raise RulesError(report) from None
+    return parse_rules(raw, path)
+
+
+def parse_rules(raw: bytes, path: str | Path = RULES_FILE) -> RuleSet:
+    """Check the text of a rules file (``path`` names it in messages); RulesError with every problem."""
+    path = Path(path)
     report = ValidationReport(path.parent)
     file = path.name
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        report.problems.append(Problem.error("rules", file, None, None, f"no rules file at {path}", "a rules.toml with [[rule]] tables"))
-        raise RulesError(report) from None
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         report.problems.append(
             Problem.error("encoding", file, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", "UTF-8 text")

@@ -21,6 +21,27 @@ DATA_DIR = Path(os.environ.get("FACILITIES_DATA_DIR", ROOT / "data")).resolve()
 #: The city the app opens first (override with FACILITIES_CITY, a folder name under DATA_DIR).
 DEMO_CITY = DATA_DIR / os.environ.get("FACILITIES_CITY", "xiangyang")
 
+#: Environment variable naming the database the store uses (a SQLAlchemy URL).
+DB_ENV = "FACILITIES_DB"
+
+
+def database_url() -> str:
+    """The store's database: ``FACILITIES_DB`` (read at every call), else the embedded SQLite file
+    ``facilities.sqlite`` in the data directory (created, and migrated, on first use).
+
+    Accepted: ``sqlite:///<path>`` or ``postgresql+psycopg://user:password@host:port/database`` (PostGIS).
+    """
+    raw = os.environ.get(DB_ENV, "").strip()
+    if not raw:
+        return f"sqlite:///{DATA_DIR / 'facilities.sqlite'}"
+    if not raw.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
+        raise SettingError(
+            f"{DB_ENV}: {raw.split('://')[0]!r}: not a database this app can use "
+            "(accepted: sqlite:///<path> or postgresql+psycopg://user:password@host:port/database)"
+        )
+    return raw.replace("postgresql://", "postgresql+psycopg://", 1) if raw.startswith("postgresql://") else raw
+
+
 #: Geographic CRS of every stored layer.
 STORAGE_CRS = "EPSG:4326"
 

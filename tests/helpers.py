@@ -215,6 +215,11 @@ class TempPostGIS:
                 time.sleep(0.3)
         return self
 
+    @property
+    def url(self) -> str:
+        """The server as a SQLAlchemy URL (``FACILITIES_DB``)."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
     def connect(self):
         import psycopg
 

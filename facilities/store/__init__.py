@@ -1,10 +1,15 @@
 """The store: every read and write of the inventory goes through these functions.
 
-One backend today, :mod:`facilities.store.folder` (a city is a folder of GeoJSON layer files and a
-``city.toml``); a later issue adds a database backend (SQLAlchemy: SQLite by default, PostgreSQL/PostGIS via
-``FACILITIES_DB``) behind the same functions. So the functions take a *source* or *target* — a city folder
-today (``str`` or ``Path``), a city's name in the database later — and return cities, reports and results,
+Two backends: :mod:`facilities.store.folder` (a city is a folder of GeoJSON layer files and a ``city.toml``:
+the exchange format) and :mod:`facilities.store.db` (the system of record: SQLite by default,
+PostgreSQL + PostGIS via ``FACILITIES_DB``; versions, transactions, an audit trail). The functions take a
+*source* or *target* — a city folder (``str`` or ``Path``) or a city in the database (:class:`DbCity`;
+:func:`resolve` turns what a user typed into one or the other) — and return cities, reports and results,
 never paths to write to. The rest of the project never knows which backend it talks to.
+
+Editing (database cities only): ``edit(city, edits, user=…)``, ``revert``, ``history``, ``feature``,
+``revision``, ``cities``, ``load_folder`` (``db load``), ``dump`` — see :mod:`facilities.store.db.edits`
+and :mod:`facilities.store.db.backend`.
 
 Reading
     ``load(source) -> City``
@@ -46,41 +51,80 @@ Frames and formats (shared by every backend)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import geopandas as gpd
 
 from facilities.city import City
 from facilities.problems import ValidationReport
+from facilities.errors import StoreError
 from facilities.store import folder
+from facilities.store.db import backend as db_backend
+from facilities.store.db import edits as db_edits
+from facilities.store.db.edits import Conflict, Edit, Saved, Stored
 from facilities.store.atomic import write_atomic
 from facilities.store.frames import coerce_layer, empty_layer, features_frame
 from facilities.store.geojson import layer_to_geojson
 from facilities.store.results import MODES, LayerWrite, StoredCity, WriteResult
 
-#: where a city is: a folder today (a city's name in the database later)
-Source = str | Path
+
+@dataclass(frozen=True)
+class DbCity:
+    """A city in the database: its key (e.g. ``xiangyang``) and the database (None: ``FACILITIES_DB``)."""
+
+    key: str
+    database: str | None = None
+
+    def __str__(self) -> str:
+        return f"db:{self.key}"
 
 
-def _backend(source: Source) -> ModuleType:
-    """The backend holding ``source``: the folder backend (the database backend will be chosen by FACILITIES_DB)."""
-    return folder
+#: where a city is: a folder, or a city in the database
+Source = str | Path | DbCity
+
+#: the prefix naming a city in the database on the command line (``db:xiangyang``)
+DB_PREFIX = "db:"
+
+
+def resolve(text: str | Path, database: str | None = None) -> Source:
+    """What a user typed as a city: ``db:<key>`` is a city in the database; an existing folder is that
+    folder; any other name is the database's city of that name if there is one, else the folder (whose
+    absence the caller reports)."""
+    if isinstance(text, Path):
+        return text
+    if text.startswith(DB_PREFIX):
+        return DbCity(text[len(DB_PREFIX) :], database)
+    path = Path(text)
+    if path.exists() or "/" in text or "\\" in text:
+        return path
+    try:
+        keys = {c["key"] for c in db_backend.cities(database)}
+    except StoreError:
+        return path
+    return DbCity(text, database) if text in keys else path
 
 
 def load(source: Source) -> City:
     """Validate and load a city; CityValidationError (its ``report`` lists every problem) if it has errors."""
-    return _backend(source).load(source)
+    if isinstance(source, DbCity):
+        return db_backend.load(source.key, source.database)
+    return folder.load(source)
 
 
 def validate(source: Source) -> ValidationReport:
     """Every problem of a city and its per-layer counts, without loading it."""
-    return _backend(source).validate(source)
+    if isinstance(source, DbCity):
+        return db_backend.validate(source.key, source.database)
+    return folder.validate(source)
 
 
 def describe(target: Source) -> StoredCity:
     """What ``target`` holds before a write (config, stored layers); StoreError if it cannot hold a city."""
-    return _backend(target).describe(target)
+    if isinstance(target, DbCity):
+        return db_backend.describe(target.key, target.database)
+    return folder.describe(target)
 
 
 def write_layers(
@@ -93,16 +137,97 @@ def write_layers(
     dry_run: bool = False,
 ) -> WriteResult:
     """Write ``layers`` into the city ``target`` (see the module's docstring): validated first, then in place."""
-    return _backend(target).write_layers(target, layers, mode=mode, city_toml=city_toml, rules=rules, dry_run=dry_run)
+    if isinstance(target, DbCity):
+        return db_backend.write_layers(
+            target.key, layers, mode=mode, city_toml=city_toml, rules=rules, dry_run=dry_run, database=target.database
+        )
+    return folder.write_layers(target, layers, mode=mode, city_toml=city_toml, rules=rules, dry_run=dry_run)
 
 
 def save_city(city: City, target: Source) -> None:
-    """Write a copy of ``city`` (its config and every non-empty layer) to ``target``."""
-    _backend(target).save_city(city, target)
+    """Write a copy of ``city`` (its config, rules and every non-empty layer) to ``target``."""
+    if isinstance(target, DbCity):
+        layers = {name: gdf for name, gdf in city.layers.items() if len(gdf)}
+        db_backend.write_layers(
+            target.key, layers, mode="replace", city_toml=city.config_text, rules_text=city.rules_text,
+            user="cli", source="cli", database=target.database,
+        )  # fmt: skip
+        return
+    folder.save_city(city, target)
+
+
+# --------------------------------------------------------------------------- the database's own functions
+
+
+def _db(source: Source) -> DbCity:
+    if not isinstance(source, DbCity):
+        raise StoreError(f"{source}: a city folder has no history or versions; load it into the database first (`python -m facilities db load {source}`)")
+    return source
+
+
+def edit(city: Source, edits: list[Edit], *, user: str, note: str = "", source: str = "app") -> Saved:
+    """Save ``edits`` in one transaction (EditConflict / EditRejected: nothing written)."""
+    target = _db(city)
+    return db_edits.edit(target.key, edits, user=user, note=note, source=source, database=target.database)
+
+
+def revert(city: Source, change: int, *, user: str, note: str = "") -> Saved:
+    """Undo one change of a field (recorded as a change itself)."""
+    target = _db(city)
+    return db_edits.revert(target.key, change, user=user, note=note, database=target.database)
+
+
+def history(city: Source, **filters: Any) -> Any:
+    """The audit trail of a city, newest first (see :func:`facilities.store.db.edits.history`)."""
+    target = _db(city)
+    return db_edits.history(target.key, database=target.database, **filters)
+
+
+def feature(city: Source, layer: str, feature_id: str) -> Stored | None:
+    """One stored feature with its version."""
+    target = _db(city)
+    return db_edits.feature(target.key, layer, feature_id, database=target.database)
+
+
+def revision(city: Source) -> int | None:
+    """The city's revision (grows with every save), None when it is not in the database."""
+    target = _db(city)
+    return db_backend.revision(target.key, target.database)
+
+
+def cities(database: str | None = None) -> list[DbCity]:
+    """The cities in the database."""
+    return [DbCity(c["key"], database) for c in db_backend.cities(database)]
+
+
+def load_folder(path: str | Path, city: DbCity, *, user: str = "import", dry_run: bool = False) -> tuple[WriteResult, ValidationReport]:
+    """Load a city folder into the database (``db load``): validated first, then inserted or updated by id."""
+    return db_backend.load_folder(path, city.key, user=user, dry_run=dry_run, database=city.database)
+
+
+def dump(city: Source, out: str | Path) -> City:
+    """A stored city as a city folder again (``db dump``)."""
+    target = _db(city)
+    return db_backend.dump(target.key, out, target.database)
 
 
 __all__ = [
+    "DB_PREFIX",
     "MODES",
+    "Conflict",
+    "DbCity",
+    "Edit",
+    "Saved",
+    "Stored",
+    "cities",
+    "dump",
+    "edit",
+    "feature",
+    "history",
+    "load_folder",
+    "resolve",
+    "revert",
+    "revision",
     "LayerWrite",
     "Source",
     "StoredCity",

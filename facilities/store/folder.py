@@ -36,6 +36,7 @@ from facilities.city import City
 from facilities.city_config import CONFIG_FILE, Bounds, read_city_config
 from facilities.errors import CityValidationError, StoreError
 from facilities.problems import Problem, ValidationReport
+from facilities.rules import RULES_FILE
 from facilities.schema import ALL_LAYERS, LayerSpec
 from facilities.store import staging as stage
 from facilities.store.atomic import write_atomic
@@ -75,7 +76,10 @@ def load(source: str | Path) -> City:
     config, _ = read_city_config(folder)
     assert config is not None  # a valid report implies a readable config
     layers = {name: read_layer(folder / spec.filename, spec) for name, spec in ALL_LAYERS.items()}
-    return City(folder, config, layers, report)
+    rules = folder / RULES_FILE
+    rules_text = rules.read_bytes().decode("utf-8", "replace") if rules.is_file() else None
+    config_text = (folder / CONFIG_FILE).read_text(encoding="utf-8")
+    return City(folder, config, layers, report, config_text, rules_text)
 
 
 def describe(target: str | Path) -> StoredCity:
@@ -102,7 +106,9 @@ def save_city(city: City, target: str | Path) -> None:
     """Write every non-empty layer and ``city.toml`` of ``city`` to the folder ``target`` (no backups)."""
     folder = Path(target)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / CONFIG_FILE, (city.folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    write_atomic(folder / CONFIG_FILE, city.config_text)
+    if city.rules_text is not None:
+        write_atomic(folder / RULES_FILE, city.rules_text)
     for name, gdf in city.layers.items():
         if len(gdf):
             save_layer(gdf, folder / ALL_LAYERS[name].filename)
@@ -262,8 +268,6 @@ def write_layers(
 
 def _place_rules(result: WriteResult, city: Path, staging: Path, out: Path, rules: Callable[[City], str | None]) -> None:
     """Write ``rules.toml`` (the text ``rules`` gives for the city in ``city``) into ``out`` if it has none, via ``staging``."""
-    from facilities.rules import RULES_FILE
-
     path = out / RULES_FILE
     if path.exists():
         result.rules = "kept"

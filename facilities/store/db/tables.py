@@ -1,0 +1,122 @@
+"""The database's tables, derived from the layer model (:mod:`facilities.schema`): one table per layer.
+
+``cities``
+    one row per city: its ``key`` (the folder name it was loaded from), ``city.toml`` and rules text, and
+    its ``revision`` (grows with every saved change: the app's caches are keyed on it).
+``<layer>`` (``toilets``, ``lamps``, … one per layer of :data:`~facilities.schema.ALL_LAYERS`)
+    one row per feature: ``city``, ``id`` (the key is both), ``version`` (1 when created, +1 at every
+    change: optimistic concurrency), one typed column per declared field, ``extra`` (JSON: properties the
+    layer model does not declare, e.g. ``osm_tags``) and ``geom`` (WGS84: a PostGIS ``geometry`` column,
+    SRID 4326 with a GiST index, on PostgreSQL — QGIS opens and edits it; WKB on SQLite).
+``changes``
+    the audit trail: one row per changed field (``field = '*'`` for a feature created or deleted), with
+    who, when, the old and new value (JSON text; a geometry as GeoJSON), the note, the source (``app``,
+    ``import``, ``cli``, ``gis``), the feature's version after the change, the ``batch`` (one save) and,
+    for a revert, the change it reverts. Appended in the same transaction as the change.
+
+The tables are created and changed by the Alembic migrations in ``migrations/`` only; a test checks that
+the migrated database matches these declarations, so a field added to the layer model needs a migration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from facilities.schema import ALL_LAYERS, LayerSpec
+
+SRID = 4326
+
+_TYPES: dict[str, Any] = {"str": sa.Text, "int": sa.BigInteger, "float": sa.Float, "bool": sa.Boolean, "date": sa.Date}
+
+
+class Geometry(TypeDecorator):
+    """A geometry column: PostGIS ``geometry(Geometry, 4326)`` on PostgreSQL, WKB bytes on SQLite.
+
+    Values are read and written as WKB by :mod:`facilities.store.db.rows` (``ST_AsBinary`` /
+    ``ST_GeomFromWKB`` on PostGIS), so this type only decides the column's type.
+    """
+
+    impl = sa.LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        """PostGIS geometry on PostgreSQL, a blob elsewhere."""
+        if dialect.name == "postgresql":
+            from geoalchemy2 import Geometry as PostGISGeometry
+
+            return dialect.type_descriptor(PostGISGeometry("GEOMETRY", srid=SRID, spatial_index=False))
+        return dialect.type_descriptor(sa.LargeBinary())
+
+
+def json_type() -> Any:
+    """JSON (JSONB on PostgreSQL)."""
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    return sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+metadata = sa.MetaData()
+
+cities = sa.Table(
+    "cities",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("config_toml", sa.Text, nullable=False),
+    sa.Column("rules_toml", sa.Text),
+    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+
+def column_type(ftype: str) -> Any:
+    """The column type of a field type of the layer model."""
+    return _TYPES[ftype]
+
+
+def _layer_table(spec: LayerSpec) -> sa.Table:
+    own = [sa.Column(f.name, column_type(f.type)) for f in spec.fields if f.name != "id"]
+    return sa.Table(
+        spec.name,
+        metadata,
+        sa.Column("city", sa.Text, sa.ForeignKey("cities.key", ondelete="CASCADE"), primary_key=True),
+        sa.Column("id", sa.Text, primary_key=True),
+        sa.Column("version", sa.BigInteger, nullable=False, server_default="1"),
+        *own,
+        sa.Column("extra", json_type()),
+        sa.Column("geom", Geometry()),
+    )
+
+
+#: one table per layer, by layer name
+layers: dict[str, sa.Table] = {name: _layer_table(spec) for name, spec in ALL_LAYERS.items()}
+
+changes = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("change", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("batch", sa.BigInteger, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("city", sa.Text, nullable=False),
+    sa.Column("layer", sa.Text, nullable=False),
+    sa.Column("feature_id", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("old", sa.Text),
+    sa.Column("new", sa.Text),
+    sa.Column("version", sa.BigInteger),
+    sa.Column("note", sa.Text),
+    sa.Column("reverts", sa.BigInteger),
+    sa.Index("ix_changes_feature", "city", "layer", "feature_id"),
+    sa.Index("ix_changes_at", "city", "at"),
+)
+
+#: the audit trail's own columns, in the order the history table shows them
+CHANGE_COLUMNS = ("change", "batch", "at", "user", "source", "city", "layer", "feature_id", "action", "field", "old", "new", "version", "note", "reverts")
+
+__all__ = ["CHANGE_COLUMNS", "SRID", "Geometry", "changes", "cities", "column_type", "json_type", "layers", "metadata"]
