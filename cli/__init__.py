@@ -1,7 +1,7 @@
 """The command line, on top of everything: ``python -m facilities <command>`` (or the ``facilities`` script).
 
 Commands: ``validate`` and ``check`` (:mod:`cli.inventory`), ``import osm|table|file`` (:mod:`cli.imports`),
-``map`` (:mod:`cli.maps`). Exit codes: 0 fine (valid, passed, imported, written); 1 invalid data, a failed
+``map`` (:mod:`cli.maps`), ``db load|dump|history|list|revert`` (:mod:`cli.db`). Exit codes: 0 fine (valid, passed, imported, written); 1 invalid data, a failed
 check, rejected rows; 2 bad usage or input, an unreadable or unwritable file, a bad setting (one line
 naming it); 3 a bug of ours (one line; ``FACILITIES_DEBUG=1`` shows the traceback); 130 interrupted.
 
@@ -16,8 +16,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import imports, inventory, maps
-from facilities.errors import SettingError
+from cli import db, imports, inventory, maps
+from facilities.errors import SettingError, StoreError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     inventory.add_parsers(sub)
     maps.add_parsers(sub)
     imports.add_parsers(sub)
+    db.add_parsers(sub)
     return parser
 
 
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # unreadable folder or file: a clear line, no traceback
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except SettingError as exc:  # e.g. FACILITIES_AS_OF=2026-13-45
+    except (SettingError, StoreError) as exc:  # e.g. FACILITIES_AS_OF=2026-13-45, a database that cannot be opened
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug of ours: one clear line for the user, the traceback only on request

@@ -15,6 +15,9 @@ AS_OF_HELP = (
 )
 
 
+CITY_HELP = "city folder (city.toml + <layer>.geojson files), or a city in the database: db:<key> (see `db list`)"
+
+
 def as_of_arg(text: str) -> dt.date:
     """``--as-of``: a date, or argparse's clear usage error (never a traceback)."""
     try:
@@ -33,4 +36,4 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(0, columns - width(text))
 
 
-__all__ = ["AS_OF_HELP", "as_of_arg", "pad", "width"]
+__all__ = ["AS_OF_HELP", "CITY_HELP", "as_of_arg", "pad", "width"]

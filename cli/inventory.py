@@ -1,5 +1,8 @@
 """``validate`` and ``check``: a city's problems, and its scorecard against the rules.
 
+A city is a folder, or a city in the store's database (``db:<key>``, or its key when no folder of that name
+is here): see :func:`facilities.store.resolve`.
+
 ``python -m facilities validate <city>``: counts and every problem; exit 0 valid, 1 invalid.
 ``python -m facilities check <city> [--rules FILE] [--out DIR]``: the scorecard; exit 0 if the city passes,
 1 if it does not, 2 on invalid input (the validation report is printed).
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cli.arguments import AS_OF_HELP, as_of_arg, pad
+from cli.arguments import AS_OF_HELP, CITY_HELP, as_of_arg, pad
 from facilities import store
 from facilities.problems import ValidationReport
 
@@ -31,7 +34,7 @@ def counts_table(report: ValidationReport) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    report = store.validate(args.folder)
+    report = store.validate(store.resolve(args.folder))
     if args.json:
         out = {
             "folder": str(report.folder),
@@ -80,23 +83,22 @@ def scorecard_table(result) -> str:
 def _check(args: argparse.Namespace) -> int:
     from facilities.check import check
     from facilities.errors import CityValidationError
-    from facilities.rules import RULES_FILE, RulesError, load_rules
+    from facilities.rules import RULES_FILE, RulesError, city_rules, load_rules
     from facilities.spreadsheet import to_csv_bytes
 
-    folder = Path(args.folder)
+    source = store.resolve(args.folder)
     try:
-        city = store.load(folder)
+        city = store.load(source)
     except CityValidationError as exc:
         print(exc.report.to_text(limit=args.limit))
         return 2
-    rules_path = Path(args.rules) if args.rules else folder / RULES_FILE
-    if not rules_path.is_file():
-        print(f"error: no rules file {rules_path}; write one (see data/xiangyang/{RULES_FILE}) or pass --rules FILE", file=sys.stderr)
-        return 2
     try:
-        rules = load_rules(rules_path)
+        rules = load_rules(args.rules) if args.rules else city_rules(city)
     except RulesError as exc:
         print(exc.report.to_text(limit=args.limit))
+        return 2
+    if rules is None:
+        print(f"error: {source}: no rules file {RULES_FILE}; write one (see data/xiangyang/{RULES_FILE}) or pass --rules FILE", file=sys.stderr)
         return 2
     show = sys.stderr.isatty() and not args.quiet
     result = check(city, rules, as_of=args.as_of, progress=_progress if show else None)
@@ -115,14 +117,14 @@ def _check(args: argparse.Namespace) -> int:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add ``validate`` and ``check`` to the sub-commands."""
     p = sub.add_parser("validate", help="check a city folder and print counts and every problem")
-    p.add_argument("folder", help="city folder (city.toml + <layer>.geojson files)")
+    p.add_argument("folder", help=CITY_HELP)
     p.add_argument("--json", action="store_true", help="print the counts and problems as JSON")
     p.add_argument("--limit", type=int, default=20, help="at most this many lines per file and problem kind (default 20)")
     p.set_defaults(func=_validate)
 
     c = sub.add_parser("check", help="evaluate the coverage rules and print the scorecard")
-    c.add_argument("folder", help="city folder")
-    c.add_argument("--rules", help="rules file (default: <folder>/rules.toml)")
+    c.add_argument("folder", help=CITY_HELP)
+    c.add_argument("--rules", help="rules file (default: the city's rules.toml)")
     c.add_argument("--out", help="folder to write gaps.geojson and summary.csv into")
     c.add_argument("--as-of", type=as_of_arg, help=AS_OF_HELP)
     c.add_argument("--limit", type=int, default=20, help="report lines per file and problem kind")

@@ -10,7 +10,7 @@ import argparse
 import sys
 import time
 
-from cli.arguments import AS_OF_HELP, as_of_arg
+from cli.arguments import AS_OF_HELP, CITY_HELP, as_of_arg
 
 
 def _map(args: argparse.Namespace) -> int:
@@ -21,7 +21,9 @@ def _map(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
-        path = export_map(args.folder, args.out, args.rules, not args.no_gaps, args.basemap, args.lang, args.as_of)
+        from facilities import store
+
+        path = export_map(store.resolve(args.folder), args.out, args.rules, not args.no_gaps, args.basemap, args.lang, args.as_of)
     except (CityValidationError, RulesError) as exc:
         print(exc.report.to_text())
         return 2

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from facilities.city import City
 from facilities.errors import RulesError
 from facilities.filters import Filter, parse_filter
 from facilities.kinds import KINDS, Kind, Param
@@ -246,6 +247,17 @@ def load_rules(path: str | Path) -> RuleSet:
         )
         raise RulesError(report) from None
     return parse_rules(raw, path)
+
+
+def city_rules(city: City) -> RuleSet | None:
+    """The rules file of a loaded city (folder or database), checked; None when it has none. A folder's
+    ``rules.toml`` is read from the file itself (so its bytes are checked as ``load_rules`` checks them)."""
+    path = city.folder / RULES_FILE
+    if not city.revision and path.is_file():
+        return load_rules(path)
+    if city.rules_text is None:
+        return None
+    return parse_rules(city.rules_text.encode("utf-8"), city.folder / RULES_FILE)
 
 
 def parse_rules(raw: bytes, path: str | Path = RULES_FILE) -> RuleSet:

@@ -26,7 +26,7 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     return path
 
 
-def export_map(folder: str | Path, out: str | Path, rules: str | Path | None = None, gaps: bool = True, basemap: str = "none",
+def export_map(folder: store.Source, out: str | Path, rules: str | Path | None = None, gaps: bool = True, basemap: str = "none",
                lang: str = "zh", as_of: dt.date | None = None) -> Path:  # fmt: skip
     """Load a city, check it (if a rules file is there), and write its map to ``out``; return the path.
 
@@ -34,13 +34,13 @@ def export_map(folder: str | Path, out: str | Path, rules: str | Path | None = N
     unknown basemap, or one whose key is not set); nothing is written then.
     """
     from facilities.check import check
-    from facilities.rules import RULES_FILE, load_rules
+    from facilities.rules import city_rules, load_rules
     from maps.city_map import build_map
 
     city = store.load(folder)
     result = None
-    rules_path = Path(rules) if rules else Path(folder) / RULES_FILE
-    if gaps and (rules or rules_path.is_file()):
-        result = check(city, load_rules(rules_path), as_of=as_of)
+    ruleset = (load_rules(rules) if rules else city_rules(city)) if gaps else None
+    if ruleset is not None:
+        result = check(city, ruleset, as_of=as_of)
     m = build_map(city, result, basemap=basemap, lang=lang, reach_circles=result is not None, asset_url=INLINE)
     return save_map(m, out)

@@ -206,10 +206,14 @@ def write_layers(
         changes = _write_city(conn, key, config_text, rules_text, current is None)
         batch = bump(conn, key)
         for name, gdf in to_write.items():
-            changes += _write_layer(conn, key, ALL_LAYERS[name], gdf, replace=mode == "replace" and name in info.layers)
+            layer_changes = _write_layer(conn, key, ALL_LAYERS[name], gdf, replace=mode == "replace" and name in info.layers)
+            outcome = result.layers[name]
+            touched = {c.feature_id for c in layer_changes if c.action == "update"}
+            outcome.added = sum(c.action == "insert" for c in layer_changes)
+            outcome.updated = len(touched)
+            outcome.kept = len(final[name]) - outcome.added - outcome.updated
+            changes += layer_changes
         record(conn, key, batch, changes, user, source, "")
-    for outcome in result.layers.values():
-        outcome.path = None
     return result
 
 
