@@ -22,6 +22,8 @@ try:
             st.Page("views/lighting.py", title=t("page_lighting"), icon=":material/lightbulb:", url_path="lighting"),
             st.Page("views/scorecard.py", title=t("page_scorecard"), icon=":material/scoreboard:", url_path="scorecard"),
             st.Page("views/inventory.py", title=t("page_inventory"), icon=":material/table_view:", url_path="inventory"),
+            st.Page("views/edit.py", title=t("page_edit"), icon=":material/edit:", url_path="edit"),
+            st.Page("views/changes.py", title=t("page_changes"), icon=":material/history:", url_path="changes"),
         ]
         st.navigation(pages).run()
 except Exception as exc:  # st.stop and reruns are not Exceptions: they pass

@@ -98,7 +98,10 @@ def _check(args: argparse.Namespace) -> int:
         print(exc.report.to_text(limit=args.limit))
         return 2
     if rules is None:
-        print(f"error: {source}: no rules file {RULES_FILE}; write one (see data/xiangyang/{RULES_FILE}) or pass --rules FILE", file=sys.stderr)
+        print(
+            f"error: {source}: no rules file {RULES_FILE}; write one (see data/xiangyang/{RULES_FILE}) or pass --rules FILE",
+            file=sys.stderr,
+        )
         return 2
     show = sys.stderr.isatty() and not args.quiet
     result = check(city, rules, as_of=args.as_of, progress=_progress if show else None)

@@ -38,9 +38,9 @@ def _map(args: argparse.Namespace) -> int:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add ``map`` to the sub-commands."""
     m = sub.add_parser("map", help="write the city's map as one HTML file that works offline")
-    m.add_argument("folder", help="city folder")
+    m.add_argument("folder", help=CITY_HELP)
     m.add_argument("--out", required=True, help="HTML file to write, e.g. map.html")
-    m.add_argument("--rules", help="rules file: draw the gaps of every rule (default: <folder>/rules.toml if present)")
+    m.add_argument("--rules", help="rules file: draw the gaps of every rule (default: the city's rules.toml if it has one)")
     m.add_argument("--no-gaps", action="store_true", help="do not run the rules; facilities only")
     m.add_argument("--basemap", default="none", help="none (default; works offline), osm, cartodb, gaode, tianditu")
     m.add_argument("--lang", default="zh", choices=["zh", "en"])

@@ -10,7 +10,7 @@ weights (total = Σ points × max_points / Σ applicable weights).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -23,7 +23,7 @@ from facilities.distance import EUCLIDEAN, Distance
 from facilities.kinds import KINDS, NOTHING, Context, reach
 from facilities.rules import Rule, RuleSet
 
-__all__ = ["GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "Result", "check", "reach_areas"]
+__all__ = ["GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "Result", "check", "reach_areas", "rule_layers"]
 
 SUMMARY_COLUMNS = [
     "rule", "title_zh", "title_en", "kind", "checked", "compliant", "share", "threshold", "passed",
@@ -64,6 +64,8 @@ def check(
     as_of: dt.date | None = None,
     progress: Callable[[int, int, Rule], None] | None = None,
     distance: Distance = EUCLIDEAN,
+    previous: Result | None = None,
+    changed: Collection[str] | None = None,
 ) -> Result:
     """Evaluate every rule of ``rules`` on ``city``.
 
@@ -73,12 +75,20 @@ def check(
         else the rules file's ``as_of``, else today's date; see :func:`facilities.settings.check_date`).
     progress : called as ``progress(i, n, rule)`` before each rule.
     distance : how distances are measured (:mod:`facilities.distance`; straight lines by default).
+    previous, changed : a check of the same rules on the same date before some layers changed, and the
+        names of those layers: the rules that read none of them (:func:`rule_layers`) are taken from
+        ``previous`` instead of being run again (what the app does after a save).
     """
     today = settings.check_date(as_of, rules.as_of)
-    rows, gap_rows = [], []
+    reusable = previous is not None and changed is not None and previous.as_of == today and previous.rules == rules
+    rows, gap_rows, kept_gaps = [], [], []
     for i, rule in enumerate(rules):
         if progress is not None:
             progress(i, len(rules), rule)
+        if reusable and previous is not None and changed is not None and not rule_layers(rule) & set(changed):
+            rows.append(previous.summary.loc[previous.summary["rule"] == rule.id].iloc[0].to_dict())
+            kept_gaps.append(previous.gaps[previous.gaps["rule"] == rule.id])
+            continue
         out = KINDS[rule.kind].evaluate(Context(city, rule, today, distance))
         if out.checked:
             share = out.compliant / out.checked
@@ -96,10 +106,19 @@ def check(
     summary["passed"] = summary["passed"].astype("boolean")
     gaps = gpd.GeoDataFrame(pd.DataFrame(gap_rows, columns=GAP_COLUMNS), geometry="geometry", crs=city.metric_crs)
     gaps = gaps.to_crs(4326)
+    if kept_gaps:
+        order = {rule.id: i for i, rule in enumerate(rules)}
+        gaps = pd.concat([gaps, *kept_gaps], ignore_index=True)
+        gaps = gaps.iloc[gaps["rule"].map(order).argsort(kind="stable")].reset_index(drop=True)
     applicable = summary["points"].notna()
     weight = float(summary.loc[applicable, "weight"].sum())
     total = float(summary.loc[applicable, "points"].sum()) * rules.total / weight if weight else 0.0
     return Result(summary, gaps, round(total, 1), rules.pass_mark, rules.total, today, rules)
+
+
+def rule_layers(rule: Rule) -> frozenset[str]:
+    """The layers a rule reads (its selections'): a change elsewhere cannot change its outcome."""
+    return frozenset(sel.layer for sel in rule.selections.values())
 
 
 def reach_areas(city: City, rule: Rule, as_of: dt.date | None = None) -> gpd.GeoDataFrame:

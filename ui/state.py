@@ -1,9 +1,14 @@
-"""What every page shares: the language, the chosen city, and the cached loading and checking.
+"""What every page shares: the language, the chosen city, who is editing, and the cached loading and checking.
 
-Streamlit cannot hash a GeoDataFrame, so the caches are keyed on the city folder and a fingerprint of its
-files (names, sizes, modification times), passed as an ordinary (hashed) argument: editing a file reloads the
-city, nothing else does. (Streamlit does not hash arguments whose names start with ``_``.) The check date is
-explicit: the sidebar's date picker, by default ``FACILITIES_AS_OF``, else the rules file's ``as_of``, else today.
+The cities are those of the store's database (``FACILITIES_DB``; by default the SQLite file in the data
+folder, created on first start). A city folder of the data folder that the database does not hold yet is
+loaded into it on first start; one with errors is not, and its report is shown until its files are fixed.
+
+Streamlit cannot hash a GeoDataFrame, so the caches are keyed on the database, the city's key and its
+**revision**, passed as ordinary (hashed) arguments: every save — in the app, from the command line, or by a
+GIS user editing the tables — makes a new revision, so the next rerun loads and checks the city again (only
+the rules reading a changed layer run again), and nothing else does. The check date is explicit: the
+sidebar's date picker, by default ``FACILITIES_AS_OF``, else the rules file's ``as_of``, else today.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from facilities import City, CityValidationError, ValidationReport, settings, store
+from facilities import City, ValidationReport, settings, store
 from facilities.check import Result, check
+from facilities.errors import StoreError
 from facilities.query import filter_city
-from facilities.rules import RULES_FILE, RulesError, load_rules
+from facilities.rules import RulesError, city_rules
 from facilities.words import ui
 from maps import build_map
 from ui import foliummap
@@ -41,36 +47,78 @@ def city_folders() -> list[Path]:
 
 
 def fingerprint(folder: Path) -> tuple:
-    """Names, sizes and modification times of a city's files: the cache key."""
+    """Names, sizes and modification times of a folder's files (the key of a folder's validation)."""
     return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
 
 
-@st.cache_resource(show_spinner="正在加载 Loading…", max_entries=8)
-def load(folder: str, key: tuple) -> City | ValidationReport:
-    """The city in `folder`, loaded once per fingerprint `key`; its validation report when it has errors."""
+@st.cache_resource(show_spinner="首次启动：正在建立数据库 First start: loading the city into the database…", max_entries=64)
+def _seed(database: str, folder: str, key: tuple) -> ValidationReport | None:
+    """Load a city folder that is not in the database yet (once per version of its files); its report when
+    it has errors (then nothing is loaded, and it is tried again once its files change)."""
     try:
-        return store.load(folder)
-    except CityValidationError as exc:
-        return exc.report
+        result, report = store.load_folder(folder, store.DbCity(Path(folder).name, database), user="import")
+    except StoreError:
+        if Path(folder).name in {c.key for c in store.cities(database)}:
+            return None  # another process loaded it meanwhile
+        raise
+    return None if report.ok and result.written else report
+
+
+def _choices() -> tuple[list[str], dict[str, ValidationReport]]:
+    """The cities to pick from: every city in the database (``db:<key>``), after loading into it the city
+    folders of the data directory it does not hold yet; and the folders that could not be loaded (their
+    path -> report), which the pages show as reports."""
+    database = settings.database_url()
+    stored = {c.key for c in store.cities(database)}
+    broken: dict[str, ValidationReport] = {}
+    for folder in city_folders():
+        if folder.name in stored:
+            continue
+        report = _seed(database, str(folder), fingerprint(folder))
+        if report is None:
+            stored.add(folder.name)
+        else:
+            broken[str(folder)] = report
+    return [f"{store.DB_PREFIX}{k}" for k in sorted(stored)] + sorted(broken), broken
+
+
+@st.cache_resource(show_spinner="正在加载 Loading…", max_entries=8)
+def load(database: str, key: str, revision: int) -> City:
+    """City ``key`` of the database, loaded once per revision (a save anywhere makes a new revision)."""
+    return store.load(store.DbCity(key, database))
+
+
+_last: dict[tuple[str, str, dt.date], tuple[int, Result]] = {}
 
 
 @st.cache_resource(show_spinner="正在核查 Checking…", max_entries=8)
-def checked(folder: str, key: tuple, as_of: dt.date) -> Result | ValidationReport | None:
-    """The check of the city's rules.toml: a Result, the rules file's report when it is invalid, or None."""
-    city = load(folder, key)
-    path = Path(folder) / RULES_FILE
-    if isinstance(city, ValidationReport) or not path.is_file():
-        return None
+def checked(database: str, key: str, revision: int, as_of: dt.date) -> Result | ValidationReport | None:
+    """The check of the city's rules: a Result, the rules file's report when it is invalid, or None.
+
+    After a save only the rules that read a changed layer run again (the others are taken from the check
+    of the previous revision, when there is one of the same date in this process).
+    """
+    city = load(database, key, revision)
     try:
-        return check(city, load_rules(path), as_of=as_of)
+        rules = city_rules(city)
     except RulesError as exc:
         return exc.report
+    if rules is None:
+        return None
+    previous = _last.get((database, key, as_of))
+    changed = None
+    if previous is not None and previous[0] < revision:
+        changed = store.changed_layers(store.DbCity(key, database), previous[0])
+    result = check(city, rules, as_of=as_of, previous=previous[1] if changed is not None and previous else None, changed=changed)
+    _last[(database, key, as_of)] = (revision, result)
+    return result
 
 
 @st.cache_resource(show_spinner="正在绘制地图 Drawing the map…", max_entries=24)
 def _city_map(
-    folder: str,
-    key: tuple,
+    database: str,
+    key: str,
+    revision: int,
     as_of: dt.date,
     layers: tuple,
     basemap: str,
@@ -80,8 +128,8 @@ def _city_map(
     view: str,
     returned: tuple,
 ) -> dict:
-    city = load(folder, key)
-    result = checked(folder, key, as_of) if gaps else None
+    city = load(database, key, revision)
+    result = checked(database, key, revision, as_of) if gaps else None
     if filters:
         city = filter_city(city, **dict(filters))
     result = result if isinstance(result, Result) else None
@@ -98,18 +146,10 @@ def city_map(
     With ``remember_view`` the browser keeps the view, so it survives a filter change; ``returned``: what
     the map sends back on click (e.g. ``("last_object_clicked",)``).
     """
-    folder, key = current_key()
+    database, key, revision = current_key()
     frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (filters or {}).items() if v is not None))
-    view = f"{folder.name}:{basemap}" if remember_view else ""
-    return _city_map(str(folder), key, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned))
-
-
-@st.cache_data(max_entries=8)
-def _rules_as_of(folder: str, key: tuple) -> dt.date | None:
-    try:
-        return load_rules(Path(folder) / RULES_FILE).as_of
-    except RulesError:
-        return None
+    view = f"{key}:{basemap}" if remember_view else ""
+    return _city_map(database, key, revision, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned))
 
 
 def fixed_as_of() -> dt.date | None:
@@ -121,10 +161,17 @@ def fixed_as_of() -> dt.date | None:
         return None
 
 
-def default_as_of(folder: Path, fixed: dt.date | None) -> dt.date:
+def default_as_of(fixed: dt.date | None) -> dt.date:
     """The date the picker starts at: ``fixed`` (``FACILITIES_AS_OF``), else the rules file's ``as_of``, else today."""
-    rules = _rules_as_of(str(folder), fingerprint(folder)) if (folder / RULES_FILE).is_file() else None
-    return settings.check_date(fixed, rules)
+    rules_as_of = None
+    if chosen_key() is not None:
+        database, key, revision = current_key()
+        try:
+            rules = city_rules(load(database, key, revision))
+            rules_as_of = rules.as_of if rules else None
+        except RulesError:
+            pass
+    return settings.check_date(fixed, rules_as_of)
 
 
 def as_of() -> dt.date:
@@ -132,10 +179,35 @@ def as_of() -> dt.date:
     return st.session_state["as_of"]
 
 
-def current_key() -> tuple[Path, tuple]:
-    """The chosen city's folder and the fingerprint of its files (the cache key)."""
-    folder = Path(st.session_state["city_folder"])
-    return folder, fingerprint(folder)
+def chosen_key() -> str | None:
+    """The chosen city's key in the database (None when the choice is a folder that could not be loaded)."""
+    choice = st.session_state["city_folder"]
+    return choice[len(store.DB_PREFIX) :] if choice.startswith(store.DB_PREFIX) else None
+
+
+def current_key() -> tuple[str, str, int]:
+    """The database, the chosen city's key and its revision now (the cache key: a save changes it)."""
+    database = settings.database_url()
+    key = chosen_key()
+    if key is None:
+        show_report(_choices()[1][st.session_state["city_folder"]], t("invalid"))
+        st.stop()
+    revision = store.revision(store.DbCity(key, database))
+    if revision is None:  # deleted meanwhile
+        st.error(t("no_city"))
+        st.stop()
+    return database, key, revision
+
+
+def current_source() -> store.DbCity:
+    """The chosen city, as the store names it (for saving edits)."""
+    database, key, _ = current_key()
+    return store.DbCity(key, database)
+
+
+def user_name() -> str:
+    """The name the user gave in the sidebar (recorded with every change), or ""."""
+    return str(st.session_state.get("user") or "").strip()
 
 
 def page_title(page: str, city: City) -> None:
@@ -151,18 +223,13 @@ def show_report(report: ValidationReport, message: str) -> None:
 
 def current_city() -> City:
     """The chosen city, loaded; on errors the page shows the report (what, where, how to fix) and stops."""
-    folder, key = current_key()
-    city = load(str(folder), key)
-    if isinstance(city, ValidationReport):
-        show_report(city, t("invalid"))
-        st.stop()
-    return city
+    return load(*current_key())
 
 
 def current_result(required: bool = True) -> Result | None:
     """The check of the chosen city; shows why when there is none (and stops if ``required``)."""
-    folder, key = current_key()
-    result = checked(str(folder), key, as_of())
+    database, key, revision = current_key()
+    result = checked(database, key, revision, as_of())
     if isinstance(result, Result):
         return result
     if isinstance(result, ValidationReport):
@@ -179,15 +246,26 @@ def sidebar() -> bool:
     st.session_state.setdefault("lang", "zh")
     with st.sidebar:
         st.radio(t("lang"), ["zh", "en"], format_func=lambda x: "中文" if x == "zh" else "English", key="lang", horizontal=True)
-        folders = city_folders()
-        if not folders:
+        try:
+            choices, _ = _choices()
+        except (StoreError, settings.SettingError) as exc:
+            st.error(f"{t('no_store')}: {exc}")
+            return False
+        if not choices:
             st.error(t("no_city"))
             return False
-        if st.session_state.get("city_folder") not in [str(f) for f in folders]:
-            st.session_state["city_folder"] = str(settings.DEMO_CITY if settings.DEMO_CITY in folders else folders[0])
-        st.selectbox(t("city"), [str(f) for f in folders], key="city_folder", format_func=lambda p: Path(p).name)
+        if st.session_state.get("city_folder") not in choices:
+            demo = f"{store.DB_PREFIX}{settings.DEMO_CITY.name}"
+            st.session_state["city_folder"] = demo if demo in choices else choices[0]
+        st.selectbox(
+            t("city"),
+            choices,
+            key="city_folder",
+            format_func=lambda p: p.removeprefix(store.DB_PREFIX) if p.startswith(store.DB_PREFIX) else f"{Path(p).name} ⚠",
+        )
         fixed = fixed_as_of()
         if "as_of" not in st.session_state:
-            st.session_state["as_of"] = default_as_of(Path(st.session_state["city_folder"]), fixed)
+            st.session_state["as_of"] = default_as_of(fixed)
         st.date_input(t("as_of"), key="as_of", help=t("as_of_help"), format="YYYY-MM-DD")
+        st.text_input(t("your_name"), key="user", help=t("your_name_help"))
     return True

@@ -58,13 +58,13 @@ from typing import Any
 import geopandas as gpd
 
 from facilities.city import City
-from facilities.problems import ValidationReport
 from facilities.errors import StoreError
+from facilities.problems import ValidationReport
 from facilities.store import folder
+from facilities.store.atomic import write_atomic
 from facilities.store.db import backend as db_backend
 from facilities.store.db import edits as db_edits
 from facilities.store.db.edits import Conflict, Edit, Saved, Stored
-from facilities.store.atomic import write_atomic
 from facilities.store.frames import coerce_layer, empty_layer, features_frame
 from facilities.store.geojson import layer_to_geojson
 from facilities.store.results import MODES, LayerWrite, StoredCity, WriteResult
@@ -161,7 +161,9 @@ def save_city(city: City, target: Source) -> None:
 
 def _db(source: Source) -> DbCity:
     if not isinstance(source, DbCity):
-        raise StoreError(f"{source}: a city folder has no history or versions; load it into the database first (`python -m facilities db load {source}`)")
+        raise StoreError(
+            f"{source}: a city folder has no history or versions; load it into the database first (`python -m facilities db load {source}`)"
+        )
     return source
 
 
@@ -195,6 +197,12 @@ def revision(city: Source) -> int | None:
     return db_backend.revision(target.key, target.database)
 
 
+def changed_layers(city: Source, since: int) -> frozenset[str]:
+    """The layers of a city changed after revision ``since`` (``city``: its config or rules)."""
+    target = _db(city)
+    return db_backend.changed_layers(target.key, since, target.database)
+
+
 def cities(database: str | None = None) -> list[DbCity]:
     """The cities in the database."""
     return [DbCity(c["key"], database) for c in db_backend.cities(database)]
@@ -217,27 +225,28 @@ __all__ = [
     "Conflict",
     "DbCity",
     "Edit",
+    "LayerWrite",
     "Saved",
+    "Source",
     "Stored",
+    "StoredCity",
+    "WriteResult",
+    "changed_layers",
     "cities",
+    "coerce_layer",
+    "describe",
     "dump",
     "edit",
+    "empty_layer",
     "feature",
+    "features_frame",
     "history",
+    "layer_to_geojson",
+    "load",
     "load_folder",
     "resolve",
     "revert",
     "revision",
-    "LayerWrite",
-    "Source",
-    "StoredCity",
-    "WriteResult",
-    "coerce_layer",
-    "describe",
-    "empty_layer",
-    "features_frame",
-    "layer_to_geojson",
-    "load",
     "save_city",
     "validate",
     "write_atomic",

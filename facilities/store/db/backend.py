@@ -54,14 +54,25 @@ def revision(key: str, database: str | None = None) -> int | None:
         return conn.execute(sa.select(tables.cities.c.revision).where(tables.cities.c.key == key)).scalar_one_or_none()
 
 
-def _city_row(conn: Connection, key: str) -> Mapping[str, Any] | None:
+def changed_layers(key: str, since: int, database: str | None = None) -> frozenset[str]:
+    """The layers changed in city ``key`` after revision ``since`` (from the audit trail; ``city`` when its
+    config or rules changed)."""
+    c = tables.changes.c
+    with db.read(database) as conn:
+        return frozenset(conn.execute(sa.select(c.layer).where(c.city == key, c.batch > since).distinct()).scalars())
+
+
+def _city_row(conn: Connection, key: str) -> Any:
     return conn.execute(sa.select(tables.cities).where(tables.cities.c.key == key)).mappings().one_or_none()
 
 
 def _missing(conn: Connection, key: str) -> StoreError:
     from facilities.store.db.edits import city_keys
 
-    return StoreError(f"{key!r}: no such city in the database (cities: {', '.join(city_keys(conn)) or 'none'}); load one with `python -m facilities db load <folder>`")
+    return StoreError(
+        f"{key!r}: no such city in the database (cities: {', '.join(city_keys(conn)) or 'none'}); "
+        "load one with `python -m facilities db load <folder>`"
+    )
 
 
 def load(key: str, database: str | None = None) -> City:
@@ -233,7 +244,9 @@ def _write_city(conn: Connection, key: str, config_text: str, rules_text: str | 
         changes.append(_Change(CITY_LAYER, CONFIG_FILE, "update", "text", row["config_toml"], config_text, None))
     if rules_text is not None and row["rules_toml"] != rules_text:
         values["rules_toml"] = rules_text
-        changes.append(_Change(CITY_LAYER, RULES_FILE, "update" if row["rules_toml"] else "insert", "text", row["rules_toml"], rules_text, None))
+        changes.append(
+            _Change(CITY_LAYER, RULES_FILE, "update" if row["rules_toml"] else "insert", "text", row["rules_toml"], rules_text, None)
+        )
     if values:
         conn.execute(sa.update(tables.cities).where(tables.cities.c.key == key).values(**values))
     return changes
@@ -302,7 +315,13 @@ def _write_layer(conn: Connection, key: str, spec: LayerSpec, gdf: gpd.GeoDataFr
 
 
 def load_folder(
-    folder: str | Path, key: str | None = None, *, user: str = "import", source: str = "import", dry_run: bool = False, database: str | None = None
+    folder: str | Path,
+    key: str | None = None,
+    *,
+    user: str = "import",
+    source: str = "import",
+    dry_run: bool = False,
+    database: str | None = None,
 ) -> tuple[WriteResult, ValidationReport]:
     """``db load``: validate the city folder as ``validate`` does (nothing is loaded when it has errors),
     then insert or update its features by id in city ``key`` (the folder's name by default), with its
@@ -336,6 +355,20 @@ def when(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["CITY_LAYER", "cities", "delete_city", "describe", "dump", "load", "load_folder", "revision", "set_rules", "validate", "when", "write_layers"]
+__all__ = [
+    "CITY_LAYER",
+    "changed_layers",
+    "cities",
+    "delete_city",
+    "describe",
+    "dump",
+    "load",
+    "load_folder",
+    "revision",
+    "set_rules",
+    "validate",
+    "when",
+    "write_layers",
+]
 
 _ = Problem  # re-exported type for the backends' signatures

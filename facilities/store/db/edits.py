@@ -124,7 +124,10 @@ def city_keys(conn: Connection) -> list[str]:
 def bump(conn: Connection, key: str) -> int:
     """Increase the city's revision; the new revision (the number of this save)."""
     revision = conn.execute(
-        sa.update(tables.cities).where(tables.cities.c.key == key).values(revision=tables.cities.c.revision + 1).returning(tables.cities.c.revision)
+        sa.update(tables.cities)
+        .where(tables.cities.c.key == key)
+        .values(revision=tables.cities.c.revision + 1)
+        .returning(tables.cities.c.revision)
     ).scalar_one_or_none()
     if revision is None:
         raise StoreError(f"{key!r}: no such city in the database")
@@ -143,7 +146,9 @@ def _problems(props: Props, geom: BaseGeometry | None, spec: LayerSpec, bounds: 
     label = str(props.get("id"))
     found = check_properties(props, spec, spec.filename, label, {}, label)
     if geom is None:
-        found.append(Problem.error("geometry", spec.filename, "geometry", None, "no geometry", "a " + " or ".join(spec.geometry_types), label))
+        found.append(
+            Problem.error("geometry", spec.filename, "geometry", None, "no geometry", "a " + " or ".join(spec.geometry_types), label)
+        )
     else:
         found += check_geometry(json.loads(shapely.to_geojson(geom)), spec, spec.filename, label, bounds)
     return [p for p in found if p.severity == "error"]
@@ -189,7 +194,9 @@ def _plan(
         candidate = to_wkb(edit.geometry)
         if geometry_json(candidate) != geometry_json(wkb):
             new_wkb = candidate
-            changes.append(_Change(spec.name, edit.feature_id, "update", "geometry", geometry_json(wkb), geometry_json(candidate), version + 1))
+            changes.append(
+                _Change(spec.name, edit.feature_id, "update", "geometry", geometry_json(wkb), geometry_json(candidate), version + 1)
+            )
     geom = shapely.from_wkb(new_wkb) if new_wkb is not None else None
     return new, new_wkb, changes, (_problems(new, geom, spec, bounds) if changes else [])
 
@@ -212,7 +219,9 @@ def _write_row(conn: Connection, key: str, spec: LayerSpec, fid: str, seen: int 
     return conn.execute(query, {"wkb": wkb}).rowcount == 1
 
 
-def record(conn: Connection, key: str, batch: int, changes: Sequence[_Change], user: str, source: str, note: str, at: dt.datetime | None = None) -> int:
+def record(
+    conn: Connection, key: str, batch: int, changes: Sequence[_Change], user: str, source: str, note: str, at: dt.datetime | None = None
+) -> int:
     """Append the audit rows of one save; how many."""
     if not changes:
         return 0

@@ -45,7 +45,7 @@ def _sqlite_engine(database: str, immediate: bool) -> Engine:
     engine = sa.create_engine(database, connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False}, poolclass=sa.pool.NullPool)
 
     @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -54,7 +54,7 @@ def _sqlite_engine(database: str, immediate: bool) -> Engine:
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

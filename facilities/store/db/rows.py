@@ -86,7 +86,7 @@ def to_row(props: Mapping[str, Any], spec: LayerSpec) -> dict[str, Any]:
     return row
 
 
-def from_row(row: Mapping[str, Any], spec: LayerSpec) -> Props:
+def from_row(row: Any, spec: LayerSpec) -> Props:
     """A row's properties (``id`` first; no missing value; ``extra`` spread out)."""
     props: Props = {"id": row["id"]}
     for f in spec.fields:
@@ -141,7 +141,9 @@ def read_layer(conn: Connection, key: str, spec: LayerSpec) -> gpd.GeoDataFrame:
     return coerce_layer(gdf, spec)
 
 
-def read_features(conn: Connection, key: str, spec: LayerSpec, ids: Iterable[str] | None = None, lock: bool = False) -> dict[str, tuple[int, Props, bytes | None]]:
+def read_features(
+    conn: Connection, key: str, spec: LayerSpec, ids: Iterable[str] | None = None, lock: bool = False
+) -> dict[str, tuple[int, Props, bytes | None]]:
     """Stored features of a layer by id: (version, properties, WKB); only ``ids`` when given.
     ``lock``: take the rows' write locks (PostgreSQL ``FOR UPDATE``) until the transaction ends."""
     table, columns = _columns(conn, spec)
@@ -164,4 +166,16 @@ def _features(conn: Connection, query: Any, spec: LayerSpec) -> dict[str, tuple[
     return out
 
 
-__all__ = ["from_json", "from_row", "geometry_bind", "geometry_column", "plain", "read_features", "read_layer", "same", "to_json", "to_row", "to_wkb"]
+__all__ = [
+    "from_json",
+    "from_row",
+    "geometry_bind",
+    "geometry_column",
+    "plain",
+    "read_features",
+    "read_layer",
+    "same",
+    "to_json",
+    "to_row",
+    "to_wkb",
+]

@@ -117,6 +117,22 @@ changes = sa.Table(
 )
 
 #: the audit trail's own columns, in the order the history table shows them
-CHANGE_COLUMNS = ("change", "batch", "at", "user", "source", "city", "layer", "feature_id", "action", "field", "old", "new", "version", "note", "reverts")
+CHANGE_COLUMNS = (
+    "change",
+    "batch",
+    "at",
+    "user",
+    "source",
+    "city",
+    "layer",
+    "feature_id",
+    "action",
+    "field",
+    "old",
+    "new",
+    "version",
+    "note",
+    "reverts",
+)
 
 __all__ = ["CHANGE_COLUMNS", "SRID", "Geometry", "changes", "cities", "column_type", "json_type", "layers", "metadata"]

@@ -24,22 +24,158 @@ depends_on = None
 TYPES = {"str": sa.Text, "int": sa.BigInteger, "float": sa.Float, "bool": sa.Boolean, "date": sa.Date}
 
 LAYERS_V1 = {
-    'attractions': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('kind', 'str'), ('grade', 'str'), ('daily_visitors', 'int')),
-    'toilets': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('grade', 'str'), ('stars', 'int'), ('female_stalls', 'int'), ('male_stalls', 'int'), ('accessible_stalls', 'int'), ('family_room', 'bool'), ('fee', 'bool'), ('opening_hours', 'str'), ('kind', 'str')),
-    'signs': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('sign_type', 'str'), ('text_zh', 'str'), ('text_en', 'str'), ('symbol', 'str'), ('condition', 'str'), ('road', 'str')),
-    'docks': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('dock_type', 'str'), ('pontoon', 'bool'), ('berths', 'int'), ('operator', 'str')),
-    'lamps': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('lamp_type', 'str'), ('height_m', 'float'), ('power_w', 'float'), ('lumens', 'float'), ('working', 'bool'), ('road', 'str'), ('circuit', 'str')),
-    'roads': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('road_class', 'str'), ('lit', 'bool'), ('bridge', 'bool')),
-    'stops': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('stop_type', 'str'), ('routes', 'str'), ('shelter', 'bool'), ('bilingual', 'bool')),
-    'billboards': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('kind', 'str'), ('illuminated', 'bool'), ('permit_no', 'str'), ('permit_expiry', 'date'), ('condition', 'str')),
-    'zones': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('zone_type', 'str')),
-    'reports': (('name', 'str'), ('name_en', 'str'), ('district', 'str'), ('status', 'str'), ('unit', 'str'), ('updated', 'date'), ('source', 'str'), ('notes', 'str'), ('kind', 'str'), ('reported_on', 'date'), ('fixed_on', 'date'), ('photo', 'str')),
-    'water': (('name', 'str'), ('name_en', 'str'), ('source', 'str')),
+    "attractions": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("kind", "str"),
+        ("grade", "str"),
+        ("daily_visitors", "int"),
+    ),
+    "toilets": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("grade", "str"),
+        ("stars", "int"),
+        ("female_stalls", "int"),
+        ("male_stalls", "int"),
+        ("accessible_stalls", "int"),
+        ("family_room", "bool"),
+        ("fee", "bool"),
+        ("opening_hours", "str"),
+        ("kind", "str"),
+    ),
+    "signs": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("sign_type", "str"),
+        ("text_zh", "str"),
+        ("text_en", "str"),
+        ("symbol", "str"),
+        ("condition", "str"),
+        ("road", "str"),
+    ),
+    "docks": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("dock_type", "str"),
+        ("pontoon", "bool"),
+        ("berths", "int"),
+        ("operator", "str"),
+    ),
+    "lamps": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("lamp_type", "str"),
+        ("height_m", "float"),
+        ("power_w", "float"),
+        ("lumens", "float"),
+        ("working", "bool"),
+        ("road", "str"),
+        ("circuit", "str"),
+    ),
+    "roads": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("road_class", "str"),
+        ("lit", "bool"),
+        ("bridge", "bool"),
+    ),
+    "stops": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("stop_type", "str"),
+        ("routes", "str"),
+        ("shelter", "bool"),
+        ("bilingual", "bool"),
+    ),
+    "billboards": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("kind", "str"),
+        ("illuminated", "bool"),
+        ("permit_no", "str"),
+        ("permit_expiry", "date"),
+        ("condition", "str"),
+    ),
+    "zones": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("zone_type", "str"),
+    ),
+    "reports": (
+        ("name", "str"),
+        ("name_en", "str"),
+        ("district", "str"),
+        ("status", "str"),
+        ("unit", "str"),
+        ("updated", "date"),
+        ("source", "str"),
+        ("notes", "str"),
+        ("kind", "str"),
+        ("reported_on", "date"),
+        ("fixed_on", "date"),
+        ("photo", "str"),
+    ),
+    "water": (("name", "str"), ("name_en", "str"), ("source", "str")),
 }
 
 # Edits made outside the app (a GIS user editing a table in QGIS, an SQL script): the trigger gives the
 # feature its next version, appends one audit row per changed column (source 'gis', user = the database
-# login) and bumps the city's revision, so the app sees the change. The app's own writes set
+# login) and bumps the city's revision (the audit rows' batch), so the app sees the change. The app's own writes set
 # facilities.writer for their transaction and do all this themselves.
 TRACK = """
 CREATE OR REPLACE FUNCTION facilities_track_edit() RETURNS trigger AS $$
@@ -54,7 +190,8 @@ BEGIN
   IF coalesce(current_setting('facilities.writer', true), '') <> '' THEN
     RETURN COALESCE(NEW, OLD);
   END IF;
-  b := (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
+  c := CASE WHEN TG_OP = 'DELETE' THEN OLD.city ELSE NEW.city END;
+  UPDATE cities SET revision = revision + 1 WHERE key = c RETURNING revision INTO b;
   IF TG_OP = 'UPDATE' THEN
     NEW.version := OLD.version + 1;
     o := to_jsonb(OLD) - 'version';
@@ -79,7 +216,6 @@ BEGIN
     VALUES (b, now(), current_user, 'gis', c, TG_TABLE_NAME, f, 'delete', '*',
             jsonb_strip_nulls(to_jsonb(OLD) - 'version' - 'city')::text, NULL, OLD.version);
   END IF;
-  UPDATE cities SET revision = revision + 1 WHERE key = c;
   RETURN COALESCE(NEW, OLD);
 END;
 $$ LANGUAGE plpgsql;
