@@ -3,7 +3,8 @@
 Commands: ``validate`` and ``check`` (:mod:`cli.inventory`), ``import osm|table|file`` (:mod:`cli.imports`),
 ``map`` (:mod:`cli.maps`), ``db load|dump|history|list|revert`` (:mod:`cli.db`). Exit codes: 0 fine
 (valid, passed, imported, written); 1 invalid data, a failed check, rejected rows, a refused edit;
-2 bad usage or input, an unreadable or unwritable file, a bad setting (one line naming it); 3 a bug of ours (one line; ``FACILITIES_DEBUG=1`` shows the traceback); 130 interrupted.
+2 bad usage or input, an unreadable or unwritable file, a bad setting (one line naming it); 3 a bug of
+ours (one line; ``FACILITIES_DEBUG=1`` shows the traceback); 130 interrupted.
 
 This package may import anything (``facilities``, ``maps``, …); nothing imports it but
 ``facilities/__main__.py``, the program entry point.
