@@ -12,6 +12,7 @@ from facilities.words import field_label
 from maps import BASEMAPS, MAP_LAYERS
 from maps.basemaps import available
 from ui.foliummap import show
+from ui.history import history_table
 from ui.state import city_map, current_city, lang, page_title, t
 
 
@@ -71,6 +72,15 @@ def main() -> None:
                 st.caption(t("nothing_here"))
             else:
                 details(*found)
+                layer, row = found
+                if st.button(t("edit_this"), key="edit_this"):
+                    st.session_state["edit_target"] = (layer, row["id"])
+                    st.session_state["edit_mode"] = "edit"
+                    st.session_state["edit_layer"] = layer
+                    st.session_state[f"edit_id:{layer}"] = row["id"]
+                    st.switch_page("views/edit.py")
+                with st.expander(t("history")):
+                    history_table(layer, str(row["id"]))
     with st.expander(t("counts")):
         frame = city.report.counts_frame()
         st.dataframe(frame, hide_index=True)

@@ -64,7 +64,7 @@ from facilities.store import folder
 from facilities.store.atomic import write_atomic
 from facilities.store.db import backend as db_backend
 from facilities.store.db import edits as db_edits
-from facilities.store.db.edits import Conflict, Edit, Saved, Stored
+from facilities.store.db.edits import Conflict, Edit, Saved, Stored, table_edits
 from facilities.store.frames import coerce_layer, empty_layer, features_frame
 from facilities.store.geojson import layer_to_geojson
 from facilities.store.results import MODES, LayerWrite, StoredCity, WriteResult
@@ -191,6 +191,12 @@ def feature(city: Source, layer: str, feature_id: str) -> Stored | None:
     return db_edits.feature(target.key, layer, feature_id, database=target.database)
 
 
+def snapshot(city: Source, layer: str) -> tuple[Any, dict[str, int]]:
+    """A layer and its features' versions, read together (for a table editor)."""
+    target = _db(city)
+    return db_edits.snapshot(target.key, layer, database=target.database)
+
+
 def revision(city: Source) -> int | None:
     """The city's revision (grows with every save), None when it is not in the database."""
     target = _db(city)
@@ -247,6 +253,8 @@ __all__ = [
     "resolve",
     "revert",
     "revision",
+    "snapshot",
+    "table_edits",
     "save_city",
     "validate",
     "write_atomic",

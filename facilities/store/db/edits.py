@@ -397,6 +397,36 @@ def feature(key: str, layer: str, feature_id: str, *, database: str | None = Non
     return Stored(layer, feature_id, version, props, shapely.from_wkb(wkb) if wkb is not None else None)
 
 
+def snapshot(key: str, layer: str, *, database: str | None = None) -> tuple[Any, dict[str, int]]:
+    """A layer of city ``key`` as a GeoDataFrame and every feature's version, read in one snapshot (what a
+    table editor edits: a save then names the versions the user saw)."""
+    from facilities.store.db.rows import read_layer
+
+    table = tables.layers[layer]
+    with db.read(database) as conn:
+        gdf = read_layer(conn, key, ALL_LAYERS[layer])
+        found = dict(conn.execute(sa.select(table.c.id, table.c.version).where(table.c.city == key)).tuples().all())
+    return gdf, found
+
+
+def table_edits(layer: str, before: pd.DataFrame, after: pd.DataFrame, versions: Mapping[str, int]) -> list[Edit]:
+    """The edits a table editor made: for each row (matched by ``id``), the cells that differ, at the
+    version the table was read at; unchanged rows and cells give nothing."""
+    out = []
+    spec = ALL_LAYERS[layer]
+    fields = [f.name for f in spec.fields if f.name != "id" and f.name in before.columns and f.name in after.columns]
+    old_rows = {str(r["id"]): r for r in before.to_dict(orient="records")}
+    for row in after.to_dict(orient="records"):
+        fid = str(row["id"])
+        old = old_rows.get(fid)
+        if old is None:
+            continue
+        values = {f: plain(row[f]) for f in fields if not same(plain(old[f]), plain(row[f]))}
+        if values:
+            out.append(Edit(layer, fid, versions.get(fid), values))
+    return out
+
+
 def versions(key: str, layer: str, *, database: str | None = None) -> dict[str, int]:
     """Every feature's version in a layer of city ``key`` (id -> version)."""
     table = tables.layers[layer]
@@ -404,4 +434,7 @@ def versions(key: str, layer: str, *, database: str | None = None) -> dict[str, 
         return dict(conn.execute(sa.select(table.c.id, table.c.version).where(table.c.city == key)).tuples().all())
 
 
-__all__ = ["SOURCES", "Conflict", "Edit", "Saved", "Stored", "apply", "bump", "edit", "feature", "history", "record", "revert", "versions"]
+__all__ = [
+    "SOURCES", "Conflict", "Edit", "Saved", "Stored", "apply", "bump", "edit", "feature", "history", "record", "revert",
+    "snapshot", "table_edits", "versions",
+]  # fmt: skip
