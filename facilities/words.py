@@ -202,6 +202,10 @@ APP_WORDS: dict[str, Pair] = {
         "Roads and zones (lines and areas) are added or reshaped by import (python -m facilities import … / db load).",
     ),
     "edit_this": ("编辑此要素", "Edit this feature"),
+    "filter_field": ("按字段筛选", "Filter by field"),
+    "filter_values": ("取值", "Values"),
+    "bulk_field": ("批量设置字段", "Set a field for every row shown"),
+    "bulk_apply": ("应用到显示的 {n} 行", "Apply to the {n} rows shown"),
 }
 
 #: how a gap's measure is written, by its ``measure_unit`` (format strings, Chinese and English)

@@ -23,6 +23,13 @@ north = 32.1
 """
 
 
+@pytest.fixture(autouse=True)
+def _no_outside_database(monkeypatch):
+    """No test uses the database of the shell it runs in: unless a test says otherwise, the store is the
+    SQLite file in the (per-test) data folder."""
+    monkeypatch.delenv("FACILITIES_DB", raising=False)
+
+
 @pytest.fixture
 def mini_city(tmp_path: Path) -> Path:
     """An empty, valid city folder (bounds 112.0–112.2 E, 31.9–32.1 N) to drop layer files into."""

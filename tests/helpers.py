@@ -100,10 +100,13 @@ def streamlit_app(
     launcher: Sequence[str] = (sys.executable, "-m", "streamlit"),
     options: Sequence[str] = ("--server.address", "127.0.0.1", "--server.headless", "true"),
 ) -> Iterator[str]:
-    """Start the app on ``data_dir`` (first city ``city``); yield its URL; stop it. ``options``: Streamlit's."""
+    """Start the app on ``data_dir`` (first city ``city``; its store a new SQLite file beside ``log`` unless
+    ``env`` gives FACILITIES_DB); yield its URL; stop it. ``options``: Streamlit's."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITIES_")}
-    full_env.update({"FACILITIES_DATA_DIR": str(data_dir), "FACILITIES_CITY": city, **(env or {})})
+    # the store: a fresh SQLite file beside the log unless the test names one (never the repository's data/)
+    database = f"sqlite:///{log.with_suffix('.sqlite')}"
+    full_env.update({"FACILITIES_DATA_DIR": str(data_dir), "FACILITIES_CITY": city, "FACILITIES_DB": database, **(env or {})})
     with log.open("w") as out:
         proc = subprocess.Popen(
             [*launcher, "run", str(ROOT / "app.py"), "--server.port", str(port), *options],

@@ -1,4 +1,4 @@
-"""Trust, in a real browser: the running app sees edited files; text from data (templates, markup, Markdown,
+"""Trust, in a real browser: the running app sees changes saved outside it; text from data (templates, markup, Markdown,
 formulas) shows as typed on every page, in the exported map and in the downloads — nothing runs, nothing is
 fetched. Debian's Chromium through Playwright; every request leaving the machine is blocked and recorded."""
 
@@ -16,7 +16,7 @@ import pytest
 
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import FORMULA_START
-from tests.helpers import ARTIFACTS, BROWSER, DATA, DEMO, ROOT, open_page, streamlit_app
+from tests.helpers import ARTIFACTS, BROWSER, DATA, DEMO, ROOT, open_page, run_cli, streamlit_app
 from ui.safe import WORD_JOINER
 
 pytestmark = BROWSER
@@ -42,9 +42,15 @@ def data_dir(tmp_path_factory) -> Path:
     return folder
 
 
+def DEMO_DB(data_dir: Path) -> str:  # noqa: N802 - reads as a constant of the fixture
+    """The store of the demo app below (a SQLite file in its data folder, as ``make run`` has)."""
+    return f"sqlite:///{data_dir / 'facilities.sqlite'}"
+
+
 @pytest.fixture(scope="module")
 def demo_app(data_dir, tmp_path_factory):
-    with streamlit_app(data_dir, "xiangyang", tmp_path_factory.mktemp("log") / "demo.log", env=AS_OF) as url:
+    env = {**AS_OF, "FACILITIES_DB": DEMO_DB(data_dir)}
+    with streamlit_app(data_dir, "xiangyang", tmp_path_factory.mktemp("log") / "demo.log", env=env) as url:
         yield url
 
 
@@ -59,26 +65,31 @@ def _caption_count(page) -> str:
     return page.locator("[data-testid='stCaptionContainer']").first.inner_text()
 
 
-def test_an_edited_layer_file_is_seen_after_a_reload(demo_app, data_dir, browser):
-    """Edit a layer file under the running app, reload: the new figure; break it: the report; fix it: back."""
+def test_a_change_saved_outside_the_app_is_seen_after_a_reload(demo_app, data_dir, browser, tmp_path):
+    """The city is loaded into the app's store on first start; a folder loaded into the same store from the
+    command line (two new features) shows after a reload; a broken one is refused and changes nothing."""
     first = next(iter(ALL_LAYERS))  # the inventory page opens on the first layer
-    path = data_dir / "xiangyang" / ALL_LAYERS[first].filename
-    original = path.read_text(encoding="utf-8")
-    data = json.loads(original)
-    n = len(data["features"])
+    n = len(json.loads((data_dir / "xiangyang" / ALL_LAYERS[first].filename).read_text(encoding="utf-8"))["features"])
     page, outside, _ = open_page(browser, f"{demo_app}/inventory")
     page.get_by_text(f"{n} 条", exact=True).wait_for(timeout=60_000)
-    data["features"] = data["features"][:-2]
+    edited = tmp_path / "xiangyang"
+    shutil.copytree(data_dir / "xiangyang", edited)
+    path = edited / ALL_LAYERS[first].filename
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for k in (1, 2):
+        extra = json.loads(json.dumps(data["features"][0]))
+        extra["properties"]["id"] = f"NEW{k}"
+        data["features"].append(extra)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    env = {"FACILITIES_DB": DEMO_DB(data_dir)}
+    assert run_cli("db", "load", str(edited), **env).returncode == 0
     page.reload()
-    page.get_by_text(f"{n - 2} 条", exact=True).wait_for(timeout=60_000)
-    path.write_text(original.replace('"status":"existing"', '"status":"exists"', 1), encoding="utf-8")
+    page.get_by_text(f"{n + 2} 条", exact=True).wait_for(timeout=60_000)
+    path.write_text(path.read_text(encoding="utf-8").replace('"status": "existing"', '"status": "exists"', 1), encoding="utf-8")
+    refused = run_cli("db", "load", str(edited), **env)
+    assert refused.returncode == 1 and "exists" in refused.stdout and "nothing was loaded" in refused.stdout
     page.reload()
-    page.locator("[data-testid='stAlert']").first.wait_for(timeout=60_000)
-    assert "有错误" in page.locator("[data-testid='stAlert']").first.inner_text()
-    path.write_text(original, encoding="utf-8")
-    page.reload()
-    page.get_by_text(f"{n} 条", exact=True).wait_for(timeout=60_000)
+    page.get_by_text(f"{n + 2} 条", exact=True).wait_for(timeout=60_000)
     assert outside == []
 
 

@@ -95,8 +95,16 @@ def edit_existing(city: City) -> None:
     gdf = city[layer]
     labels = {fid: f"{fid} · {name}" if isinstance(name, str) else str(fid) for fid, name in zip(gdf["id"], gdf["name"], strict=True)}
     ids = list(labels)
-    index = ids.index(target[1]) if target and target[0] == layer and target[1] in ids else 0
-    fid = st.selectbox(t("feature"), ids, index=index, key=f"edit_id:{layer}", format_func=lambda i: labels[i])
+    # the choice is kept in the session, not in the widget: the labels (names) change when anyone saves,
+    # which makes Streamlit draw a new widget; it then starts at the feature chosen before
+    chosen = st.session_state.get(f"edit_sel:{layer}")
+    if target and target[0] == layer and target[1] in ids:
+        chosen = target[1]
+    index = ids.index(chosen) if chosen in ids else 0
+    fid = st.selectbox(t("feature"), ids, index=index, format_func=lambda i: labels[i])
+    st.session_state[f"edit_sel:{layer}"] = fid
+    if target and target[0] == layer:
+        st.session_state.pop("edit_target", None)
     prefix = f"edit:{layer}:{fid}"
     base_key = f"{prefix}:base"
     if base_key not in st.session_state or st.session_state.get("edit_reload") == prefix:

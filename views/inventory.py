@@ -12,7 +12,8 @@ from facilities.errors import EditConflict, EditRejected
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import to_csv_bytes
 from facilities.store import layer_to_geojson
-from facilities.words import field_label, label
+from facilities.words import field_label, label, value_label
+from ui.forms import field_widget, form_values
 from ui.state import current_city, current_source, lang, page_title, t, user_name
 
 
@@ -32,12 +33,15 @@ def main() -> None:
         text = gdf[[c for c in ("id", "name", "name_en", "road", "unit", "district") if c in gdf.columns]].astype("string").fillna("")
         hit = text.apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
         gdf = gdf[hit.to_numpy(dtype=bool)]
+    gdf = value_filter(layer, gdf)
     pts = gdf.geometry.representative_point() if len(gdf) else gdf.geometry
     flat = pd.DataFrame(gdf.drop(columns="geometry"))
     for col in flat.select_dtypes("datetime").columns:  # dates, not midnight timestamps
         flat[col] = flat[col].dt.date
     if len(gdf):
         flat["lon"], flat["lat"] = pts.x.round(6), pts.y.round(6)
+    if "bulk_saved" in st.session_state:
+        st.success(st.session_state.pop("bulk_saved"))
     st.caption(f"{len(flat)} {t('rows')}")
     st.dataframe(
         flat.rename(columns={c: field_label(layer, c, lang()) if ALL_LAYERS[layer].field(c) else label(c, lang()) for c in flat.columns}),
@@ -48,7 +52,77 @@ def main() -> None:
     geojson = json.dumps(layer_to_geojson(gdf), ensure_ascii=False)
     b.download_button(t("download_geojson"), geojson, f"{layer}.geojson", "application/geo+json")
     if st.toggle(t("edit_table"), key=f"bulk:{layer}"):
+        bulk_set(layer, list(gdf["id"]))
         bulk_editor(layer, set(gdf["id"]))
+    else:
+        st.session_state.pop(f"bulk_snapshot:{layer}", None)  # the next edit starts from the current versions
+
+
+def value_filter(layer: str, gdf):
+    """Rows whose value of a chosen field (one with a closed set of values, or yes/no) is one of those chosen."""
+    language = lang()
+    spec = ALL_LAYERS[layer]
+    fields = [f for f in spec.fields if f.allowed is not None or f.type == "bool"]
+    a, b = st.columns(2)
+    chosen = a.selectbox(t("filter_field"), [None, *(f.name for f in fields)], key=f"vf_field:{layer}",
+                         format_func=lambda n: t("all") if n is None else field_label(layer, n, language))  # fmt: skip
+    if chosen is None:
+        return gdf
+    f = spec.field(chosen)
+    assert f is not None
+    options = [True, False] if f.type == "bool" else list(f.allowed)
+    picked = b.multiselect(t("filter_values"), options, key=f"vf_values:{layer}:{chosen}",
+                           format_func=lambda v: value_label(layer, chosen, v, language))  # fmt: skip
+    if not picked:
+        return gdf
+    return gdf[gdf[chosen].isin(picked).fillna(False).to_numpy(dtype=bool)]
+
+
+def bulk_set(layer: str, ids: list) -> None:
+    """One field set to one value for every row shown (only the rows whose value differs are written)."""
+    language = lang()
+    spec = ALL_LAYERS[layer]
+    fields = [f for f in spec.fields if f.name != "id"]
+    name = st.selectbox(t("bulk_field"), [f.name for f in fields], key=f"bulk_field:{layer}",
+                        format_func=lambda n: field_label(layer, n, language))  # fmt: skip
+    f = spec.field(name)
+    assert f is not None
+    prefix = f"bulk_value:{layer}"
+    with st.form(f"bulk_set:{layer}"):
+        field_widget(f, None, prefix, language, {})
+        submitted = st.form_submit_button(t("bulk_apply").format(n=len(ids)))
+    if not submitted:
+        return
+    value = form_values(spec, prefix).get(name)
+    gdf, versions = store.snapshot(current_source(), layer)
+    before = pd.DataFrame(gdf[gdf["id"].isin(ids)][["id", name]])
+    after = before.assign(**{name: [value] * len(before)}).astype({name: object})
+    _save(layer, store.table_edits(layer, before, after, versions))
+
+
+def _save(layer: str, edits: list) -> None:
+    """Save a table's edits in one transaction; say what happened."""
+    if not user_name():
+        st.error(t("need_name"))
+        return
+    if not edits:
+        st.info(t("nothing_changed"))
+        return
+    try:
+        saved = store.edit(current_source(), edits, user=user_name(), note="")
+    except EditRejected as exc:
+        st.error(t("rejected"))
+        st.dataframe(pd.DataFrame([{"feature": p.feature, "field": p.field, "value": p.value, "message": p.message,
+                                    "accepted": p.accepted} for p in exc.problems]), hide_index=True)  # fmt: skip
+        return
+    except EditConflict as exc:
+        st.error(t("conflict"))
+        st.code("\n".join(c.to_text() for c in exc.conflicts), language=None)
+        return
+    st.session_state.pop(f"bulk_snapshot:{layer}", None)
+    st.session_state.pop(f"bulk_editor:{layer}", None)
+    st.session_state["bulk_saved"] = t("saved").format(revision=saved.revision, changes=saved.changes)
+    st.rerun()
 
 
 def _column(layer: str, name: str, language: str):
@@ -85,30 +159,7 @@ def bulk_editor(layer: str, shown: set) -> None:
     config = {c: _column(layer, c, language) for c in columns}
     edited = st.data_editor(table, hide_index=True, disabled=["id"], column_config=config, key=f"bulk_editor:{layer}", num_rows="fixed")
     if st.button(t("save_table"), key=f"bulk_save:{layer}", type="primary"):
-        if not user_name():
-            st.error(t("need_name"))
-            return
-        edits = store.table_edits(layer, table, edited, versions)
-        if not edits:
-            st.info(t("nothing_changed"))
-            return
-        try:
-            saved = store.edit(current_source(), edits, user=user_name(), note="")
-        except EditRejected as exc:
-            st.error(t("rejected"))
-            st.dataframe(pd.DataFrame([{"feature": p.feature, "field": p.field, "value": p.value, "message": p.message,
-                                        "accepted": p.accepted} for p in exc.problems]), hide_index=True)  # fmt: skip
-            return
-        except EditConflict as exc:
-            st.error(t("conflict"))
-            st.code("\n".join(c.to_text() for c in exc.conflicts), language=None)
-            return
-        del st.session_state[snap_key]
-        st.session_state.pop(f"bulk_editor:{layer}", None)
-        st.session_state["bulk_saved"] = t("saved").format(revision=saved.revision, changes=saved.changes)
-        st.rerun()
-    if "bulk_saved" in st.session_state:
-        st.success(st.session_state.pop("bulk_saved"))
+        _save(layer, store.table_edits(layer, table, edited, versions))
 
 
 main()

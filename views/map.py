@@ -77,7 +77,6 @@ def main() -> None:
                     st.session_state["edit_target"] = (layer, row["id"])
                     st.session_state["edit_mode"] = "edit"
                     st.session_state["edit_layer"] = layer
-                    st.session_state[f"edit_id:{layer}"] = row["id"]
                     st.switch_page("views/edit.py")
                 with st.expander(t("history")):
                     history_table(layer, str(row["id"]))
