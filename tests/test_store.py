@@ -27,7 +27,6 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from shapely.geometry import Point, shape
-from sqlalchemy.exc import SADeprecationWarning
 
 from facilities.errors import EditConflict, EditRejected, StoreError
 from facilities.schema import ALL_LAYERS
@@ -39,10 +38,6 @@ from tests.helpers import DEMO, TempPostGIS, postgis_available
 REASON = postgis_available()
 KEY = "xiangyang"
 
-# edits.versions and edits.snapshot call Result.tuples(), deprecated in SQLAlchemy 2.1 (pytest turns the
-# warning into an error): a known bug, pinned by test_versions_and_snapshot_warn_nothing below; remove this
-# filter with that test's xfail mark once edits.py no longer calls .tuples()
-pytestmark = pytest.mark.filterwarnings(r"ignore:The Result\.tuples\(\) method is deprecated:sqlalchemy.exc.SADeprecationWarning")
 _numbers = itertools.count(1)
 
 
@@ -417,7 +412,6 @@ def test_revert_refused_when_the_field_changed_again(loaded):
     assert len(audit(loaded)) == rows and backend.revision(KEY, loaded) == revision
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: revert of a city.toml/rules.toml change raises KeyError 'city'")
 def test_revert_of_a_rules_change_is_refused_with_a_store_error(loaded):
     text = (DEMO / "rules.toml").read_text(encoding="utf-8")
     assert "pass_mark = 850" in text
@@ -428,7 +422,6 @@ def test_revert_of_a_rules_change_is_refused_with_a_store_error(loaded):
         edits.revert(KEY, int(row["change"]), user="carol", database=loaded)
 
 
-@pytest.mark.xfail(strict=True, raises=SADeprecationWarning, reason="bug: edits.versions/snapshot call the deprecated Result.tuples()")
 def test_versions_and_snapshot_warn_nothing(loaded):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -596,7 +589,6 @@ def test_postgis_an_sql_update_is_versioned_and_audited(pg_loaded):
     assert edits.feature(KEY, "toilets", "T002", database=pg_loaded).geometry.equals_exact(shape(old), 1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the GIS trigger gives an unchanged row a new version (and the city a new revision)")
 def test_postgis_an_sql_update_that_changes_nothing_keeps_the_version(pg_loaded):
     revision = backend.revision(KEY, pg_loaded)
     with pg_connect(pg_loaded) as conn:

@@ -41,12 +41,7 @@ K = FEATURES_PER_SAVE * len(FIELDS)  # audit rows of every save the child makes
 AHEAD = 2  # children started in advance
 MAX_DELAY = 0.25  # seconds from the child's first save to its kill
 
-# edits.versions calls Result.tuples(), deprecated in SQLAlchemy 2.1 (see test_store.py's
-# test_versions_and_snapshot_warn_nothing): remove this filter once edits.py no longer calls it
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.filterwarnings(r"ignore:The Result\.tuples\(\) method is deprecated:sqlalchemy.exc.SADeprecationWarning"),
-]
+pytestmark = pytest.mark.slow
 
 CHILD = f"""
 import random, sys

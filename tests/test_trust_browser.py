@@ -42,14 +42,14 @@ def data_dir(tmp_path_factory) -> Path:
     return folder
 
 
-def DEMO_DB(data_dir: Path) -> str:  # noqa: N802 - reads as a constant of the fixture
+def demo_db(data_dir: Path) -> str:
     """The store of the demo app below (a SQLite file in its data folder, as ``make run`` has)."""
     return f"sqlite:///{data_dir / 'facilities.sqlite'}"
 
 
 @pytest.fixture(scope="module")
 def demo_app(data_dir, tmp_path_factory):
-    env = {**AS_OF, "FACILITIES_DB": DEMO_DB(data_dir)}
+    env = {**AS_OF, "FACILITIES_DB": demo_db(data_dir)}
     with streamlit_app(data_dir, "xiangyang", tmp_path_factory.mktemp("log") / "demo.log", env=env) as url:
         yield url
 
@@ -81,7 +81,7 @@ def test_a_change_saved_outside_the_app_is_seen_after_a_reload(demo_app, data_di
         extra["properties"]["id"] = f"NEW{k}"
         data["features"].append(extra)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    env = {"FACILITIES_DB": DEMO_DB(data_dir)}
+    env = {"FACILITIES_DB": demo_db(data_dir)}
     assert run_cli("db", "load", str(edited), **env).returncode == 0
     page.reload()
     page.get_by_text(f"{n + 2} 条", exact=True).wait_for(timeout=60_000)

@@ -12,6 +12,7 @@ that change get a new version and an audit row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Mapping
@@ -213,8 +214,27 @@ def write_layers(
     result.written, result.city_toml = True, current is None
     if dry_run:
         return result
+    # the same features as stored: rolled back, no new revision (the caches stay valid)
+    with contextlib.suppress(_NoChange):
+        _write_all(key, config_text, rules_text, current is None, to_write, final, info, mode, result, user, source, database)
+    return result
+
+
+class _NoChange(Exception):
+    """A write that changes nothing (rolls its transaction back)."""
+
+
+def _write_all(
+    key: str, config_text: str, rules_text: str | None, new: bool, to_write: Mapping[str, gpd.GeoDataFrame],
+    final: Mapping[str, gpd.GeoDataFrame], info: StoredCity, mode: str, result: WriteResult, user: str, source: str,
+    database: str | None,
+) -> None:  # fmt: skip
+    """The transaction of :func:`write_layers`: the city, every layer, the audit rows."""
+    current = None if new else True
     with db.write(database) as conn:
         changes = _write_city(conn, key, config_text, rules_text, current is None)
+        if current is None and rules_text is not None:
+            changes.append(_Change(CITY_LAYER, RULES_FILE, "insert", "*", None, rules_text, 1))
         batch = bump(conn, key)
         for name, gdf in to_write.items():
             layer_changes = _write_layer(conn, key, ALL_LAYERS[name], gdf, replace=mode == "replace" and name in info.layers)
@@ -224,8 +244,9 @@ def write_layers(
             outcome.updated = len(touched)
             outcome.kept = len(final[name]) - outcome.added - outcome.updated
             changes += layer_changes
+        if not changes:
+            raise _NoChange
         record(conn, key, batch, changes, user, source, "")
-    return result
 
 
 def _write_city(conn: Connection, key: str, config_text: str, rules_text: str | None, new: bool) -> list[_Change]:

@@ -281,6 +281,9 @@ def apply(conn: Connection, key: str, edits: Sequence[Edit], user: str, source: 
         raise EditConflict(conflicts)
     if problems:
         raise EditRejected(problems)
+    if not any(changes for *_, changes in planned):  # nothing differs: no new revision, nothing recorded
+        revision = conn.execute(sa.select(tables.cities.c.revision).where(tables.cities.c.key == key)).scalar_one()
+        return Saved(int(revision), {(e.layer, e.feature_id): e.version for e, *_ in planned})
     saved = Saved(bump(conn, key))
     all_changes: list[_Change] = []
     for e, spec, props, wkb, changes in planned:
@@ -310,6 +313,11 @@ def revert(key: str, change: int, *, user: str, note: str = "", database: str | 
         row = conn.execute(sa.select(tables.changes).where(c.change == change, c.city == key)).mappings().one_or_none()
         if row is None:
             raise StoreError(f"change {change}: no such change in city {key!r}")
+        if row["layer"] not in ALL_LAYERS:
+            raise StoreError(
+                f"change {change}: a change of the city's {row['feature_id']} cannot be reverted here "
+                "(accepted: a change of one field of a feature; load the earlier file again with `db load`)"
+            )
         if row["action"] != "update":
             raise StoreError(f"change {change}: a feature {row['action']} cannot be reverted here (accepted: a change of one field)")
         spec = ALL_LAYERS[row["layer"]]
@@ -405,7 +413,7 @@ def snapshot(key: str, layer: str, *, database: str | None = None) -> tuple[Any,
     table = tables.layers[layer]
     with db.read(database) as conn:
         gdf = read_layer(conn, key, ALL_LAYERS[layer])
-        found = dict(conn.execute(sa.select(table.c.id, table.c.version).where(table.c.city == key)).tuples().all())
+        found = dict(conn.execute(sa.select(table.c.id, table.c.version).where(table.c.city == key)).all())
     return gdf, found
 
 
@@ -431,7 +439,7 @@ def versions(key: str, layer: str, *, database: str | None = None) -> dict[str, 
     """Every feature's version in a layer of city ``key`` (id -> version)."""
     table = tables.layers[layer]
     with db.read(database) as conn:
-        return dict(conn.execute(sa.select(table.c.id, table.c.version).where(table.c.city == key)).tuples().all())
+        return dict(conn.execute(sa.select(table.c.id, table.c.version).where(table.c.city == key)).all())
 
 
 __all__ = [

@@ -190,6 +190,9 @@ BEGIN
   IF coalesce(current_setting('facilities.writer', true), '') <> '' THEN
     RETURN COALESCE(NEW, OLD);
   END IF;
+  IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - 'version') = (to_jsonb(NEW) - 'version') THEN
+    RETURN NEW;  -- nothing changed (a GIS client saving a row as it was): no version, no revision
+  END IF;
   c := CASE WHEN TG_OP = 'DELETE' THEN OLD.city ELSE NEW.city END;
   UPDATE cities SET revision = revision + 1 WHERE key = c RETURNING revision INTO b;
   IF TG_OP = 'UPDATE' THEN
