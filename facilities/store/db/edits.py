@@ -109,7 +109,10 @@ class _Change:
 
 
 def _bounds(conn: Connection, key: str) -> Bounds | None:
-    text = conn.execute(sa.select(tables.cities.c.config_toml).where(tables.cities.c.key == key)).scalar_one_or_none()
+    # the city row is locked first: every save of a city waits for the one before (two new features of one id
+    # cannot both pass the check below)
+    query = sa.select(tables.cities.c.config_toml).where(tables.cities.c.key == key).with_for_update()
+    text = conn.execute(query).scalar_one_or_none()
     if text is None:
         raise StoreError(f"{key!r}: no such city in the database (cities: {', '.join(city_keys(conn)) or 'none'})")
     config, _ = parse_city_config(text.encode("utf-8"))
