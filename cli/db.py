@@ -14,6 +14,7 @@ import argparse
 import getpass
 import json
 import sys
+from pathlib import Path
 
 from cli.arguments import pad
 from facilities import settings, store
@@ -58,8 +59,6 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _folder_key(folder: str) -> str:
-    from pathlib import Path
-
     return Path(folder).resolve().name
 
 

@@ -94,12 +94,6 @@ def form_values(spec: LayerSpec, prefix: str) -> dict[str, Any]:
     return values
 
 
-def forget(prefix: str) -> None:
-    """Drop the form's widget state (the next draw starts from the stored values again)."""
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix + ":")]:
-        del st.session_state[key]
-
-
 def field_errors(problems: list[Problem]) -> dict[str, str]:
     """The problems of a refused save, by field (the geometry's under ``geometry``)."""
     out: dict[str, str] = {}
@@ -110,4 +104,4 @@ def field_errors(problems: list[Problem]) -> dict[str, str]:
     return out
 
 
-__all__ = ["UNSET", "field_errors", "field_widget", "forget", "form_values", "widget_key"]
+__all__ = ["UNSET", "field_errors", "field_widget", "form_values", "widget_key"]

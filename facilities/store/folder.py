@@ -42,7 +42,7 @@ from facilities.store import staging as stage
 from facilities.store.atomic import write_atomic
 from facilities.store.frames import coerce_layer, empty_layer, features_frame, frame_features
 from facilities.store.geojson import layer_text
-from facilities.store.results import MODES, LayerWrite, StoredCity, WriteResult
+from facilities.store.results import LayerWrite, StoredCity, WriteResult, check_mode_and_layers
 from facilities.validation import validate_city, validate_layer_file
 
 Features = list[tuple[dict[str, Any], Any]]
@@ -119,11 +119,7 @@ def save_city(city: City, target: str | Path) -> None:
 
 def _check_request(out: Path, layers: Mapping[str, gpd.GeoDataFrame], mode: str, city_toml: str | None) -> StoredCity:
     """Refuse (StoreError, nothing written) a write that cannot be made as asked."""
-    if mode not in MODES:
-        raise StoreError(f"mode {mode!r}: accepted: {', '.join(MODES)}")
-    unknown = [name for name in layers if name not in ALL_LAYERS]
-    if unknown:
-        raise StoreError(f"{', '.join(map(repr, unknown))}: not a layer (accepted: {', '.join(ALL_LAYERS)})")
+    check_mode_and_layers(mode, layers)
     info = describe(out)
     if info.has_config and info.config is None:
         text = "\n".join(f"  - {p.to_text()}" for p in info.problems)

@@ -7,10 +7,13 @@ properties with :func:`features_frame`, which keeps values as they are (object c
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
@@ -75,6 +78,26 @@ def frame_features(gdf: gpd.GeoDataFrame) -> list[tuple[dict[str, Any], BaseGeom
     return out
 
 
+def plain(value: Any) -> Any:
+    """A value as plain JSON data (numpy scalars unwrapped, a timestamp or date as ``YYYY-MM-DD``,
+    NaN / NA / NaT as None)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    return value
+
+
 def _missing(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -82,4 +105,4 @@ def _missing(value: Any) -> bool:
         return False
 
 
-__all__ = ["coerce_layer", "dtype", "empty_layer", "features_frame", "frame_features"]
+__all__ = ["coerce_layer", "dtype", "empty_layer", "features_frame", "frame_features", "plain"]

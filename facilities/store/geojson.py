@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 from pyproj import CRS
 from shapely.geometry import mapping
 
 from facilities import settings
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return None if math.isnan(value) else float(value)
-    return value
+from facilities.store.frames import plain
 
 
 def layer_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -38,8 +22,8 @@ def layer_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     for values, geom in zip(gdf[columns].itertuples(index=False, name=None), gdf.geometry, strict=True):
         props = {}
         for key, value in zip(columns, values, strict=True):
-            v = _json_value(value)
-            if v is not None and not (isinstance(v, float) and math.isnan(v)):
+            v = plain(value)
+            if v is not None:
                 props[key] = v
         features.append({"type": "Feature", "properties": props, "geometry": mapping(geom) if geom is not None else None})
     return {"type": "FeatureCollection", "features": features}

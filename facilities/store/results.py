@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,4 +84,16 @@ class WriteResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-__all__ = ["MODES", "LayerWrite", "StoredCity", "WriteResult"]
+def check_mode_and_layers(mode: str, layers: Iterable[str]) -> None:
+    """Refuse (StoreError) a write mode or a layer name that does not exist: before any backend reads anything."""
+    from facilities.errors import StoreError
+    from facilities.schema import ALL_LAYERS
+
+    if mode not in MODES:
+        raise StoreError(f"mode {mode!r}: accepted: {', '.join(MODES)}")
+    unknown = [name for name in layers if name not in ALL_LAYERS]
+    if unknown:
+        raise StoreError(f"{', '.join(map(repr, unknown))}: not a layer (accepted: {', '.join(ALL_LAYERS)})")
+
+
+__all__ = ["MODES", "LayerWrite", "StoredCity", "WriteResult", "check_mode_and_layers"]

@@ -33,9 +33,9 @@ from facilities.store import folder as folder_backend
 from facilities.store.db import engine as db
 from facilities.store.db import tables
 from facilities.store.db.edits import _Change, bump, geometry_json, record
-from facilities.store.db.rows import geometry_bind, plain, read_features, read_layer, same, to_row, to_wkb
+from facilities.store.db.rows import geometry_bind, plain_props, read_features, read_layer, same, to_row, to_wkb
 from facilities.store.frames import features_frame, frame_features
-from facilities.store.results import MODES, LayerWrite, StoredCity, WriteResult
+from facilities.store.results import LayerWrite, StoredCity, WriteResult, check_mode_and_layers
 from facilities.validation import validate_city
 
 #: the audit trail's layer and feature for a city's own files
@@ -130,11 +130,7 @@ def describe(key: str, database: str | None = None) -> StoredCity:
 
 
 def _check_request(info: StoredCity, layers: Mapping[str, gpd.GeoDataFrame], mode: str, city_toml: str | None) -> None:
-    if mode not in MODES:
-        raise StoreError(f"mode {mode!r}: accepted: {', '.join(MODES)}")
-    unknown = [name for name in layers if name not in ALL_LAYERS]
-    if unknown:
-        raise StoreError(f"{', '.join(map(repr, unknown))}: not a layer (accepted: {', '.join(ALL_LAYERS)})")
+    check_mode_and_layers(mode, layers)
     if not info.has_config and city_toml is None:
         raise StoreError(f"{info.where}: no such city; give the new city's {CONFIG_FILE}")
     if mode == "new":
@@ -230,10 +226,9 @@ def _write_all(
     database: str | None,
 ) -> None:  # fmt: skip
     """The transaction of :func:`write_layers`: the city, every layer, the audit rows."""
-    current = None if new else True
     with db.write(database) as conn:
-        changes = _write_city(conn, key, config_text, rules_text, current is None)
-        if current is None and rules_text is not None:
+        changes = _write_city(conn, key, config_text, rules_text, new)
+        if new and rules_text is not None:
             changes.append(_Change(CITY_LAYER, RULES_FILE, "insert", "*", None, rules_text, 1))
         batch = bump(conn, key)
         for name, gdf in to_write.items():
@@ -296,7 +291,7 @@ def _write_layer(conn: Connection, key: str, spec: LayerSpec, gdf: gpd.GeoDataFr
     inserts, updates, changes = [], [], []
     incoming = set()
     for props, geom in frame_features(gdf):
-        props = {k: plain(v) for k, v in props.items() if plain(v) is not None}
+        props = plain_props(props)
         fid = str(props["id"])
         incoming.add(fid)
         wkb = to_wkb(geom)
@@ -348,19 +343,19 @@ def load_folder(
     then insert or update its features by id in city ``key`` (the folder's name by default), with its
     ``city.toml`` and ``rules.toml``, in one transaction."""
     path = Path(folder)
-    report = validate_city(path)
     key = key or path.resolve().name
     result = WriteResult(f"db:{key}", dry_run)
-    if not report.ok:
-        result.problems = report.errors
-        return result, report
-    city = folder_backend.load(path)
+    try:
+        city = folder_backend.load(path)  # validates first, as `validate` does
+    except CityValidationError as exc:
+        result.problems = exc.report.errors
+        return result, exc.report
     layers = {name: gdf for name, gdf in city.layers.items() if len(gdf)}
     written = write_layers(
         key, layers, mode="merge", city_toml=city.config_text, dry_run=dry_run,
         rules_text=city.rules_text, user=user, source=source, database=database,
     )  # fmt: skip
-    return written, report
+    return written, city.report
 
 
 def delete_city(key: str, *, database: str | None = None) -> None:

@@ -36,7 +36,7 @@ from facilities.problems import Problem
 from facilities.schema import ALL_LAYERS, LayerSpec
 from facilities.store.db import engine as db
 from facilities.store.db import tables
-from facilities.store.db.rows import Props, from_json, geometry_bind, plain, read_features, same, to_json, to_row, to_wkb
+from facilities.store.db.rows import Props, from_json, geometry_bind, plain, plain_props, read_features, same, to_json, to_row, to_wkb
 from facilities.validation import check_geometry, check_properties
 
 #: where a change came from
@@ -174,7 +174,7 @@ def _plan(
         version, props, wkb = current
         return None, None, [_Change(spec.name, edit.feature_id, "delete", "*", props, None, version)], []
     if current is None:
-        props = {k: plain(v) for k, v in {**edit.values, "id": edit.feature_id}.items() if plain(v) is not None}
+        props = plain_props({**edit.values, "id": edit.feature_id})
         problems = _problems(props, edit.geometry, spec, bounds)
         return props, to_wkb(edit.geometry), [_Change(spec.name, edit.feature_id, "insert", "*", None, props, 1)], problems
     version, props, wkb = current
@@ -252,9 +252,10 @@ def _check_edits(edits: Sequence[Edit]) -> None:
         raise StoreError("one save changes each feature once; the same feature was given twice")
 
 
-def apply(conn: Connection, key: str, edits: Sequence[Edit], user: str, source: str, note: str = "") -> Saved:
+def apply(conn: Connection, key: str, edits: Sequence[Edit], user: str, source: str, note: str = "", reverts: int | None = None) -> Saved:
     """Apply ``edits`` to city ``key`` inside the open write transaction ``conn`` (see the module's
-    docstring); raises EditConflict or EditRejected (the caller's transaction is then rolled back)."""
+    docstring); raises EditConflict or EditRejected (the caller's transaction is then rolled back).
+    ``reverts``: the change these edits undo (recorded with them)."""
     _check_edits(edits)
     if not user:
         raise StoreError("every change carries the name of the person making it; none was given")
@@ -296,6 +297,8 @@ def apply(conn: Connection, key: str, edits: Sequence[Edit], user: str, source: 
         if not _write_row(conn, key, spec, e.feature_id, e.version, props, wkb):
             raise EditConflict([Conflict(e.layer, e.feature_id, e.version, None, _since(conn, key, e.layer, e.feature_id, e.version))])
         saved.versions[(e.layer, e.feature_id)] = None if props is None else (1 if e.version is None else e.version + 1)
+        for c in changes:
+            c.reverts = reverts
         all_changes += changes
     saved.changes = record(conn, key, saved.revision, all_changes, user, source, note)
     return saved
@@ -333,18 +336,7 @@ def revert(key: str, change: int, *, user: str, note: str = "", database: str | 
             e = Edit(row["layer"], row["feature_id"], current[0], geometry=shapely.geometry.shape(old) if old else None)
         else:
             e = Edit(row["layer"], row["feature_id"], current[0], {row["field"]: old})
-        bounds = _bounds(conn, key)
-        props, wkb, changes, problems = _plan(e, current, spec, bounds)
-        if problems:
-            raise EditRejected(problems)
-        saved = Saved(bump(conn, key))
-        if not _write_row(conn, key, spec, e.feature_id, current[0], props, wkb):
-            raise EditConflict([Conflict(e.layer, e.feature_id, current[0], None)])
-        for ch in changes:
-            ch.reverts = change
-        saved.versions[(e.layer, e.feature_id)] = current[0] + 1
-        saved.changes = record(conn, key, saved.revision, changes, user, "revert", note or f"revert of change {change}")
-        return saved
+        return apply(conn, key, [e], user, "revert", note or f"revert of change {change}", reverts=change)
 
 
 def history(

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
@@ -23,29 +21,14 @@ from sqlalchemy.engine import Connection
 from facilities import settings
 from facilities.schema import LayerSpec
 from facilities.store.db import tables
-from facilities.store.frames import coerce_layer, empty_layer
+from facilities.store.frames import coerce_layer, empty_layer, plain
 
 Props = dict[str, Any]
 
 
-def plain(value: Any) -> Any:
-    """A value as plain JSON data (numpy scalars unwrapped, a timestamp or date as ``YYYY-MM-DD``,
-    NaN / NA / NaT as None)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    return value
+def plain_props(props: Mapping[str, Any]) -> Props:
+    """A feature's properties as plain JSON values, the missing ones left out."""
+    return {k: v for k, v in ((k, plain(v)) for k, v in props.items()) if v is not None}
 
 
 def same(a: Any, b: Any) -> bool:
