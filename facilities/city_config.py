@@ -16,13 +16,21 @@ Example::
     south = 31.88
     east = 112.35
     north = 32.15
+
+    inspection_date = 2027-05-20   # optional: the inspection the campaign counts down to
+
+    [office]              # optional: who issues rectification notices (整改通知书)
+    name = "襄阳市创建中国优秀旅游城市工作办公室"
+    short = "创优办"        # the notice numbers read 创优办〔2026〕第12号
+    contact = "联系电话 0710-0000000"
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyproj import CRS
@@ -52,6 +60,15 @@ class Bounds:
 
 
 @dataclass(frozen=True)
+class Office:
+    """Who issues the city's rectification notices: the office's full and short name and a contact line."""
+
+    name: str = "创建中国优秀旅游城市工作办公室"
+    short: str = "创优办"
+    contact: str = ""
+
+
+@dataclass(frozen=True)
 class CityConfig:
     """A city's ``city.toml``: its names, the map's centre and zoom, its bounds and the CRS distances are measured in."""
 
@@ -62,6 +79,8 @@ class CityConfig:
     zoom: int
     bounds: Bounds
     crs: str = "auto"
+    inspection_date: dt.date | None = None
+    office: Office = field(default_factory=lambda: Office())
 
     @property
     def metric_crs(self) -> CRS:
@@ -183,9 +202,36 @@ def parse_city_config(raw: bytes | None) -> tuple[CityConfig | None, list[Proble
     crs = data.get("crs", "auto")
     problems += _crs_problems(crs)
 
+    inspection = data.get("inspection_date")
+    if inspection is not None and (not isinstance(inspection, dt.date) or isinstance(inspection, dt.datetime)):
+        problems.append(
+            Problem.error(
+                "config", CONFIG_FILE, "inspection_date", inspection, "not a date", "a TOML date, e.g. inspection_date = 2027-05-20"
+            )
+        )
+        inspection = None
+    office = _read_office(data, problems)
+
     if any(p.severity == "error" for p in problems) or bounds is None or lon is None or lat is None:
         return None, problems
-    return CityConfig(names["name"], names["name_en"], lon, lat, zoom, bounds, crs), problems
+    return CityConfig(names["name"], names["name_en"], lon, lat, zoom, bounds, crs, inspection, office), problems
+
+
+def _read_office(data: dict, problems: list[Problem]) -> Office:
+    """The optional ``[office]`` table (its defaults when missing; a problem per key that is not text)."""
+    raw = data.get("office", {})
+    if not isinstance(raw, dict):
+        problems.append(Problem.error("config", CONFIG_FILE, "office", raw, "not a table", "an [office] table with name, short, contact"))
+        return Office()
+    values = {}
+    for key in raw:
+        if key not in ("name", "short", "contact"):
+            problems.append(Problem.error("config", CONFIG_FILE, f"office.{key}", raw[key], "unknown key", "name, short, contact"))
+        elif not isinstance(raw[key], str) or (key != "contact" and not raw[key].strip()):
+            problems.append(Problem.error("config", CONFIG_FILE, f"office.{key}", raw[key], "not text", "a non-empty text string"))
+        else:
+            values[key] = raw[key].strip()
+    return Office(**values)
 
 
 def _read_names(data: dict, problems: list[Problem]) -> dict[str, str]:

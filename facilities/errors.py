@@ -123,6 +123,19 @@ class EditConflict(StoreError):
         )
 
 
+class TaskRefused(StoreError):
+    """A task step that is not allowed (wrong state, a missing reason, unit or due date, a gap still there);
+    the message says what is accepted; nothing was written."""
+
+
+class TaskConflict(TaskRefused):
+    """A task moved by someone else since the user looked at it (its version changed); nothing was written."""
+
+
+class EvidenceRejected(StoreError):
+    """A file offered as evidence that is not an accepted image or is too large; the message says why."""
+
+
 class ImportUsageError(ValueError):
     """Bad usage or unreadable input: nothing was imported (exit code 2). The message says what to do."""
 
@@ -163,6 +176,7 @@ __all__ = [
     "CityValidationError",
     "EditConflict",
     "EditRejected",
+    "EvidenceRejected",
     "ImportUsageError",
     "ImportWriteError",
     "MixedEncodingError",
@@ -171,4 +185,6 @@ __all__ = [
     "SettingError",
     "StoreError",
     "StoreWriteError",
+    "TaskConflict",
+    "TaskRefused",
 ]

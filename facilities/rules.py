@@ -37,6 +37,9 @@ from facilities.problems import Problem, ValidationReport
 from facilities.schema import LAYERS
 
 RULES_FILE = "rules.toml"
+#: days given to rectify a gap when neither its rule nor the file says (``deadline_days``)
+DEFAULT_DEADLINE_DAYS = 30
+_DEADLINE = Param("deadline_days", "int", DEFAULT_DEADLINE_DAYS, 1, 365, "days given to rectify a gap (the task's default due date)")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ class Rule:
     params: dict[str, Any]
     condition: Filter | None = None
     days: DaysCondition | None = None
+    #: days a responsible unit is given to rectify a gap of this rule (None: the file's ``deadline_days``)
+    deadline_days: int | None = None
+    #: the unit responsible for this rule's gaps when neither the feature nor a responsibility zone says
+    unit: str | None = None
 
     @property
     def min_share(self) -> float:
@@ -79,6 +86,16 @@ class RuleSet:
     path: Path | None = None
     #: warnings found while reading the file (errors raise RulesError)
     warnings: tuple[Problem, ...] = ()
+    #: days given to rectify a gap when its rule sets none
+    deadline_days: int = DEFAULT_DEADLINE_DAYS
+
+    def deadline(self, rule: Rule) -> int:
+        """Days a unit is given to rectify a gap of ``rule``."""
+        return rule.deadline_days if rule.deadline_days is not None else self.deadline_days
+
+    def get(self, rule_id: str) -> Rule | None:
+        """The rule with id ``rule_id`` (None when there is none)."""
+        return next((r for r in self.rules if r.id == rule_id), None)
 
     def __iter__(self):
         return iter(self.rules)
@@ -107,7 +124,7 @@ def _param(p: Param, raw: dict, file: str, rule: str) -> tuple[Any, list[Problem
     return value, []
 
 
-_RULE_KEYS = {"id", "title_zh", "title_en", "kind", "weight", "source", "condition", "days"}
+_RULE_KEYS = {"id", "title_zh", "title_en", "kind", "weight", "source", "condition", "days", "deadline_days", "unit"}
 
 
 def _parse_header(raw: dict, label: str, file: str, seen: set[str]) -> tuple[str, list[Problem]]:
@@ -125,6 +142,11 @@ def _parse_header(raw: dict, label: str, file: str, seen: set[str]) -> tuple[str
         text = raw.get(key)
         if not isinstance(text, str) or not text.strip():
             problems.append(Problem.error("rules", file, key, raw.get(key), "missing or not text", "non-empty text", label))
+    if "deadline_days" in raw:
+        problems += _param(_DEADLINE, raw, file, label)[1]
+    unit = raw.get("unit")
+    if unit is not None and (not isinstance(unit, str) or not unit.strip()):
+        problems.append(Problem.error("rules", file, "unit", unit, "not text", "the name of a responsible unit (责任单位)", label))
     weight: Any = raw.get("weight")
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1000:
         problems.append(Problem.error("rules", file, "weight", weight, "not a valid weight", "points from 0 to 1000", label))
@@ -224,6 +246,8 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
             params,
             extra["condition"],
             extra["days"],
+            raw.get("deadline_days"),
+            raw["unit"].strip() if isinstance(raw.get("unit"), str) else None,
         ),
         problems,
     )
@@ -284,6 +308,8 @@ def parse_rules(raw: bytes, path: str | Path = RULES_FILE) -> RuleSet:
     for key, value in (("total", total), ("pass_mark", pass_mark)):
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             report.problems.append(Problem.error("rules", file, key, value, "not a valid number of points", "a number ≥ 0"))
+    deadline, dp = _param(_DEADLINE, data, file, "")
+    report.extend(dp)
     as_of = data.get("as_of")
     if as_of is not None and not isinstance(as_of, dt.date):
         report.problems.append(Problem.error("rules", file, "as_of", as_of, "not a date", "a TOML date, e.g. as_of = 2026-11-29"))
@@ -314,5 +340,11 @@ def parse_rules(raw: bytes, path: str | Path = RULES_FILE) -> RuleSet:
     if not report.ok:
         raise RulesError(report)
     return RuleSet(
-        tuple(rules), float(pass_mark), float(total), as_of if isinstance(as_of, dt.date) else None, path, tuple(report.warnings)
+        tuple(rules),
+        float(pass_mark),
+        float(total),
+        as_of if isinstance(as_of, dt.date) else None,
+        path,
+        tuple(report.warnings),
+        int(deadline),
     )

@@ -60,7 +60,9 @@ def changed_layers(key: str, since: int, database: str | None = None) -> frozens
     config or rules changed)."""
     c = tables.changes.c
     with db.read(database) as conn:
-        return frozenset(conn.execute(sa.select(c.layer).where(c.city == key, c.batch > since).distinct()).scalars())
+        return frozenset(
+            conn.execute(sa.select(c.layer).where(c.city == key, c.batch > since, c.layer != tables.TASKS_LAYER).distinct()).scalars()
+        )
 
 
 def _city_row(conn: Connection, key: str) -> Any:
