@@ -22,6 +22,9 @@ try:
             st.Page("views/lighting.py", title=t("page_lighting"), icon=":material/lightbulb:", url_path="lighting"),
             st.Page("views/scorecard.py", title=t("page_scorecard"), icon=":material/scoreboard:", url_path="scorecard"),
             st.Page("views/inventory.py", title=t("page_inventory"), icon=":material/table_view:", url_path="inventory"),
+            st.Page("views/tasks.py", title=t("page_tasks"), icon=":material/assignment:", url_path="tasks"),
+            st.Page("views/my_tasks.py", title=t("page_my_tasks"), icon=":material/task_alt:", url_path="my-tasks"),
+            st.Page("views/dashboard.py", title=t("page_dashboard"), icon=":material/dashboard:", url_path="dashboard"),
             st.Page("views/edit.py", title=t("page_edit"), icon=":material/edit:", url_path="edit"),
             st.Page("views/changes.py", title=t("page_changes"), icon=":material/history:", url_path="changes"),
         ]

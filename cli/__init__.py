@@ -1,8 +1,9 @@
 """The command line, on top of everything: ``python -m facilities <command>`` (or the ``facilities`` script).
 
 Commands: ``validate`` and ``check`` (:mod:`cli.inventory`), ``import osm|table|file`` (:mod:`cli.imports`),
-``map`` (:mod:`cli.maps`), ``db load|dump|history|list|revert`` (:mod:`cli.db`). Exit codes: 0 fine
-(valid, passed, imported, written); 1 invalid data, a failed check, rejected rows, a refused edit;
+``map`` (:mod:`cli.maps`), ``db load|dump|history|list|revert`` (:mod:`cli.db`),
+``tasks file|list|show|move|extend|notices`` (:mod:`cli.tasks`). Exit codes: 0 fine
+(valid, passed, imported, written); 1 invalid data, a failed check, rejected rows, a refused edit or task step;
 2 bad usage or input, an unreadable or unwritable file, a bad setting (one line naming it); 3 a bug of
 ours (one line; ``FACILITIES_DEBUG=1`` shows the traceback); 130 interrupted.
 
@@ -17,7 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import db, imports, inventory, maps
+from cli import db, imports, inventory, maps, tasks
 from facilities.errors import SettingError, StoreError
 
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     maps.add_parsers(sub)
     imports.add_parsers(sub)
     db.add_parsers(sub)
+    tasks.add_parsers(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,7 +24,7 @@ from facilities.distance import EUCLIDEAN, Distance
 from facilities.kinds import KINDS, NOTHING, Context, reach
 from facilities.rules import Rule, RuleSet
 
-__all__ = ["GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "Result", "check", "reach_areas", "rule_layers"]
+__all__ = ["GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "Result", "check", "reach_areas", "rule_layers", "score", "total_score"]
 
 SUMMARY_COLUMNS = [
     "rule", "title_zh", "title_en", "kind", "checked", "compliant", "share", "threshold", "passed",
@@ -90,12 +91,7 @@ def check(
             kept_gaps.append(previous.gaps[previous.gaps["rule"] == rule.id])
             continue
         out = KINDS[rule.kind].evaluate(Context(city, rule, today, distance))
-        if out.checked:
-            share = out.compliant / out.checked
-            passed = share >= rule.min_share - 1e-12
-            points = rule.weight if passed else rule.weight * share / rule.min_share
-        else:
-            share, passed, points = np.nan, pd.NA, np.nan
+        share, passed, points = score(rule.weight, rule.min_share, out.checked, out.compliant)
         rows.append({
             "rule": rule.id, "title_zh": rule.title_zh, "title_en": rule.title_en, "kind": rule.kind,
             "checked": out.checked, "compliant": out.compliant, "share": share, "threshold": rule.min_share,
@@ -110,10 +106,24 @@ def check(
         order = {rule.id: i for i, rule in enumerate(rules)}
         gaps = pd.concat([gaps, *kept_gaps], ignore_index=True)
         gaps = gaps.iloc[gaps["rule"].map(order).argsort(kind="stable")].reset_index(drop=True)
-    applicable = summary["points"].notna()
-    weight = float(summary.loc[applicable, "weight"].sum())
-    total = float(summary.loc[applicable, "points"].sum()) * rules.total / weight if weight else 0.0
-    return Result(summary, gaps, round(total, 1), rules.pass_mark, rules.total, today, rules)
+    return Result(summary, gaps, total_score(summary["points"], summary["weight"], rules.total), rules.pass_mark, rules.total, today, rules)
+
+
+def score(weight: float, min_share: float, checked: float, compliant: float) -> tuple[float, Any, float]:
+    """A rule's (share, passed, points) from its items checked and compliant (the scoring rule of this
+    module's docstring); (NaN, NA, NaN) when nothing was checked (not applicable)."""
+    if not checked:
+        return np.nan, pd.NA, np.nan
+    share = compliant / checked
+    passed = share >= min_share - 1e-12
+    return share, passed, weight if passed else weight * share / min_share
+
+
+def total_score(points: pd.Series, weights: pd.Series, total: float) -> float:
+    """The total: the applicable rules' points pro-rated to ``total`` over their weights (one decimal)."""
+    applicable = points.notna()
+    weight = float(weights[applicable].sum())
+    return round(float(points[applicable].sum()) * total / weight if weight else 0.0, 1)
 
 
 def rule_layers(rule: Rule) -> frozenset[str]:

@@ -18,6 +18,17 @@ GAP_SHAPE_STYLES: dict[str, dict] = {
     "outline": {"color": GAP_COLOR, "weight": 2.5, "opacity": 0.85, "fill": True, "fillOpacity": 0.08, "dashArray": None},
 }
 
+#: a rectification task's colour by state (facilities.tasks.flow.STATES; a test checks every state has one)
+STATE_COLORS: dict[str, str] = {
+    "filed": "#8e44ad",
+    "dispatched": "#e67e22",
+    "accepted": "#f1c40f",
+    "submitted": "#3498db",
+    "verifying": "#1abc9c",
+    "closed": "#27ae60",
+    "rejected": "#95a5a6",
+}
+
 #: statuses drawn hollow (planned) or grey (closed)
 HOLLOW = frozenset({"planned"})
 GREYED = frozenset({"closed"})

@@ -1,4 +1,5 @@
-"""缺口 Gaps: every rule with its share and points; the gap list by rule, district and unit; downloads."""
+"""缺口 Gaps: every rule with its share and points; the gap list by rule, district and unit; downloads; gaps
+filed as rectification tasks (立案)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from facilities.check import Result
+from facilities.errors import StoreError
 from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
+from facilities.tasks import service
 from facilities.words import label
 from maps import MAP_LAYERS
 from ui.foliummap import show
-from ui.state import city_map, current_city, current_result, lang, page_title, t
+from ui.state import city_map, current_city, current_key, current_result, lang, page_title, t, user_name
 
 
 def summary_table(result: Result) -> pd.DataFrame:
@@ -102,6 +105,34 @@ def main() -> None:
         center, zoom = (float(row["lat"]), float(row["lon"])), 17
     show(city_map(list(MAP_LAYERS), "none"), key="gaps_map", height=520, center=center, zoom=zoom)
     downloads(shown)
+    file_tasks(shown, shown.iloc[rows[0] : rows[0] + 1] if rows else None, titles)
+
+
+def file_tasks(shown: gpd.GeoDataFrame, picked: gpd.GeoDataFrame | None, titles: pd.Series) -> None:
+    """File gaps as rectification tasks (立案): the picked gap, the gaps listed, or every gap of a rule."""
+    st.subheader(t("file_tasks"))
+    st.caption(t("unit_rule_hint"))
+    result = current_result()
+    assert result is not None
+    unit = st.text_input(t("assign_unit"), key="file_unit").strip() or None
+    a, b, c = st.columns(3)
+    chosen = None
+    if a.button(t("file_selected"), disabled=picked is None, key="file_one"):
+        chosen = picked
+    if b.button(t("file_shown").format(n=len(shown)), disabled=shown.empty, key="file_shown"):
+        chosen = shown
+    rule = c.selectbox(t("rule"), list(titles.index), format_func=lambda r: titles[r], key="file_rule_pick", label_visibility="collapsed")
+    if c.button(t("file_rule"), key="file_rule"):
+        chosen = result.gaps[result.gaps["rule"] == rule]
+    if chosen is None:
+        return
+    database, key, _ = current_key()
+    try:
+        filed = service.file_tasks(key, current_city(), chosen, user=user_name() or "", as_of=result.as_of, unit=unit, database=database)
+    except StoreError as exc:
+        st.error(str(exc))
+        return
+    st.success(t("filed_n").format(n=len(filed.created), m=len(filed.already)))
 
 
 main()

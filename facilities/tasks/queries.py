@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +19,17 @@ from facilities.store.db import tables
 from facilities.tasks import flow
 from facilities.tasks.service import Task, move
 
+#: a row as SQLAlchemy gives it (``RowMapping``)
+Row = Mapping[Any, Any]
 T = tables.tasks
 E = tables.task_events
 #: the columns of :func:`tasks` (every stored column; :func:`annotate` adds the computed ones)
 TASK_COLUMNS = tuple(c.name for c in T.columns)
+
+
+def rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The rows of ``frame`` as named tuples (typed loosely: the columns are known by name, not by type)."""
+    return frame.itertuples()
 
 
 def tasks(
@@ -180,7 +187,7 @@ def sync(key: str, result: Result, revision: int, *, user: str = "system 系统"
     out = Synced(record_run(key, result, revision, database))
     present = set(result.gaps["gap_id"])
     closed = tasks(key, states=["closed"], database=database)
-    for row in closed.itertuples():
+    for row in rows(closed):
         after_close = row.closed_revision is None or pd.isna(row.closed_revision) or revision >= row.closed_revision
         if row.gap_id in present and after_close and (row.closed_on is None or result.as_of >= row.closed_on):
             detail = result.gaps.loc[result.gaps["gap_id"] == row.gap_id, "detail"].iloc[0]

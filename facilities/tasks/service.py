@@ -35,6 +35,8 @@ from facilities.tasks import flow
 from facilities.tasks.evidence import Photo
 from facilities.tasks.units import responsible_units
 
+#: a row as SQLAlchemy gives it (``RowMapping``)
+Row = Mapping[Any, Any]
 T = tables.tasks
 E = tables.task_events
 #: where a task's step came from (the audit trail's ``source``)
@@ -80,7 +82,7 @@ class Task:
     updated_at: dt.datetime
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Task:
+    def from_row(cls, row: Row) -> Task:
         """A task from a row of ``tasks``."""
         return cls(**{f.name: row[f.name] for f in fields(cls)})
 
@@ -105,7 +107,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _city(conn: Connection, key: str, lock: bool = False) -> Mapping[str, Any]:
+def _city(conn: Connection, key: str, lock: bool = False) -> Row:
     """The city's row (its write lock taken when ``lock``: filings and notice numbers wait for each other)."""
     query = sa.select(tables.cities).where(tables.cities.c.key == key)
     row = conn.execute(query.with_for_update() if lock else query).mappings().one_or_none()
@@ -114,14 +116,14 @@ def _city(conn: Connection, key: str, lock: bool = False) -> Mapping[str, Any]:
     return row
 
 
-def _config(row: Mapping[str, Any]) -> CityConfig:
+def _config(row: Row) -> CityConfig:
     config, _ = parse_city_config(row["config_toml"].encode("utf-8"))
     if config is None:
         raise StoreError(f"{row['key']!r}: its city.toml cannot be read; fix it and load the city again")
     return config
 
 
-def _rules(row: Mapping[str, Any]) -> RuleSet:
+def _rules(row: Row) -> RuleSet:
     if row["rules_toml"] is None:
         raise StoreError(f"{row['key']!r}: the city has no rules file, so it has no gaps to file")
     return parse_rules(row["rules_toml"].encode("utf-8"))
@@ -135,8 +137,8 @@ def _check_user(user: str, via: str) -> None:
 
 
 def _record(
-    conn: Connection, task: Mapping[str, Any], action: str, before: str | None, after: str | None, *, user: str, via: str,
-    on: dt.date, note: str = "", data: Mapping[str, Any] | None = None, attachments: Sequence[str] = (), version: int,
+    conn: Connection, task: Row, action: str, before: str | None, after: str | None, *, user: str, via: str,
+    on: dt.date, note: str = "", data: Row | None = None, attachments: Sequence[str] = (), version: int,
 ) -> int:  # fmt: skip
     """Append one row to the task's timeline and one to the audit trail; the event's id."""
     at = _now()
@@ -227,7 +229,7 @@ def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _locked(conn: Connection, key: str, task_id: int, version: int | None) -> Mapping[str, Any]:
+def _locked(conn: Connection, key: str, task_id: int, version: int | None) -> Row:
     row = conn.execute(sa.select(T).where(T.c.city == key, T.c.id == task_id).with_for_update()).mappings().one_or_none()
     if row is None:
         raise TaskRefused(f"task {task_id}: no such task in city {key!r}")
@@ -240,7 +242,7 @@ def _locked(conn: Connection, key: str, task_id: int, version: int | None) -> Ma
     return row
 
 
-def _update(conn: Connection, row: Mapping[str, Any], **values: Any) -> int:
+def _update(conn: Connection, row: Row, **values: Any) -> int:
     version = int(row["version"]) + 1
     done = conn.execute(
         sa.update(T).where(T.c.id == row["id"], T.c.version == row["version"]).values(version=version, updated_at=_now(), **values)
@@ -285,7 +287,7 @@ def move(
 
 
 def _take(
-    conn: Connection, city_row: Mapping[str, Any], row: Mapping[str, Any], step: flow.Step, *, user: str, via: str, as_of: dt.date,
+    conn: Connection, city_row: Row, row: Row, step: flow.Step, *, user: str, via: str, as_of: dt.date,
     note: str, unit: str | None, due: dt.date | None, photos: Sequence[Photo], recheck: Recheck | None, notice: str | None = None,
 ) -> None:  # fmt: skip
     """Check and write one step (inside the caller's transaction)."""
@@ -294,47 +296,12 @@ def _take(
         raise TaskRefused(f"{flow.both(step.label)}: a reason is needed (accepted: a note saying why)")
     if step.needs_evidence and not (note or photos):
         raise TaskRefused(f"{flow.both(step.label)}: say what was done or attach a photo (accepted: a note, a photo or both)")
-    inspection = _config(city_row).inspection_date
     values: dict[str, Any] = {"state": step.target}
     data: dict[str, Any] = {}
     if step.name in ("dispatch", "redispatch", "reopen"):
-        who = (unit or "").strip() or row["unit"]
-        if not who:
-            raise TaskRefused(f"task {row['id']}: no responsible unit; choose one before dispatching (accepted: a unit's name)")
-        when = due or row["due"]
-        if step.name == "reopen" and not due:
-            rules = _rules(city_row)
-            rule = rules.get(row["rule"])
-            when = flow.default_due(as_of, rules.deadline(rule) if rule else rules.deadline_days, inspection)
-        if due is not None:
-            flow.check_due(due, as_of, inspection)
-        values.update(unit=who, due=when)
-        if who != row["unit"]:
-            values["unit_from"] = "staff"
-        data.update(unit=who, due=when)
-        if step.name == "dispatch":
-            values["notice"] = notice or _new_notice(conn, city_row, who, [row["id"]], user, as_of)
-            data["notice"] = values["notice"]
-        if step.name == "redispatch":
-            values["rework"] = row["rework"] + 1
-        if step.name == "reopen":
-            values.update(reopened=row["reopened"] + 1, closed_on=None, closed_revision=None)
+        _assignment(conn, city_row, row, step, values, data, user=user, as_of=as_of, unit=unit, due=due, notice=notice)
     if step.name in ("verify", "close"):
-        if recheck is None:
-            raise TaskRefused(f"{flow.both(step.label)}: needs a check of the current inventory (none was given)")
-        current = conn.execute(sa.select(tables.cities.c.revision).where(tables.cities.c.key == row["city"])).scalar_one()
-        if recheck.revision != current:
-            raise TaskRefused(f"the inventory changed since that check (revision {recheck.revision}, now {current}); check again")
-        present = row["gap_id"] in recheck.gaps
-        measure, detail = recheck.gaps.get(row["gap_id"], (None, ""))
-        data.update(gap_present=present, measure=measure, detail=detail, revision=current)
-        values["gap_present"] = present
-        if step.name == "close" and present:
-            raise TaskRefused(
-                f"task {row['id']}: the gap is still there ({detail}); it cannot be closed — send it back 重新派遣 (redispatch)"
-            )
-        if step.name == "close":
-            values.update(closed_on=as_of, closed_revision=current)
+        _verification(conn, row, step, values, data, as_of=as_of, recheck=recheck)
     hashes = [store_photo(conn, p, user) for p in photos]
     version = _update(conn, row, **values)
     event = _record(
@@ -353,6 +320,55 @@ def _take(
     )
     for h in hashes:
         _attach(conn, row["city"], h, user, task=row["id"], event=event, note=note)
+
+
+def _assignment(
+    conn: Connection, city_row: Row, row: Row, step: flow.Step, values: dict[str, Any],
+    data: dict[str, Any], *, user: str, as_of: dt.date, unit: str | None, due: dt.date | None, notice: str | None,
+) -> None:  # fmt: skip
+    """A dispatch, redispatch or reopening: the unit, the due date (checked), a notice number, the counts."""
+    inspection = _config(city_row).inspection_date
+    who = (unit or "").strip() or row["unit"]
+    if not who:
+        raise TaskRefused(f"task {row['id']}: no responsible unit; choose one before dispatching (accepted: a unit's name)")
+    when = due or row["due"]
+    if step.name == "reopen" and not due:
+        rules = _rules(city_row)
+        rule = rules.get(row["rule"])
+        when = flow.default_due(as_of, rules.deadline(rule) if rule else rules.deadline_days, inspection)
+    if due is not None:
+        flow.check_due(due, as_of, inspection)
+    values.update(unit=who, due=when)
+    if who != row["unit"]:
+        values["unit_from"] = "staff"
+    data.update(unit=who, due=when)
+    if step.name == "dispatch":
+        values["notice"] = notice or _new_notice(conn, city_row, who, [row["id"]], user, as_of)
+        data["notice"] = values["notice"]
+    if step.name == "redispatch":
+        values["rework"] = row["rework"] + 1
+    if step.name == "reopen":
+        values.update(reopened=row["reopened"] + 1, closed_on=None, closed_revision=None)
+
+
+def _verification(
+    conn: Connection, row: Row, step: flow.Step, values: dict[str, Any], data: dict[str, Any], *,
+    as_of: dt.date, recheck: Recheck | None,
+) -> None:  # fmt: skip
+    """A verification or a close: the current check (at the current revision) says whether the gap is there."""
+    if recheck is None:
+        raise TaskRefused(f"{flow.both(step.label)}: needs a check of the current inventory (none was given)")
+    current = conn.execute(sa.select(tables.cities.c.revision).where(tables.cities.c.key == row["city"])).scalar_one()
+    if recheck.revision != current:
+        raise TaskRefused(f"the inventory changed since that check (revision {recheck.revision}, now {current}); check again")
+    present = row["gap_id"] in recheck.gaps
+    measure, detail = recheck.gaps.get(row["gap_id"], (None, ""))
+    data.update(gap_present=present, measure=measure, detail=detail, revision=current)
+    values["gap_present"] = present
+    if step.name == "close" and present:
+        raise TaskRefused(f"task {row['id']}: the gap is still there ({detail}); it cannot be closed — send it back 重新派遣 (redispatch)")
+    if step.name == "close":
+        values.update(closed_on=as_of, closed_revision=current)
 
 
 def store_photo(conn: Connection, photo: Photo, user: str) -> str:
@@ -423,7 +439,7 @@ def attach(
         return hashes
 
 
-def _new_notice(conn: Connection, city_row: Mapping[str, Any], unit: str, task_ids: Sequence[int], user: str, as_of: dt.date) -> str:
+def _new_notice(conn: Connection, city_row: Row, unit: str, task_ids: Sequence[int], user: str, as_of: dt.date) -> str:
     """Give the next number of the year (per city) to a notice for ``unit`` listing ``task_ids``; the number.
     The city row is locked by the caller, so two notices never get one number."""
     key = city_row["key"]
@@ -461,18 +477,18 @@ def issue_notices(
             query = query.where(T.c.unit.in_(list(units)))
         if task_ids is not None:
             query = query.where(T.c.id.in_(list(task_ids)))
-        by_unit: dict[str, list[Mapping[str, Any]]] = {}
-        for row in conn.execute(query).mappings():
-            by_unit.setdefault(row["unit"], []).append(row)
+        by_unit: dict[str, list[Row]] = {}
+        for found in conn.execute(query).mappings():
+            by_unit.setdefault(found["unit"], []).append(found)
         issued = []
-        for unit, rows in sorted(by_unit.items()):
-            number = _new_notice(conn, city_row, unit, [r["id"] for r in rows], user, as_of)
-            for row in rows:
+        for unit, of_unit in sorted(by_unit.items()):
+            number = _new_notice(conn, city_row, unit, [r["id"] for r in of_unit], user, as_of)
+            for row in of_unit:
                 _take(
                     conn, city_row, row, flow.STEPS["dispatch"], user=user, via=via, as_of=as_of, note=note, unit=None,
                     due=due, photos=(), recheck=None, notice=number,
                 )  # fmt: skip
-            issued.append(Issued(number, unit, tuple(r["id"] for r in rows)))
+            issued.append(Issued(number, unit, tuple(r["id"] for r in of_unit)))
         return issued
 
 
@@ -547,7 +563,8 @@ def reassign(
         row = _locked(conn, key, task_id, version)
         if row["state"] != "filed":
             raise TaskRefused(
-                f"task {task_id}: the unit is changed before dispatch (now {flow.both(flow.STATES[row['state']])}; the unit returns it first)"
+                f"task {task_id}: the unit is changed before dispatch (now {flow.both(flow.STATES[row['state']])}; "
+                "the unit returns it first)"
             )
         version = _update(conn, row, unit=unit.strip(), unit_from="staff")
         _record(

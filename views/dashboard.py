@@ -1,0 +1,72 @@
+"""领导看板 Dashboard (leaders): the countdown to the inspection, the score now and over time, tasks by
+responsible unit, and what closing the open tasks would add to the score (an estimate, said as one)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from facilities.tasks import flow, queries
+from facilities.tasks.figures import by_unit, countdown, gain
+from ui import tasks as ui
+from ui.state import as_of, current_city, current_key, lang, page_title, t
+
+
+def main() -> None:
+    """The leaders' page."""
+    city = current_city()
+    page_title("page_dashboard", city)
+    result = ui.synced_result()
+    frame = ui.all_tasks(result)
+    days = countdown(city.config.inspection_date, as_of())
+    table, after = gain(result, frame)
+    c = st.columns(4)
+    c[0].metric(t("countdown"), "—" if days is None else f"{days} {t('days')}",
+                help=t("no_inspection") if days is None else t("inspection_on").format(date=city.config.inspection_date))  # fmt: skip
+    c[1].metric(
+        t("score"), f"{result.total:.1f} / {result.max_points:.0f}", f"{result.total - result.pass_mark:+.1f} vs {result.pass_mark:.0f}"
+    )
+    c[2].metric(t("open_tasks"), int((~frame["state"].isin(list(flow.FINISHED))).sum()), f"{int(frame['overdue'].sum())} {t('overdue')}",
+                delta_color="inverse")  # fmt: skip
+    c[3].metric(t("closed_tasks"), int((frame["state"] == "closed").sum()))
+    st.caption(f"{t('as_of_short')} {result.as_of.isoformat()}")
+
+    st.subheader(t("gain_title"))
+    st.markdown(t("gain_summary").format(now=result.total, after=after, gain=after - result.total))
+    st.caption(t("gain_hint"))
+    if not table.empty:
+        lg = lang()
+        st.dataframe(
+            pd.DataFrame({
+                t("rule"): table["title_zh" if lg == "zh" else "title_en"], "gaps": table["gaps"], t("open_tasks"): table["open_tasks"],
+                t("score"): table["points"], "→": table["points_if_closed"], "+": table["gain"],
+            }),
+            hide_index=True,
+        )  # fmt: skip
+
+    st.subheader(t("score_over_time"))
+    _, key, _ = current_key()
+    history = queries.runs(key, database=current_key()[0])
+    if len(history):
+        history = history.assign(as_of=pd.to_datetime(history["as_of"]))
+        line = alt.Chart(history).mark_line(point=True).encode(
+            x=alt.X("as_of:T", title=t("as_of_short")), y=alt.Y("total:Q", title=t("score"), scale=alt.Scale(zero=False)),
+            tooltip=["as_of:T", "total:Q", "revision:Q", "gaps:Q"],
+        )  # fmt: skip
+        mark = alt.Chart(history).mark_rule(strokeDash=[4, 4], color="#c0392b").encode(y="pass_mark:Q")
+        st.altair_chart(line + mark, use_container_width=True)
+
+    st.subheader(t("tasks_by_unit"))
+    units = by_unit(frame, as_of())
+    if units.empty:
+        st.caption(t("no_tasks"))
+    else:
+        st.dataframe(
+            units.rename(columns={"unit": t("unit"), "open": t("open_tasks"), "overdue": t("overdue"), "closed": t("closed_tasks"),
+                                  "rejected": ui.state_text("rejected"), "rework": t("rework"), "median_days_to_close": t("median_days")}),
+            hide_index=True,
+        )  # fmt: skip
+
+
+main()

@@ -1,0 +1,77 @@
+"""我的任务 My tasks (a responsible unit, often on a phone): its own tasks only, nearest deadline first —
+open one, see it on the map, accept or return it, attach a photo, report it fixed, ask for more time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from facilities.errors import StoreError
+from facilities.tasks import service
+from maps.tasks_map import tasks_map
+from ui import tasks as ui
+from ui.foliummap import prepare, show
+from ui.state import as_of, current_city, current_key, lang, page_title, t, user_name
+
+UNIT = frozenset({"unit"})
+#: the states a unit sees (a task not yet dispatched, or rejected, is not theirs yet)
+SHOWN = ("dispatched", "accepted", "submitted", "verifying", "closed")
+
+
+def extension(row) -> None:
+    """Ask for a later due date, with a reason."""
+    if not isinstance(row["due"], dt.date) or row["state"] not in ("dispatched", "accepted"):
+        return
+    with st.expander(t("request_extension")):
+        prefix = f"ext_{int(row['id'])}"
+        due = st.date_input(t("extension_to"), value=row["due"] + dt.timedelta(days=7), key=f"{prefix}_due", format="YYYY-MM-DD")
+        reason = st.text_area(t("reason"), key=f"{prefix}_reason", height=80)
+        if st.button(t("request_extension"), key=f"{prefix}_go"):
+            database, key, _ = current_key()
+            try:
+                service.request_extension(key, int(row["id"]), due, reason=reason, user=user_name() or "", as_of=as_of(),
+                                          version=int(row["version"]), database=database)  # fmt: skip
+            except StoreError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+def main() -> None:
+    """The unit's page."""
+    city = current_city()
+    page_title("page_my_tasks", city)
+    result = ui.synced_result()
+    ui.flash()
+    frame = ui.all_tasks(result)
+    theirs = frame[frame["state"].isin(SHOWN) & frame["unit"].notna()]
+    units = sorted(theirs["unit"].unique())
+    if not units:
+        st.info(t("no_my_tasks"))
+        return
+    unit = st.selectbox(t("my_unit"), units, key="my_unit", help=t("my_unit_help"))
+    mine = theirs[theirs["unit"] == unit].copy()
+    mine["_order"] = mine["state"].map({"dispatched": 0, "accepted": 1, "submitted": 2, "verifying": 3, "closed": 4})
+    mine = mine.sort_values(["_order", "due"], kind="stable")
+    if mine.empty:
+        st.info(t("no_my_tasks"))
+        return
+    for _, row in mine.iterrows():
+        head = f"#{int(row['id'])} · {ui.state_text(row['state'])} · {ui.countdown_text(row['days_left'])}" + (
+            " ⚠" if row["overdue"] else ""
+        )
+        with st.expander(head, expanded=st.session_state.get("my_open") == int(row["id"])):
+            ui.card(row)
+            ui.gap_status(row, result)
+            if isinstance(row["extension_due"], dt.date):
+                st.info(t("extension_pending").format(due=row["extension_due"], reason=row["extension_reason"] or ""))
+            if st.toggle(t("view_map"), key=f"my_map_{int(row['id'])}"):
+                m = prepare(tasks_map(city, row.to_frame().T, as_of(), lang=lang(), focus=int(row["id"])))
+                show(m, key=f"my_map_v_{int(row['id'])}", height=300, center=(float(row["lat"]), float(row["lon"])), zoom=16)
+            ui.step_form(row, UNIT, result)
+            extension(row)
+            ui.timeline(int(row["id"]))
+
+
+main()
