@@ -6,6 +6,7 @@ Example::
     name_en = "Xiangyang"
     zoom = 13
     crs = "auto"          # or e.g. "EPSG:4547"; "auto" = transverse Mercator centred on the city
+    inspection_date = 2027-05-20   # optional: the inspection the campaign counts down to (before any [table])
 
     [center]
     lon = 112.14
@@ -16,8 +17,6 @@ Example::
     south = 31.88
     east = 112.35
     north = 32.15
-
-    inspection_date = 2027-05-20   # optional: the inspection the campaign counts down to
 
     [office]              # optional: who issues rectification notices (整改通知书)
     name = "襄阳市创建中国优秀旅游城市工作办公室"
@@ -201,6 +200,15 @@ def parse_city_config(raw: bytes | None) -> tuple[CityConfig | None, list[Proble
         )
     crs = data.get("crs", "auto")
     problems += _crs_problems(crs)
+    for table, keys in (("center", ("lon", "lat")), ("bounds", ("west", "south", "east", "north"))):
+        for key in data.get(table, {}) if isinstance(data.get(table), dict) else ():
+            if key not in keys:
+                problems.append(
+                    Problem.warning(
+                        "config", CONFIG_FILE, f"{table}.{key}", data[table][key], f"unknown key in [{table}] (a key written after the"
+                        f" [{table}] header belongs to it)", f"{', '.join(keys)}; top-level keys go before the first [table]",
+                    )
+                )  # fmt: skip
 
     inspection = data.get("inspection_date")
     if inspection is not None and (not isinstance(inspection, dt.date) or isinstance(inspection, dt.datetime)):

@@ -62,12 +62,12 @@ def feature_collection(feats: list[Feat]) -> str:
 def city_toml() -> str:
     """The city's config: name, centre, zoom, bounds, the inspection date and the notices' issuer."""
     return (
-        'name = "襄阳"\nname_en = "Xiangyang"\nzoom = 13\ncrs = "auto"\n\n'
+        'name = "襄阳"\nname_en = "Xiangyang"\nzoom = 13\ncrs = "auto"\n'
+        "# the national inspection the campaign counts down to (illustrative): task deadlines never fall after it\n"
+        "inspection_date = 2027-05-20\n\n"
         f"[center]\nlon = {CENTER[0]}\nlat = {CENTER[1]}\n\n"
         "[bounds]  # WGS84; every feature lies inside\n"
         f"west = {WEST}\nsouth = {SOUTH}\neast = {EAST}\nnorth = {NORTH}\n\n"
-        "# the national inspection the campaign counts down to (illustrative): task deadlines never fall after it\n"
-        "inspection_date = 2027-05-20\n\n"
         "[office]  # who issues the rectification notices (整改通知书)\n"
         'name = "襄阳市创建中国优秀旅游城市工作办公室"\n'
         'short = "创优办"\n'
