@@ -215,6 +215,7 @@ APP_WORDS: dict[str, Pair] = {
     "file_selected": ("将选中的缺口立案", "File the selected gap"),
     "file_shown": ("将列出的 {n} 个缺口立案", "File the {n} gaps listed"),
     "file_rule": ("将该规则的全部缺口立案", "File every gap of this rule"),
+    "rule_to_file": ("要立案的规则", "Rule to file"),
     "filed_n": ("已立案 {n} 项；{m} 项已有未结任务。", "Filed {n} task(s); {m} already had an open task."),
     "assign_unit": ("指定责任单位（留空则按缺口自动确定）", "Responsible unit (empty: from the gap)"),
     "unit_rule_hint": (

@@ -115,13 +115,13 @@ def file_tasks(shown: gpd.GeoDataFrame, picked: gpd.GeoDataFrame | None, titles:
     result = current_result()
     assert result is not None
     unit = st.text_input(t("assign_unit"), key="file_unit").strip() or None
-    a, b, c = st.columns(3)
     chosen = None
+    rule = st.selectbox(t("rule_to_file"), list(titles.index), format_func=lambda r: titles[r], key="file_rule_pick")
+    a, b, c = st.columns(3)
     if a.button(t("file_selected"), disabled=picked is None, key="file_one"):
         chosen = picked
     if b.button(t("file_shown").format(n=len(shown)), disabled=shown.empty, key="file_shown"):
         chosen = shown
-    rule = c.selectbox(t("rule"), list(titles.index), format_func=lambda r: titles[r], key="file_rule_pick", label_visibility="collapsed")
     if c.button(t("file_rule"), key="file_rule"):
         chosen = result.gaps[result.gaps["rule"] == rule]
     if chosen is None:

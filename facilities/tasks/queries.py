@@ -50,12 +50,15 @@ def tasks(
 
 
 def annotate(frame: pd.DataFrame, as_of: dt.date, gap_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """Add the computed columns: ``overdue``, ``days_left`` (to the due date on ``as_of``) and, given the
+    """Add the computed columns: ``overdue``, ``days_left`` (to the due date on ``as_of``; none once
+    finished) and, given the
     current check's gap ids, ``fixed_pending`` (the gap is gone while the task is open: fixed, awaiting
     verification) and ``gap_back`` (a closed task whose gap is there again)."""
     out = frame.copy()
     out["overdue"] = [flow.is_overdue(s, d, as_of) for s, d in zip(out["state"], out["due"], strict=True)]
-    out["days_left"] = pd.array([flow.days_left(d, as_of) for d in out["due"]], dtype="Int64")
+    out["days_left"] = pd.array(
+        [None if s in flow.FINISHED else flow.days_left(d, as_of) for s, d in zip(out["state"], out["due"], strict=True)], dtype="Int64"
+    )
     if gap_ids is not None:
         present = set(gap_ids)
         here = out["gap_id"].isin(present)
