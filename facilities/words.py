@@ -290,7 +290,8 @@ APP_WORDS: dict[str, Pair] = {
     "median_days": ("结案中位天数", "Median days to close"),
     "unit_changed": ("责任单位已变更。", "Unit changed."),
     "change_unit": ("变更责任单位", "Change the unit"),
-    "evidence_for": ("整改后照片", "After photo"),
+    "attach_photos": ("上传照片", "Attach the photos"),
+    "fixed_pending": ("缺口已消除，待核查", "Gap gone, awaiting verification"),
 }
 
 #: how a gap's measure is written, by its ``measure_unit`` (format strings, Chinese and English)

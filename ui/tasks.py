@@ -158,6 +158,26 @@ def _one_step(row: pd.Series, step: flow.Step, result: Result) -> None:
         st.rerun()
 
 
+def feature_photos(layer: str, feature_id: str) -> None:
+    """The photos of a facility (thumbnails) and a form to attach more (stored once by content hash)."""
+    database, key, _ = current_key()
+    st.subheader(t("photos"))
+    found = queries.photos_of(key, layer=layer, feature_id=feature_id, database=database)
+    if len(found):
+        st.image([queries.photo(h, thumbnail=True, database=database)[0] for h in found["sha256"]], width=120,
+                 caption=[f"{a:%Y-%m-%d} {u}" for a, u in zip(found["at"], found["user"], strict=True)])  # fmt: skip
+    photos, problems = photo_inputs(f"feature_{layer}_{feature_id}", camera=True)
+    for p in problems:
+        st.error(p)
+    if photos and st.button(t("attach_photos"), key=f"feature_{layer}_{feature_id}_attach"):
+        try:
+            service.attach(key, photos, user=user_name() or "", as_of=as_of(), layer=layer, feature_id=feature_id, database=database)
+        except StoreError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+
+
 def flash() -> None:
     """Show (once) the message the last step left."""
     message = st.session_state.pop("task_flash", None)

@@ -20,6 +20,7 @@ from ui.foliummap import show
 from ui.forms import field_errors, field_widget, form_values
 from ui.history import history_table
 from ui.state import city_map, current_city, current_source, lang, page_title, t, user_name
+from ui.tasks import feature_photos
 
 POINT_LAYERS = [n for n in MAP_LAYERS if "Point" in LAYERS[n].geometry_types]
 
@@ -154,6 +155,7 @@ def edit_existing(city: City) -> None:
             st.rerun()
     st.subheader(t("history"))
     history_table(layer, fid)
+    feature_photos(layer, fid)
 
 
 def _next_id(city: City, layer: str) -> str:

@@ -62,6 +62,7 @@ def listing(shown: pd.DataFrame) -> int | None:
         t("due"): shown["due"],
         t("days_left"): shown["days_left"],
         t("overdue"): shown["overdue"].map({True: "⚠", False: ""}),
+        t("fixed_pending"): shown["fixed_pending"].map({True: "✓", False: ""}),
         t("rule"): shown["title_zh" if lg == "zh" else "title_en"],
         label("district", lg): shown["district"],
         label("name", lg): shown["name"],
