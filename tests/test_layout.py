@@ -61,6 +61,17 @@ def test_map_layers_are_drawn_in_a_declared_order():
     assert orders == sorted(orders) and len(set(orders)) == len(orders)
 
 
+def test_every_task_state_and_step_has_both_labels_and_states_a_colour():
+    from facilities.tasks import flow
+    from maps.style import STATE_COLORS
+
+    labelled = {**flow.STATES, **{s.name: s.label for s in flow.STEPS.values()}, **flow.EVENTS}
+    bad = [k for k, pair in labelled.items() if not _pair_ok(pair)]
+    assert not bad, f"task states/steps/events without a Chinese or an English label: {bad}"
+    assert set(STATE_COLORS) == set(flow.STATES), "maps.style.STATE_COLORS must give every task state (and only those) a colour"
+    assert {s.source for s in flow.STEPS.values()} | {s.target for s in flow.STEPS.values()} <= set(flow.STATES)
+
+
 @pytest.mark.parametrize("table", ["COLUMNS", "MAP_WORDS", "APP_WORDS"])
 def test_every_word_in_both_languages(table):
     bad = [k for k, pair in getattr(words, table).items() if not _pair_ok(pair)]
