@@ -40,9 +40,12 @@ def _user(args: argparse.Namespace) -> str:
 
 def _source(text: str) -> store.DbCity:
     source = store.resolve(text)
-    if not isinstance(source, store.DbCity):
+    if isinstance(source, store.DbCity):
+        return source
+    if Path(text).is_dir():
         raise StoreError(f"{text}: tasks live in the database; load the folder first: python -m facilities db load {text}")
-    return source
+    known = ", ".join(c.key for c in store.cities()) or "none yet"
+    raise StoreError(f"{text}: no such city in the database (cities: {known}; load a folder with: python -m facilities db load <folder>)")
 
 
 def _checked(source: store.DbCity, as_of: dt.date | None) -> tuple[City, RuleSet, Result]:

@@ -288,6 +288,14 @@ APP_WORDS: dict[str, Pair] = {
         "fixed. Exact for rules counted item by item; proportional for stretches and areas.",
     ),
     "median_days": ("结案中位天数", "Median days to close"),
+    "gap_count": ("缺口数", "Gaps"),
+    "points_if_closed": ("完成后得分", "Points if closed"),
+    "gain": ("可增加", "Gain"),
+    "flow_hint": (
+        "办理流程：立案 → 派遣 → 签收 → 反馈 → 核查 → 结案；核查不通过重新派遣；不符合立案条件的不予立案。",
+        "The flow: filed → dispatched → accepted → reported fixed → verifying → closed; a failed verification goes back; "
+        "what is not a case is rejected.",
+    ),
     "unit_changed": ("责任单位已变更。", "Unit changed."),
     "change_unit": ("变更责任单位", "Change the unit"),
     "attach_photos": ("上传照片", "Attach the photos"),

@@ -25,7 +25,9 @@ def main() -> None:
     c[0].metric(t("countdown"), "—" if days is None else f"{days} {t('days')}",
                 help=t("no_inspection") if days is None else t("inspection_on").format(date=city.config.inspection_date))  # fmt: skip
     c[1].metric(
-        t("score"), f"{result.total:.1f} / {result.max_points:.0f}", f"{result.total - result.pass_mark:+.1f} vs {result.pass_mark:.0f}"
+        t("score"),
+        f"{result.total:.1f} / {result.max_points:.0f}",
+        f"{result.total - result.pass_mark:+.1f} {t('pass_mark')} {result.pass_mark:.0f}",
     )
     c[2].metric(t("open_tasks"), int((~frame["state"].isin(list(flow.FINISHED))).sum()), f"{int(frame['overdue'].sum())} {t('overdue')}",
                 delta_color="inverse")  # fmt: skip
@@ -39,8 +41,12 @@ def main() -> None:
         lg = lang()
         st.dataframe(
             pd.DataFrame({
-                t("rule"): table["title_zh" if lg == "zh" else "title_en"], "gaps": table["gaps"], t("open_tasks"): table["open_tasks"],
-                t("score"): table["points"], "→": table["points_if_closed"], "+": table["gain"],
+                t("rule"): table["title_zh" if lg == "zh" else "title_en"],
+                t("gap_count"): table["gaps"],
+                t("open_tasks"): table["open_tasks"],
+                t("score"): table["points"],
+                t("points_if_closed"): table["points_if_closed"],
+                t("gain"): table["gain"],
             }),
             hide_index=True,
         )  # fmt: skip

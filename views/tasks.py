@@ -13,7 +13,7 @@ from facilities.errors import StoreError
 from facilities.rules import city_rules
 from facilities.tasks import flow, letters, queries, service
 from facilities.tasks.figures import countdown
-from facilities.words import label, pick
+from facilities.words import label
 from maps.tasks_map import tasks_map
 from ui import tasks as ui
 from ui.foliummap import prepare, show
@@ -174,7 +174,7 @@ def main() -> None:
     chosen = picked or st.session_state.get("task_open")
     if chosen is not None and chosen in set(frame["id"]):
         detail(frame[frame["id"] == chosen].iloc[0], result)
-    st.caption(pick(("状态：", "States: "), lang()) + " → ".join(ui.state_text(s) for s in flow.STATES))
+    st.caption(t("flow_hint"))
 
 
 main()
