@@ -58,9 +58,9 @@ def main() -> None:
         st.info(t("no_my_tasks"))
         return
     for _, row in mine.iterrows():
-        head = f"#{int(row['id'])} · {ui.state_text(row['state'])} · {ui.countdown_text(row['days_left'])}" + (
-            " ⚠" if row["overdue"] else ""
-        )
+        flag = " ⚠" if row["overdue"] else ""
+        what = row["name"] or (row["title_zh"] if lang() == "zh" else row["title_en"])
+        head = f"#{int(row['id'])} · {ui.state_text(row['state'])} · {ui.countdown_text(row['days_left'])}{flag} · {what}"
         with st.expander(head, expanded=st.session_state.get("my_open") == int(row["id"])):
             ui.card(row)
             ui.gap_status(row, result)
