@@ -280,10 +280,10 @@ def small_map_png(item: NoticeItem, width_px: int = 480, height_px: int = 320) -
                 if cat == category:
                     painter.shape(category, geom)
         painter.gap(item)
-        image = painter.image.resize((width_px, height_px), Image.Resampling.LANCZOS)
+        image = painter.image.reduce(SUPERSAMPLE)  # a box filter: smooth lines, a tenth of Lanczos's time
         _furniture(image, frame.m_per_px)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

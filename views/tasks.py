@@ -13,6 +13,7 @@ from facilities.errors import StoreError
 from facilities.rules import city_rules
 from facilities.tasks import flow, letters, queries, service
 from facilities.tasks.figures import countdown
+from facilities.tasks.notice import Notice
 from facilities.words import label
 from maps.tasks_map import tasks_map
 from ui import tasks as ui
@@ -109,11 +110,19 @@ def notices_tab(frame: pd.DataFrame) -> None:
     number = st.selectbox(t("notice"), list(issued["number"]), key="notice_pick")
     if number:
         city = current_city()
-        content = letters.notice_content(key, number, city, city_rules(city), database)  # type: ignore[arg-type]
+        rules = city_rules(city)
+        unit = str(issued.loc[issued["number"] == number, "unit"].iloc[0])
+
+        def content():  # built when a download is clicked (a notice of a hundred tasks takes a second)
+            return letters.notice_content(key, number, city, rules, database)  # type: ignore[arg-type]
+
+        name = notice_filename(Notice(number, "", "", "", unit, as_of(), (), ""), ".docx")
         a, b = st.columns(2)
-        a.download_button(t("download_docx"), notice_docx(content), notice_filename(content, ".docx"), key="notice_docx",
+        a.download_button(t("download_docx"), lambda: notice_docx(content()), name, key="notice_docx",
                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")  # fmt: skip
-        b.download_button(t("download_html"), notice_html(content), notice_filename(content, ".html"), "text/html", key="notice_html")
+        b.download_button(
+            t("download_html"), lambda: notice_html(content()), name.removesuffix(".docx") + ".html", "text/html", key="notice_html"
+        )
 
 
 def detail(row: pd.Series, result) -> None:
