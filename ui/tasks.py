@@ -139,7 +139,7 @@ def _one_step(row: pd.Series, step: flow.Step, result: Result) -> None:
         due = st.date_input(t("due"), value=row["due"], key=f"{prefix}_due", format="YYYY-MM-DD")
     photos: list[Photo] = []
     problems: list[str] = []
-    if step.needs_evidence:
+    if step.needs_evidence or step.name == "close":  # the unit's evidence; an optional after-photo at closing
         photos, problems = photo_inputs(prefix)
     for p in problems:
         st.error(p)
