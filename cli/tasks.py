@@ -137,7 +137,7 @@ def _move(args: argparse.Namespace) -> int:
     step = flow.step_to(current.state, args.to)
     if step.name in ("verify", "close"):
         city, _, result = _checked(source, args.as_of)
-        recheck, as_of = service.Recheck.of(result.gaps, city.revision), result.as_of
+        recheck, as_of = service.Recheck.of(result.gaps, city.revision, source.key), result.as_of
     t = service.move(source.key, args.task, step.name, user=_user(args), as_of=as_of, note=args.note or "", unit=args.unit, due=args.due,
                      photos=photos, recheck=recheck, via="cli", database=source.database)  # fmt: skip
     extra = f" · notice 通知书 {t.notice}" if step.name == "dispatch" else ""

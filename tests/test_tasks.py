@@ -504,9 +504,6 @@ def test_every_step_is_in_the_timeline_and_the_audit_trail(db, base, key):
     assert len(store.history(city)) == n and queries.task(key, task_id, database=db).state == "closed"
 
 
-@pytest.mark.xfail(
-    reason="BUG: store.revert of a task's change row says 'a change of the city's <task id>' and suggests `db load`", strict=True
-)
 def test_reverting_a_task_step_says_it_is_a_task(db, base, key):
     (task_id,) = file(db, base, key, A08)
     change = int(store.history(DbCity(key, db), layer="tasks")["change"].iloc[0])
@@ -522,11 +519,6 @@ def test_tasks_frame_has_dates_as_dates(db, base, key):
     assert pd.isna(frame["closed_on"].iloc[0])
 
 
-@pytest.mark.xfail(
-    reason="BUG: inspect_photo refuses a JPEG with a multi-picture (MPF) segment — what phone cameras write, e.g. an HDR "
-    "gain map — because Pillow names its format MPO, which FORMATS lacks",
-    strict=True,
-)
 def test_a_phone_jpeg_with_a_second_picture_is_accepted():
     buf = io.BytesIO()
     main, gain_map = Image.new("RGB", (32, 24), (10, 200, 30)), Image.new("RGB", (16, 12), (90, 90, 90))
@@ -536,7 +528,6 @@ def test_a_phone_jpeg_with_a_second_picture_is_accepted():
     assert inspect_photo(data, "IMG_0001.JPG").media_type == "image/jpeg"
 
 
-@pytest.mark.xfail(reason="BUG: service.attach with no photo records a 'photo attached' step that attaches nothing", strict=True)
 def test_attaching_no_photo_is_refused(db, base, key):
     (task_id,) = file(db, base, key, A08)
     with pytest.raises(StoreError):

@@ -383,11 +383,6 @@ def test_notices_issued_at_once_never_share_a_number(demo):
 # --------------------------------------------------------------------------- sync against other writers (bugs found)
 
 
-@pytest.mark.xfail(
-    reason="BUG: file_tasks files a new task for a gap whose task is closed, and sync then reopens the closed one too: "
-    "two open tasks for one gap",
-    strict=True,
-)
 def test_a_gap_back_after_its_task_was_closed_has_one_open_task(sq):
     key = sq.fresh()
     closed = drive(sq, key, "closed")
@@ -398,11 +393,6 @@ def test_a_gap_back_after_its_task_was_closed_has_one_open_task(sq):
     assert list(still_open["gap_id"]) == [GAP], (closed, again, tasks[["id", "state"]])
 
 
-@pytest.mark.xfail(
-    reason="BUG: queries.sync reads the closed tasks, then reopens them one by one without a version: when another "
-    "sync reopened one meanwhile, move() raises TaskRefused out of sync",
-    strict=True,
-)
 def test_a_sync_that_finds_a_task_reopened_meanwhile_does_not_fail(demo, monkeypatch):
     key = demo.fresh()
     task_id = drive(demo, key, "closed")
@@ -421,11 +411,6 @@ def test_a_sync_that_finds_a_task_reopened_meanwhile_does_not_fail(demo, monkeyp
     assert queries.task(key, task_id, database=demo.database).reopened == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: queries.record_run checks for the (revision, as_of) row, then inserts: a second writer waiting on the "
-    "unique index gets IntegrityError instead of recorded=False",
-    strict=True,
-)
 def test_a_run_recorded_by_two_writers_at_once_is_stored_once(pg):
     key = pg.fresh()
     out: list[Any] = []

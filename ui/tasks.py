@@ -145,7 +145,7 @@ def _one_step(row: pd.Series, step: flow.Step, result: Result) -> None:
         st.error(p)
     if st.button(step_text(step), key=f"{prefix}_go", type="primary", disabled=bool(problems)):
         database, key, revision = current_key()
-        recheck = service.Recheck.of(result.gaps, revision) if step.name in ("verify", "close") else None
+        recheck = service.Recheck.of(result.gaps, revision, key) if step.name in ("verify", "close") else None
         try:
             service.move(
                 key, int(row["id"]), step.name, user=user_name() or "", as_of=as_of(), note=note, version=int(row["version"]),

@@ -10,8 +10,8 @@ import streamlit as st
 from facilities.check import Result
 from facilities.errors import StoreError
 from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
-from facilities.tasks import service
-from facilities.words import label
+from facilities.tasks import flow, queries, service
+from facilities.words import label, pick
 from maps import MAP_LAYERS
 from ui.foliummap import show
 from ui.state import city_map, current_city, current_key, current_result, lang, page_title, t, user_name
@@ -91,6 +91,7 @@ def main() -> None:
     flat = table(shown)
     columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
     shown_table = flat[columns].assign(measure=flat["measure"].round(1)).rename(columns={c: label(c, lang()) for c in columns})
+    shown_table.insert(0, t("task_col"), open_tasks(flat["gap_id"]))
     picked = st.dataframe(
         shown_table,
         hide_index=True,
@@ -106,6 +107,15 @@ def main() -> None:
     show(city_map(list(MAP_LAYERS), "none"), key="gaps_map", height=520, center=center, zoom=zoom)
     downloads(shown)
     file_tasks(shown, shown.iloc[rows[0] : rows[0] + 1] if rows else None, titles)
+
+
+def open_tasks(gap_ids: pd.Series) -> list[str]:
+    """For each gap, its open task (``#12 派遣``) or ""."""
+    database, key, _ = current_key()
+    frame = queries.tasks(key, database=database)
+    frame = frame[~frame["state"].isin(list(flow.FINISHED))]
+    by_gap = {g: f"#{i} {pick(flow.STATES[s], lang())}" for g, i, s in zip(frame["gap_id"], frame["id"], frame["state"], strict=True)}
+    return [by_gap.get(g, "") for g in gap_ids]
 
 
 def file_tasks(shown: gpd.GeoDataFrame, picked: gpd.GeoDataFrame | None, titles: pd.Series) -> None:

@@ -18,7 +18,8 @@ MAX_BYTES = 12 * 1024 * 1024
 #: the most pixels decoded (guards against decompression bombs)
 MAX_PIXELS = 60_000_000
 #: Pillow format -> media type
-FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+FORMATS = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# (MPO: a JPEG carrying a second picture, as phones write them, e.g. with an HDR gain map)
 THUMBNAIL_PX = 240
 
 

@@ -108,7 +108,7 @@ def step_to(state: str, target: str) -> Step:
         if s.target == target:
             return s
     if target not in STATES:
-        raise TaskRefused(f"{target!r}: not a state (accepted: {', '.join(STATES)})")
+        raise TaskRefused(f"{target!r}: not a state or a step (accepted: the states {', '.join(STATES)}; the steps {', '.join(STEPS)})")
     return _refuse(state, f"to {both(STATES[target])}")
 
 

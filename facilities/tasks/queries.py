@@ -81,8 +81,10 @@ def timeline(key: str, task_id: int, database: str | None = None) -> pd.DataFram
     note, data, attachments (photo hashes)."""
     query = sa.select(E).where(E.c.city == key, E.c.task == task_id).order_by(E.c.id)
     with db.read(database) as conn:
-        rows = conn.execute(query).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in E.columns])
+        found = conn.execute(query).mappings().all()
+    frame = pd.DataFrame([dict(r) for r in found], columns=[c.name for c in E.columns])
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)  # (SQLite gives it back naive: it was stored in UTC)
+    return frame
 
 
 def photo(sha256: str, *, thumbnail: bool = False, database: str | None = None) -> tuple[bytes, str]:
@@ -148,6 +150,8 @@ def record_run(key: str, result: Result, revision: int, database: str | None = N
         for row in result.summary[["rule", "checked", "compliant", "share", "points", "weight", "passed"]].to_dict("records")
     ]
     with db.write(database) as conn:
+        # the city's row locked first: two processes storing the same run wait for each other (PostgreSQL)
+        conn.execute(sa.select(tables.cities.c.key).where(tables.cities.c.key == key).with_for_update())
         found = conn.execute(sa.select(c.id).where(c.city == key, c.revision == revision, c.as_of == result.as_of)).first()
         if found is not None:
             return False
@@ -189,22 +193,19 @@ def sync(key: str, result: Result, revision: int, *, user: str = "system 系统"
     still shows the gap as it was before the fix)."""
     out = Synced(record_run(key, result, revision, database))
     present = set(result.gaps["gap_id"])
-    closed = tasks(key, states=["closed"], database=database)
-    for row in rows(closed):
+    every = tasks(key, database=database)
+    open_gaps = set(every.loc[~every["state"].isin(list(flow.FINISHED)), "gap_id"])
+    for row in rows(every[every["state"] == "closed"]):
         after_close = row.closed_revision is None or pd.isna(row.closed_revision) or revision >= row.closed_revision
-        if row.gap_id in present and after_close and (row.closed_on is None or result.as_of >= row.closed_on):
-            detail = result.gaps.loc[result.gaps["gap_id"] == row.gap_id, "detail"].iloc[0]
-            move(
-                key,
-                int(row.id),
-                "reopen",
-                user=user,
-                as_of=result.as_of,
-                note=f"the gap is there again 缺口重现: {detail}",
-                via="system",
-                database=database,
-            )
-            out.reopened.append(int(row.id))
+        if row.gap_id not in present or row.gap_id in open_gaps or not after_close or (row.closed_on and result.as_of < row.closed_on):
+            continue
+        detail = result.gaps.loc[result.gaps["gap_id"] == row.gap_id, "detail"].iloc[0]
+        try:
+            move(key, int(row.id), "reopen", user=user, as_of=result.as_of, note=f"the gap is there again 缺口重现: {detail}",
+                 version=int(row.version), via="system", database=database)  # fmt: skip
+        except TaskRefused:  # moved meanwhile (another sync reopened it first): nothing to do
+            continue
+        out.reopened.append(int(row.id))
     return out
 
 

@@ -91,13 +91,13 @@ class Task:
         return flow.is_overdue(self.state, self.due, as_of)
 
     def days_left(self, as_of: dt.date) -> int | None:
-        """Days to the due date on ``as_of`` (negative when overdue)."""
-        return flow.days_left(self.due, as_of)
+        """Days to the due date on ``as_of`` (negative when overdue; None once finished)."""
+        return None if self.state in flow.FINISHED else flow.days_left(self.due, as_of)
 
 
 @dataclass
 class Filed:
-    """What filing did: the new tasks' ids, and the gaps that already had an open task (gap id -> task id)."""
+    """What filing did: the new tasks' ids, and the gaps that already had a task (gap id -> task id)."""
 
     created: list[int] = field(default_factory=list)
     already: dict[str, int] = field(default_factory=dict)
@@ -160,13 +160,13 @@ def _record(
     return int(event)
 
 
-def _open_task_of(conn: Connection, key: str, gap_ids: Sequence[str]) -> dict[str, int]:
+def _task_of(conn: Connection, key: str, gap_ids: Sequence[str]) -> dict[str, int]:
+    """The task of each gap that has one (any state: one case per gap — a closed one is reopened when its
+    gap comes back, a rejected one stays rejected); the newest when there are several."""
     found: dict[str, int] = {}
     for start in range(0, len(gap_ids), 500):
         chunk = list(gap_ids[start : start + 500])
-        rows = conn.execute(
-            sa.select(T.c.gap_id, T.c.id).where(T.c.city == key, T.c.gap_id.in_(chunk), T.c.state.not_in(sorted(flow.FINISHED)))
-        )
+        rows = conn.execute(sa.select(T.c.gap_id, T.c.id).where(T.c.city == key, T.c.gap_id.in_(chunk)).order_by(T.c.id))
         found.update({g: int(i) for g, i in rows})
     return found
 
@@ -175,10 +175,11 @@ def file_tasks(
     key: str, city: City, gaps: gpd.GeoDataFrame, *, user: str, as_of: dt.date, unit: str | None = None,
     due: dt.date | None = None, note: str = "", via: str = "app", database: str | None = None,
 ) -> Filed:  # fmt: skip
-    """File a task (立案) for each gap of ``gaps`` (rows of a check's gap table, WGS84) that has no open
-    task yet. The unit comes from the gap (:func:`~facilities.tasks.units.responsible_units`) unless
-    ``unit`` is given; the due date is ``as_of`` + the rule's ``deadline_days``, never after the
-    inspection date, unless ``due`` is given (then it must not fall after it)."""
+    """File a task (立案) for each gap of ``gaps`` (rows of a check's gap table, WGS84) that has no task
+    yet (``Filed.already`` names the gaps that have one, whatever its state). The unit comes from the gap
+    (:func:`~facilities.tasks.units.responsible_units`) unless ``unit`` is given; the due date is
+    ``as_of`` + the rule's ``deadline_days``, never after the inspection date, unless ``due`` is given
+    (then it must not fall after it)."""
     _check_user(user, via)
     if unit is not None and not unit.strip():
         raise TaskRefused("unit: empty (accepted: the name of a responsible unit 责任单位)")
@@ -192,7 +193,7 @@ def file_tasks(
             flow.check_due(due, as_of, config.inspection_date)
         units = responsible_units(city, rules, gaps)
         points = gaps.geometry.representative_point()
-        out.already = _open_task_of(conn, key, list(gaps["gap_id"]))
+        out.already = _task_of(conn, key, list(gaps["gap_id"]))
         for i, gap in gaps.iterrows():
             if gap["gap_id"] in out.already:
                 continue
@@ -258,11 +259,13 @@ class Recheck:
 
     gaps: Mapping[str, tuple[float | None, str]]
     revision: int
+    city: str | None = None
 
     @classmethod
-    def of(cls, gaps: pd.DataFrame, revision: int) -> Recheck:
-        """From a check's gap table at ``revision``."""
-        return cls({g: (_number(m), str(d)) for g, m, d in zip(gaps["gap_id"], gaps["measure"], gaps["detail"], strict=True)}, revision)
+    def of(cls, gaps: pd.DataFrame, revision: int, city: str | None = None) -> Recheck:
+        """From a check's gap table of ``city`` at ``revision``."""
+        found = {g: (_number(m), str(d)) for g, m, d in zip(gaps["gap_id"], gaps["measure"], gaps["detail"], strict=True)}
+        return cls(found, revision, city)
 
 
 def move(
@@ -332,7 +335,7 @@ def _assignment(
     if not who:
         raise TaskRefused(f"task {row['id']}: no responsible unit; choose one before dispatching (accepted: a unit's name)")
     when = due or row["due"]
-    if step.name == "reopen" and not due:
+    if not due and (step.name == "reopen" or (step.name == "redispatch" and (when is None or when < as_of))):
         rules = _rules(city_row)
         rule = rules.get(row["rule"])
         when = flow.default_due(as_of, rules.deadline(rule) if rule else rules.deadline_days, inspection)
@@ -358,6 +361,8 @@ def _verification(
     """A verification or a close: the current check (at the current revision) says whether the gap is there."""
     if recheck is None:
         raise TaskRefused(f"{flow.both(step.label)}: needs a check of the current inventory (none was given)")
+    if recheck.city is not None and recheck.city != row["city"]:
+        raise TaskRefused(f"that check is of city {recheck.city!r}, the task of city {row['city']!r}")
     current = conn.execute(sa.select(tables.cities.c.revision).where(tables.cities.c.key == row["city"])).scalar_one()
     if recheck.revision != current:
         raise TaskRefused(f"the inventory changed since that check (revision {recheck.revision}, now {current}); check again")
@@ -401,6 +406,8 @@ def attach(
 ) -> list[str]:  # fmt: skip
     """Attach photos to a task (recorded in its timeline) or to a facility (``layer`` + ``feature_id``); the hashes."""
     _check_user(user, via)
+    if not photos:
+        raise StoreError("no photo was given (accepted: one or more JPEG, PNG or WebP photos)")
     if (task_id is None) == (layer is None or feature_id is None):
         raise StoreError("a photo is attached to a task or to a facility (layer and feature id), one of the two")
     with db.write(database) as conn:

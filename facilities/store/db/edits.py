@@ -319,6 +319,11 @@ def revert(key: str, change: int, *, user: str, note: str = "", database: str | 
         row = conn.execute(sa.select(tables.changes).where(c.change == change, c.city == key)).mappings().one_or_none()
         if row is None:
             raise StoreError(f"change {change}: no such change in city {key!r}")
+        if row["layer"] == tables.TASKS_LAYER:
+            raise StoreError(
+                f"change {change}: a step of task {row['feature_id']} cannot be reverted (a task changes by its next step: "
+                f"python -m facilities tasks move {key} {row['feature_id']} --to <state>)"
+            )
         if row["layer"] not in ALL_LAYERS:
             raise StoreError(
                 f"change {change}: a change of the city's {row['feature_id']} cannot be reverted here "
