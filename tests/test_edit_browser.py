@@ -15,6 +15,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 from shapely.geometry import Point
 
 from facilities.check import check
@@ -56,6 +57,7 @@ def _choose(page, label: str, option: str, scope=None) -> None:
     """Pick ``option`` in the select box labelled ``label``."""
     where = scope or page
     box = where.get_by_label(label, exact=True)
+    expect(box).to_have_count(1, timeout=60_000)  # (while a page reruns, the old widget may linger a moment)
     box.click()
     try:
         options = page.get_by_role("option", name=option, exact=True)

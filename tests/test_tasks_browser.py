@@ -141,7 +141,7 @@ def _unit_step(page, url: str, unit: str, task_id: int, step: str, note: str = "
 def _staff_step(page, url: str, task_id: int, step: str, note: str = "", expect: str | None = None) -> None:
     _open_task(page, url, task_id)
     _click(page, "tab", step)
-    panel = page.get_by_role("tabpanel").filter(visible=True).last
+    panel = page.get_by_role("tabpanel").filter(visible=True).filter(has=page.get_by_role("button", name=step, exact=True)).first
     if note:
         panel.locator("textarea").first.fill(note)
         panel.locator("textarea").first.press("Tab")

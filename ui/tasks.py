@@ -15,8 +15,10 @@ from facilities.errors import EvidenceRejected, StoreError, TaskConflict, TaskRe
 from facilities.tasks import flow, queries, service
 from facilities.tasks.evidence import Photo, inspect_photo
 from facilities.words import pick
+from maps.tasks_map import tasks_map
+from ui.foliummap import prepare
 from ui.safe import md
-from ui.state import as_of, current_key, current_result, lang, t, user_name
+from ui.state import as_of, current_key, current_result, lang, load, t, user_name
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -40,6 +42,21 @@ def all_tasks(result: Result) -> pd.DataFrame:
     """The city's tasks with overdue, days left and whether the gap is there now."""
     database, key, _ = current_key()
     return queries.annotate(queries.tasks(key, database=database), as_of(), result.gaps["gap_id"])
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _map(
+    database: str, key: str, revision: int, as_of_date: dt.date, language: str, focus: int | None, fingerprint: tuple, _frame: pd.DataFrame
+) -> dict:
+    return prepare(tasks_map(load(database, key, revision), _frame, as_of_date, lang=language, focus=focus))
+
+
+def task_map(frame: pd.DataFrame, focus: int | None = None) -> dict:
+    """The map of ``frame``'s tasks, prepared for :func:`ui.foliummap.show`; cached on the tasks it shows
+    (their ids and versions), the city's revision, the date and the language."""
+    database, key, revision = current_key()
+    fingerprint = tuple(zip(frame["id"].astype(int), frame["version"].astype(int), strict=True))
+    return _map(database, key, revision, as_of(), lang(), focus, fingerprint, frame)
 
 
 def state_text(state: str) -> str:
@@ -93,7 +110,7 @@ def timeline(task_id: int) -> None:
     st.subheader(t("timeline"))
     for e in queries.rows(events):
         label = flow.STEPS[e.action].label if e.action in flow.STEPS else flow.EVENTS.get(e.action, (e.action, e.action))
-        moved = f" → {state_text(e.target_state)}" if e.target_state and e.source_state != e.target_state else ""
+        moved = f" → {state_text(e.target_state)}" if e.source_state and e.target_state and e.source_state != e.target_state else ""
         st.markdown(
             f"- `{e.at:%Y-%m-%d %H:%M}` ({e.on}) **{md(e.user)}** · {pick(label, lang())}{moved}" + (f" — {md(e.note)}" if e.note else "")
         )

@@ -61,7 +61,7 @@ def main() -> None:
             tooltip=["as_of:T", "total:Q", "revision:Q", "gaps:Q"],
         )  # fmt: skip
         mark = alt.Chart(history).mark_rule(strokeDash=[4, 4], color="#c0392b").encode(y="pass_mark:Q")
-        st.altair_chart(line + mark, use_container_width=True)
+        st.altair_chart(line + mark, width="stretch")
 
     st.subheader(t("tasks_by_unit"))
     units = by_unit(frame, as_of())

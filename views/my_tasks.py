@@ -9,9 +9,8 @@ import streamlit as st
 
 from facilities.errors import StoreError
 from facilities.tasks import service
-from maps.tasks_map import tasks_map
 from ui import tasks as ui
-from ui.foliummap import prepare, show
+from ui.foliummap import show
 from ui.state import as_of, current_city, current_key, lang, page_title, t, user_name
 
 UNIT = frozenset({"unit"})
@@ -67,7 +66,7 @@ def main() -> None:
             if isinstance(row["extension_due"], dt.date):
                 st.info(t("extension_pending").format(due=row["extension_due"], reason=row["extension_reason"] or ""))
             if st.toggle(t("view_map"), key=f"my_map_{int(row['id'])}"):
-                m = prepare(tasks_map(city, row.to_frame().T, as_of(), lang=lang(), focus=int(row["id"])))
+                m = ui.task_map(row.to_frame().T, focus=int(row["id"]))
                 show(m, key=f"my_map_v_{int(row['id'])}", height=300, center=(float(row["lat"]), float(row["lon"])), zoom=16)
             ui.step_form(row, UNIT, result)
             extension(row)

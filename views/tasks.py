@@ -4,6 +4,8 @@ countdown; a task's page with its gap now, timeline, photos and the allowed next
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pandas as pd
 import streamlit as st
@@ -15,9 +17,8 @@ from facilities.tasks import flow, letters, queries, service
 from facilities.tasks.figures import countdown
 from facilities.tasks.notice import Notice
 from facilities.words import label
-from maps.tasks_map import tasks_map
 from ui import tasks as ui
-from ui.foliummap import prepare, show
+from ui.foliummap import show
 from ui.state import as_of, current_city, current_key, lang, page_title, t, user_name
 
 STAFF = frozenset({"staff", "unit"})  # until sign-in (the users issue), staff may take every step
@@ -75,16 +76,26 @@ def listing(shown: pd.DataFrame) -> int | None:
     return int(shown["id"].iloc[rows[0]]) if rows else None
 
 
+#: cards shown per state on the board (the list and the filters show the rest)
+BOARD_CARDS = 12
+
+
 def board(shown: pd.DataFrame) -> None:
-    """One column per state, a card per task (the newest 30 per state)."""
-    states = [s for s in flow.STATES if s != "rejected"]
+    """One column per state that has tasks, a card per task (overdue and nearest deadline first)."""
+    states = [s for s in flow.STATES if (shown["state"] == s).any()]
+    if not states:
+        st.info(t("no_tasks"))
+        return
     for col, state in zip(st.columns(len(states)), states, strict=True):
-        of_state = shown[shown["state"] == state]
+        of_state = shown[shown["state"] == state].sort_values(["overdue", "days_left"], ascending=[False, True], kind="stable")
         col.markdown(f"**{ui.state_text(state)}** ({len(of_state)})")
-        for row in of_state.head(30).itertuples():
+        for row in queries.rows(of_state.head(BOARD_CARDS)):
             flag = "⚠ " if row.overdue else ""
-            if col.button(f"{flag}#{row.id} {row.unit or '—'} · {ui.countdown_text(row.days_left)}", key=f"board_{row.id}"):
+            left = ui.countdown_text(row.days_left)
+            if col.button(f"{flag}#{row.id} · {row.unit or '—'}" + (f" · {left}" if left else ""), key=f"board_{row.id}", width="stretch"):
                 st.session_state["task_open"] = int(row.id)
+        if len(of_state) > BOARD_CARDS:
+            col.caption(t("board_more").format(n=len(of_state) - BOARD_CARDS))
 
 
 def notices_tab(frame: pd.DataFrame) -> None:
@@ -107,10 +118,19 @@ def notices_tab(frame: pd.DataFrame) -> None:
         st.caption(t("no_notices"))
         return
     st.dataframe(issued[["number", "unit", "issued", "user"]].assign(tasks=issued["tasks"].map(len)), hide_index=True)
+    city, rules = current_city(), city_rules(current_city())
+
+    def all_notices() -> bytes:  # one Word file per notice, in one ZIP (built when clicked)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for n in issued["number"]:
+                content = letters.notice_content(key, n, city, rules, database)  # type: ignore[arg-type]
+                z.writestr(notice_filename(content, ".docx"), notice_docx(content))
+        return out.getvalue()
+
+    st.download_button(t("download_all_notices").format(n=len(issued)), all_notices, "整改通知书.zip", "application/zip", key="notice_zip")
     number = st.selectbox(t("notice"), list(issued["number"]), key="notice_pick")
     if number:
-        city = current_city()
-        rules = city_rules(city)
         unit = str(issued.loc[issued["number"] == number, "unit"].iloc[0])
 
         def content():  # built when a download is clicked (a notice of a hundred tasks takes a second)
@@ -127,8 +147,11 @@ def notices_tab(frame: pd.DataFrame) -> None:
 
 def detail(row: pd.Series, result) -> None:
     """One task: its card, the gap now, a pending extension, the timeline and the next steps."""
-    st.divider()
-    st.header(t("task_title").format(id=int(row["id"])))
+    head, close = st.columns([5, 1], vertical_alignment="bottom")
+    head.header(t("task_title").format(id=int(row["id"])))
+    if close.button(t("close_task_view"), key="task_close_view"):
+        st.session_state.pop("task_open", None)
+        st.rerun()
     left, right = st.columns([3, 2])
     with left:
         ui.card(row)
@@ -148,11 +171,11 @@ def detail(row: pd.Series, result) -> None:
                         st.rerun()
         ui.step_form(row, STAFF, result)
     with right:
-        city = current_city()
         one = row.to_frame().T
-        show(prepare(tasks_map(city, one, as_of(), lang=lang(), focus=int(row["id"]))), key=f"task_map_{int(row['id'])}", height=320,
+        show(ui.task_map(one, focus=int(row["id"])), key=f"task_map_{int(row['id'])}", height=320,
              center=(float(row["lat"]), float(row["lon"])), zoom=16)  # fmt: skip
         ui.timeline(int(row["id"]))
+    st.divider()
 
 
 def main() -> None:
@@ -164,6 +187,7 @@ def main() -> None:
     frame = ui.all_tasks(result)
     headline(frame)
     shown = filters(frame)
+    top = st.container()  # the chosen task, above the list (a pick in the list or on the board shows it here)
     tab_list, tab_board, tab_map, tab_notices = st.tabs([t("view_list"), t("view_board"), t("view_map"), t("view_notices")])
     picked = None
     with tab_list:
@@ -177,12 +201,13 @@ def main() -> None:
         board(shown)
     with tab_map:
         open_ones = shown[~shown["state"].isin(list(flow.FINISHED))]
-        show(prepare(tasks_map(city, open_ones, as_of(), lang=lang())), key="tasks_map", height=520)
+        show(ui.task_map(open_ones), key="tasks_map", height=520)
     with tab_notices:
         notices_tab(frame)
     chosen = picked or st.session_state.get("task_open")
     if chosen is not None and chosen in set(frame["id"]):
-        detail(frame[frame["id"] == chosen].iloc[0], result)
+        with top:
+            detail(frame[frame["id"] == chosen].iloc[0], result)
     st.caption(t("flow_hint"))
 
 
