@@ -76,7 +76,7 @@ def _file(args: argparse.Namespace) -> int:
         gaps = gaps[responsible_units(city, rules, gaps)["unit"].isin(args.unit)]
     filed = service.file_tasks(source.key, city, gaps, user=_user(args), as_of=result.as_of, unit=args.assign, due=args.due,
                                note=args.note or "", via="cli", database=source.database)  # fmt: skip
-    print(f"filed 立案 {len(filed.created)} task(s) from {len(gaps)} gap(s); {len(filed.already)} already had an open task 已有任务")
+    print(f"filed 立案 {len(filed.created)} task(s) from {len(gaps)} gap(s); {len(filed.already)} already had a task 已有任务")
     if filed.created:
         _print(queries.annotate(queries.tasks(source.key, ids=filed.created, database=source.database), result.as_of))
     return 0

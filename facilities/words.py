@@ -216,7 +216,7 @@ APP_WORDS: dict[str, Pair] = {
     "file_shown": ("将列出的 {n} 个缺口立案", "File the {n} gaps listed"),
     "file_rule": ("将该规则的全部缺口立案", "File every gap of this rule"),
     "rule_to_file": ("要立案的规则", "Rule to file"),
-    "filed_n": ("已立案 {n} 项；{m} 项已有未结任务。", "Filed {n} task(s); {m} already had an open task."),
+    "filed_n": ("已立案 {n} 项；{m} 项已有任务（一个缺口一个案件）。", "Filed {n} task(s); {m} already had a task (one case per gap)."),
     "assign_unit": ("指定责任单位（留空则按缺口自动确定）", "Responsible unit (empty: from the gap)"),
     "unit_rule_hint": (
         "责任单位依次取：设施记录的责任单位、所在门前三包责任区、规则默认单位。期限按规则的整改天数，且不晚于迎检日期。",

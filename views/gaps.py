@@ -110,10 +110,9 @@ def main() -> None:
 
 
 def open_tasks(gap_ids: pd.Series) -> list[str]:
-    """For each gap, its open task (``#12 派遣``) or ""."""
+    """For each gap, its task (``#12 派遣``; one case per gap) or ""."""
     database, key, _ = current_key()
-    frame = queries.tasks(key, database=database)
-    frame = frame[~frame["state"].isin(list(flow.FINISHED))]
+    frame = queries.tasks(key, database=database).sort_values("id")
     by_gap = {g: f"#{i} {pick(flow.STATES[s], lang())}" for g, i, s in zip(frame["gap_id"], frame["id"], frame["state"], strict=True)}
     return [by_gap.get(g, "") for g in gap_ids]
 
