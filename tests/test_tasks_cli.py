@@ -53,7 +53,8 @@ def db(tmp_path_factory):
 
 
 def _tasks(db: str, *args: str) -> subprocess.CompletedProcess:
-    return run_cli("tasks", *args, FACILITIES_DB=db)
+    """``tasks <args>``, on 2026-12-01 unless ``--as-of`` is given (never the calendar: the suite runs under faketime too)."""
+    return run_cli("tasks", *args, *(() if "--as-of" in args else ("--as-of", "2026-12-01")), FACILITIES_DB=db)
 
 
 def _ok(run: subprocess.CompletedProcess) -> str:
