@@ -44,6 +44,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from documents.minimap import small_map_png
+from documents.page import html_page
 from facilities.tasks.notice import Notice, NoticeItem
 
 BODY_FONT = "仿宋"
@@ -487,21 +488,7 @@ def notice_html(notice: Notice) -> str:
         ]
     )
     title = f"整改通知书 Rectification notice · {notice.number} · {notice.unit}"
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
+    return html_page(_e(title), _CSS, body)
 
 
 def notice_filename(notice: Notice, suffix: str = ".docx") -> str:

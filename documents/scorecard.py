@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from documents.page import html_page
 from facilities import stats
 from facilities.check import Result
 from facilities.city import City
@@ -333,21 +334,7 @@ def scorecard_html(result: Result, city: City, lang: str = "zh", top: int = TOP_
         f"<footer>{footer}</footer>",
     ]
     body = "\n".join(parts)
-    return f"""<!DOCTYPE html>
-<html lang="{"zh-CN" if lang == "zh" else "en"}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
+    return html_page(_e(title), _CSS, body, "zh-CN" if lang == "zh" else "en")
 
 
 __all__ = ["LANGS", "scorecard_html"]

@@ -134,6 +134,44 @@ def streamlit_app(
                 proc.kill()
 
 
+@contextmanager
+def demo_app(tmp_path_factory, log_name: str, as_of: str) -> Iterator[tuple[str, str]]:
+    """The app on a copy of the demo city with its own SQLite store, the check date fixed: (url, database)."""
+    data = tmp_path_factory.mktemp("data")
+    shutil.copytree(DEMO, data / "xiangyang")
+    database = f"sqlite:///{data / 'facilities.sqlite'}"
+    env = {"FACILITIES_AS_OF": as_of, "FACILITIES_DB": database}
+    with streamlit_app(data, "xiangyang", tmp_path_factory.mktemp("log") / log_name, env=env) as url:
+        yield url, database
+
+
+def page_ready(page) -> None:
+    """Wait until a page of the app has drawn its title and stopped loading."""
+    page.wait_for_selector("h1", timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(800)
+
+
+def choose(page, label: str, option: str, scope=None, shot: str = "choose_failed") -> None:
+    """Pick ``option`` in the select box labelled ``label`` (a screenshot ``<shot>.png`` kept when it fails)."""
+    from playwright.sync_api import expect
+
+    box = (scope or page).get_by_label(label, exact=True)
+    expect(box).to_have_count(1, timeout=60_000)  # (while a page reruns, the old widget may linger a moment)
+    box.click()
+    options = page.get_by_role("option", name=option, exact=True)
+    page.wait_for_timeout(300)
+    try:
+        if not options.count():  # (a select box inside a form, or one already showing the option, opens with the keyboard)
+            box.press("ArrowDown")
+        options.click(timeout=20_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+        raise
+    page.wait_for_timeout(800)
+
+
 def open_page(browser, url: str, viewport: dict | None = None, **context):
     """A new page at ``url``; returns (page, outside, errors): requests that tried to leave the machine (all
     blocked) and the page's errors."""

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pandas as pd
 import pytest
-from playwright.sync_api import expect
 from shapely.geometry import Point
 
 from facilities.check import check
 from facilities.rules import load_rules
 from facilities.store import folder
 from facilities.store.db import edits
-from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_page, streamlit_app
+from tests.helpers import ARTIFACTS, BROWSER, DEMO, choose, demo_app, open_page, page_ready
 
 pytestmark = BROWSER
 AS_OF = "2026-11-29"
@@ -32,18 +30,8 @@ ROAD = "人民路"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    shutil.copytree(DEMO, data / "xiangyang")
-    database = f"sqlite:///{data / 'facilities.sqlite'}"
-    env = {"FACILITIES_AS_OF": AS_OF, "FACILITIES_DB": database}
-    with streamlit_app(data, "xiangyang", tmp_path_factory.mktemp("log") / "edit.log", env=env) as url:
-        yield url, database
-
-
-def _ready(page) -> None:
-    page.wait_for_selector("h1", timeout=90_000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(800)
+    with demo_app(tmp_path_factory, "edit.log", AS_OF) as found:
+        yield found
 
 
 def _sign_in(page) -> None:
@@ -54,22 +42,7 @@ def _sign_in(page) -> None:
 
 
 def _choose(page, label: str, option: str, scope=None) -> None:
-    """Pick ``option`` in the select box labelled ``label``."""
-    where = scope or page
-    box = where.get_by_label(label, exact=True)
-    expect(box).to_have_count(1, timeout=60_000)  # (while a page reruns, the old widget may linger a moment)
-    box.click()
-    try:
-        options = page.get_by_role("option", name=option, exact=True)
-        page.wait_for_timeout(300)
-        if not options.count():  # (a select box inside a form opens with the keyboard)
-            box.press("ArrowDown")
-        options.click(timeout=20_000)
-    except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "edit_choose_failed.png"), full_page=True)
-        raise
-    page.wait_for_timeout(800)
+    choose(page, label, option, scope, shot="edit_choose_failed")
 
 
 def _alert(page, text: str) -> str:
@@ -85,7 +58,7 @@ def _alert(page, text: str) -> str:
 
 def _score(page, url: str) -> float:
     page.goto(f"{url}/scorecard")
-    _ready(page)
+    page_ready(page)
     metric = page.locator("[data-testid='stMetricValue']").first
     metric.wait_for(timeout=90_000)
     return float(metric.inner_text().split("/")[0])
@@ -112,12 +85,12 @@ def test_staff_edits_change_the_score_and_the_history(app, browser):
     assert len(dark) >= 10  # the demo has dark lamps on this road: the task "mark 10 lamps working"
 
     page, outside, _ = open_page(browser, f"{url}/scorecard")
-    _ready(page)
+    page_ready(page)
     assert _score(page, url) == pytest.approx(before, abs=0.05)
 
     # 1. correct a toilet's grade
     page.goto(f"{url}/edit")
-    _ready(page)
+    page_ready(page)
     _sign_in(page)  # (a new page load is a new session: issue 13 brings sign-in that lasts)
     _choose(page, "图层", "旅游厕所")
     new_grade = "A" if toilet["grade"] != "A" else "AA"
@@ -147,7 +120,7 @@ def test_staff_edits_change_the_score_and_the_history(app, browser):
 
     # 4. the road's dark lamps marked working, in one bulk save
     page.goto(f"{url}/inventory")
-    _ready(page)
+    page_ready(page)
     _sign_in(page)
     _choose(page, "图层", next(o for o in ["路灯与亮化 Lamps (9531)"]))
     page.get_by_label("搜索（名称、编号）", exact=True).fill(ROAD)
@@ -209,7 +182,7 @@ def test_two_tabs_the_second_save_is_refused_and_its_input_kept(app, browser):
     pages = []
     for _ in range(2):
         page, outside, _ = open_page(browser, f"{url}/edit")
-        _ready(page)
+        page_ready(page)
         _sign_in(page)
         _choose(page, "图层", "旅游厕所")
         _choose(page, "要素", f"{target['id']} · {target['name']}")

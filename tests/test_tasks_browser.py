@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 
 import docx
 import pytest
@@ -25,7 +24,7 @@ from facilities import store
 from facilities.store import folder
 from facilities.store.db.edits import Edit
 from facilities.tasks import queries
-from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_page, streamlit_app
+from tests.helpers import ARTIFACTS, BROWSER, DEMO, choose, demo_app, open_page, page_ready
 
 pytestmark = BROWSER
 AS_OF = "2026-11-29"
@@ -50,18 +49,8 @@ def _toilet_reach_gaps() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    shutil.copytree(DEMO, data / "xiangyang")
-    database = f"sqlite:///{data / 'facilities.sqlite'}"
-    env = {"FACILITIES_AS_OF": AS_OF, "FACILITIES_DB": database}
-    with streamlit_app(data, "xiangyang", tmp_path_factory.mktemp("log") / "tasks.log", env=env) as url:
-        yield url, database
-
-
-def _ready(page) -> None:
-    page.wait_for_selector("h1", timeout=90_000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(800)
+    with demo_app(tmp_path_factory, "tasks.log", AS_OF) as found:
+        yield found
 
 
 def _shot(page, name: str) -> None:
@@ -94,24 +83,9 @@ def _click(page, role: str, name: str, scope=None) -> None:
     page.wait_for_timeout(700)
 
 
-def _choose(page, label: str, option: str) -> None:
-    box = page.get_by_label(label, exact=True).first
-    box.click()
-    options = page.get_by_role("option", name=option, exact=True)
-    page.wait_for_timeout(300)
-    try:
-        if not options.count():
-            box.press("ArrowDown")
-        options.click(timeout=20_000)
-    except Exception:
-        _shot(page, "choose_failed")
-        raise
-    page.wait_for_timeout(800)
-
-
 def _open_task(page, url: str, task_id: int) -> None:
     page.goto(f"{url}/tasks")
-    _ready(page)
+    page_ready(page)
     _sign_in(page, STAFF)
     _click(page, "tab", "看板")
     page.get_by_role("button", name=re.compile(rf"^(⚠ )?#{task_id} ")).first.click()
@@ -120,9 +94,9 @@ def _open_task(page, url: str, task_id: int) -> None:
 
 def _unit_step(page, url: str, unit: str, task_id: int, step: str, note: str = "", photo: bytes | None = None) -> None:
     page.goto(f"{url}/my-tasks")
-    _ready(page)
+    page_ready(page)
     _sign_in(page, UNIT_USER)
-    _choose(page, "我的单位", unit)
+    choose(page, "我的单位", unit)
     card = page.locator("[data-testid='stExpander']", has_text=f"#{task_id} ").first
     card.locator("summary").first.click()
     page.wait_for_timeout(600)
@@ -162,9 +136,9 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
 
     # staff file every toilet-reach gap from the gaps page
     page, outside, _ = open_page(browser, f"{url}/gaps")
-    _ready(page)
+    page_ready(page)
     _sign_in(page, STAFF)
-    _choose(page, "要立案的规则", "每个景区景点 500 米内有 A 级以上旅游厕所")
+    choose(page, "要立案的规则", "每个景区景点 500 米内有 A 级以上旅游厕所")
     _click(page, "button", "将该规则的全部缺口立案")
     assert f"已立案 {len(expected)} 项" in _alert(page, "已立案", "file")
     source = store.DbCity("xiangyang", database)
@@ -176,7 +150,7 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
 
     # dispatch them with notices; the Word notice opens with the unit and the deadline in it
     page.goto(f"{url}/tasks")
-    _ready(page)
+    page_ready(page)
     _sign_in(page, STAFF)
     _click(page, "tab", "整改通知书")
     _click(page, "button", "派遣已立案任务并生成整改通知书")
@@ -197,7 +171,7 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
 
     # the unit, on a phone: accept, then report fixed with a photo
     phone, outside_phone, _ = open_page(browser, f"{url}/my-tasks", viewport=PHONE)
-    _ready(phone)
+    page_ready(phone)
     _unit_step(phone, url, expected[fixed_spot], fixed_task, "签收")
     _unit_step(phone, url, expected[fixed_spot], fixed_task, "反馈（已整改）", "新建 A 级厕所一座", _jpeg())
     _shot(phone, "unit_phone")

@@ -14,6 +14,7 @@ from facilities.city import City
 from facilities.rules import Rule, RuleSet
 from facilities.tasks import flow, queries
 from facilities.tasks.notice import Notice, NoticeItem
+from facilities.words import measure_text
 
 #: how far around a gap its small map reaches, in degrees (about 400 m at Chinese latitudes)
 FRAME_DEG = 0.004
@@ -37,12 +38,6 @@ def threshold_text(rule: Rule | None) -> str:
             parts.append(f"{zh} {value:g} {unit} ({en})".replace("  ", " "))
     parts.append(f"达标比例 ≥ {rule.min_share:.0%} (share compliant)")
     return "; ".join(parts)
-
-
-def measure_text(measure: float | None, unit: str | None, detail: str | None) -> str:
-    """The gap's measure with its unit, and the check's detail."""
-    head = f"{measure:,.0f} {unit or ''}".strip() if measure is not None and measure == measure else ""
-    return " · ".join(p for p in (head, detail or "") if p)
 
 
 def _shapes(city: City, rule: Rule | None, lon: float, lat: float) -> tuple[tuple[str, shapely.Geometry], ...]:
@@ -78,7 +73,7 @@ def notice_content(key: str, number: str, city: City, rules: RuleSet, database: 
                 task_id=int(row.id), gap_id=row.gap_id, rule_title_zh=row.title_zh, rule_title_en=row.title_en,
                 what=row.detail or "", where=where or row.gap_id, lon=float(row.lon), lat=float(row.lat),
                 standard=row.standard or "", threshold=threshold_text(rule),
-                measure=measure_text(row.measure, row.measure_unit, None), due=row.due, state_zh=zh, state_en=en,
+                measure=measure_text(row.measure, row.measure_unit or "", "zh"), due=row.due, state_zh=zh, state_en=en,
                 geometry=geometry, map_shapes=_shapes(city, rule, float(row.lon), float(row.lat)),
             )
         )  # fmt: skip
@@ -96,4 +91,4 @@ def notice_content(key: str, number: str, city: City, rules: RuleSet, database: 
     )  # fmt: skip
 
 
-__all__ = ["THRESHOLD_WORDS", "measure_text", "notice_content", "threshold_text"]
+__all__ = ["THRESHOLD_WORDS", "notice_content", "threshold_text"]

@@ -14,6 +14,7 @@ timestamps ``at`` are the wall clock (when it was recorded).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -116,17 +117,29 @@ def _city(conn: Connection, key: str, lock: bool = False) -> Row:
     return row
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed_config(text: str) -> CityConfig | None:
+    return parse_city_config(text.encode("utf-8"))[0]
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_rules(text: str) -> RuleSet:
+    return parse_rules(text.encode("utf-8"))
+
+
 def _config(row: Row) -> CityConfig:
-    config, _ = parse_city_config(row["config_toml"].encode("utf-8"))
+    """The city's ``city.toml`` (read once per text: a notice for hundreds of tasks asks for it each time)."""
+    config = _parsed_config(row["config_toml"])
     if config is None:
         raise StoreError(f"{row['key']!r}: its city.toml cannot be read; fix it and load the city again")
     return config
 
 
 def _rules(row: Row) -> RuleSet:
+    """The city's rules file (read once per text)."""
     if row["rules_toml"] is None:
         raise StoreError(f"{row['key']!r}: the city has no rules file, so it has no gaps to file")
-    return parse_rules(row["rules_toml"].encode("utf-8"))
+    return _parsed_rules(row["rules_toml"])
 
 
 def _check_user(user: str, via: str) -> None:
@@ -140,7 +153,8 @@ def _record(
     conn: Connection, task: Row, action: str, before: str | None, after: str | None, *, user: str, via: str,
     on: dt.date, note: str = "", data: Row | None = None, attachments: Sequence[str] = (), version: int,
 ) -> int:  # fmt: skip
-    """Append one row to the task's timeline and one to the audit trail; the event's id."""
+    """Append one row to the task's timeline (with its photos' attachment rows) and one to the audit trail;
+    the event's id."""
     at = _now()
     clean = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in (data or {}).items()}
     event = conn.execute(
@@ -157,6 +171,8 @@ def _record(
             version=version, note=json.dumps(clean, ensure_ascii=False) if not note and clean else (note or None),
         )
     )  # fmt: skip
+    for sha in attachments:
+        _attach(conn, task["city"], sha, user, task=task["id"], event=int(event), note=note)
     return int(event)
 
 
@@ -230,6 +246,11 @@ def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+def _task(conn: Connection, task_id: int) -> Task:
+    """The task as it stands inside the transaction (after a step)."""
+    return Task.from_row(conn.execute(sa.select(T).where(T.c.id == task_id)).mappings().one())
+
+
 def _locked(conn: Connection, key: str, task_id: int, version: int | None) -> Row:
     row = conn.execute(sa.select(T).where(T.c.city == key, T.c.id == task_id).with_for_update()).mappings().one_or_none()
     if row is None:
@@ -286,7 +307,7 @@ def move(
         chosen = flow.STEPS[step] if step in flow.STEPS else flow.step_to(row["state"], step)
         chosen = flow.step_named(row["state"], chosen.name)
         _take(conn, city_row, row, chosen, user=user, via=via, as_of=as_of, note=note, unit=unit, due=due, photos=photos, recheck=recheck)
-        return Task.from_row(conn.execute(sa.select(T).where(T.c.id == task_id)).mappings().one())
+        return _task(conn, task_id)
 
 
 def _take(
@@ -307,22 +328,8 @@ def _take(
         _verification(conn, row, step, values, data, as_of=as_of, recheck=recheck)
     hashes = [store_photo(conn, p, user) for p in photos]
     version = _update(conn, row, **values)
-    event = _record(
-        conn,
-        row,
-        step.name,
-        row["state"],
-        step.target,
-        user=user,
-        via=via,
-        on=as_of,
-        note=note,
-        data=data,
-        attachments=hashes,
-        version=version,
-    )
-    for h in hashes:
-        _attach(conn, row["city"], h, user, task=row["id"], event=event, note=note)
+    _record(conn, row, step.name, row["state"], step.target, user=user, via=via, on=as_of, note=note, data=data,
+            attachments=hashes, version=version)  # fmt: skip
 
 
 def _assignment(
@@ -416,21 +423,8 @@ def attach(
         if task_id is not None:
             row = _locked(conn, key, task_id, None)
             version = _update(conn, row)
-            event = _record(
-                conn,
-                row,
-                "attach",
-                row["state"],
-                row["state"],
-                user=user,
-                via=via,
-                on=as_of,
-                note=note,
-                attachments=hashes,
-                version=version,
-            )
-            for h in hashes:
-                _attach(conn, key, h, user, task=task_id, event=event, note=note)
+            _record(conn, row, "attach", row["state"], row["state"], user=user, via=via, on=as_of, note=note, attachments=hashes,
+                    version=version)  # fmt: skip
         else:
             from facilities.schema import LAYERS
 
@@ -533,7 +527,7 @@ def request_extension(
             data={"due": due},
             version=version,
         )
-        return Task.from_row(conn.execute(sa.select(T).where(T.c.id == task_id)).mappings().one())
+        return _task(conn, task_id)
 
 
 def decide_extension(
@@ -554,7 +548,7 @@ def decide_extension(
         action = "extension_approved" if approve else "extension_refused"
         data = {"due": row["extension_due"], "was": row["due"]}
         _record(conn, row, action, row["state"], row["state"], user=user, via=via, on=as_of, note=note, data=data, version=version)
-        return Task.from_row(conn.execute(sa.select(T).where(T.c.id == task_id)).mappings().one())
+        return _task(conn, task_id)
 
 
 def reassign(
@@ -587,4 +581,4 @@ def reassign(
             data={"unit": unit.strip(), "was": row["unit"]},
             version=version,
         )
-        return Task.from_row(conn.execute(sa.select(T).where(T.c.id == task_id)).mappings().one())
+        return _task(conn, task_id)
