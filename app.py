@@ -1,7 +1,10 @@
 """Streamlit app: 旅游城市设施 — the facility inventory, its gaps and score (Tourist-city facilities).
 
 Run with ``make run``. Pages (views/) hold widgets and layout only; data, rules and maps come from
-``facilities`` and ``maps``; what pages share is in ``ui/state.py``.
+``facilities`` and ``maps``; what pages share is in ``ui/state.py``, who is signed in in ``ui/auth.py``.
+Before sign-in the only page is the sign-in form (no city, map or table); after it, the pages the user's
+role may use (``PAGES``: page -> the action it needs). The services check every write and scoped read
+again, whatever a page shows.
 """
 
 from __future__ import annotations
@@ -10,23 +13,39 @@ import logging
 
 import streamlit as st
 
-from ui.state import sidebar, t
+from facilities import settings
+from facilities.auth import accounts
+from ui.auth import allowed, current_user, keep_cookie, sign_in_page
+from ui.state import own_unit, seed, sidebar, t
 
 st.set_page_config(page_title="旅游城市设施 Tourist-city facilities", page_icon="🗺️", layout="wide")
 
+#: every page: (script, title key, icon, address, the action a user needs to see it)
+PAGES = (
+    ("views/map.py", "page_map", ":material/map:", "map", "read"),
+    ("views/gaps.py", "page_gaps", ":material/flag:", "gaps", "read_all"),
+    ("views/lighting.py", "page_lighting", ":material/lightbulb:", "lighting", "read_all"),
+    ("views/scorecard.py", "page_scorecard", ":material/scoreboard:", "scorecard", "read_all"),
+    ("views/inventory.py", "page_inventory", ":material/table_view:", "inventory", "read"),
+    ("views/tasks.py", "page_tasks", ":material/assignment:", "tasks", "dashboard"),
+    ("views/my_tasks.py", "page_my_tasks", ":material/task_alt:", "my-tasks", "unit_step"),
+    ("views/dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard", "dashboard"),
+    ("views/edit.py", "page_edit", ":material/edit:", "edit", "edit"),
+    ("views/changes.py", "page_changes", ":material/history:", "changes", "history"),
+    ("views/users.py", "page_users", ":material/group:", "users", "users"),
+)
+
 try:
-    if sidebar():
+    seed()
+    if current_user() is None:
+        sign_in_page({a["login"]: a["password"] for a in accounts.demo_accounts(settings.DEMO_CITY)})
+    elif sidebar():
+        keep_cookie()
+        home = "my-tasks" if own_unit() else "map"  # a responsible unit's user starts at its tasks
         pages = [
-            st.Page("views/map.py", title=t("page_map"), icon=":material/map:", url_path="map", default=True),
-            st.Page("views/gaps.py", title=t("page_gaps"), icon=":material/flag:", url_path="gaps"),
-            st.Page("views/lighting.py", title=t("page_lighting"), icon=":material/lightbulb:", url_path="lighting"),
-            st.Page("views/scorecard.py", title=t("page_scorecard"), icon=":material/scoreboard:", url_path="scorecard"),
-            st.Page("views/inventory.py", title=t("page_inventory"), icon=":material/table_view:", url_path="inventory"),
-            st.Page("views/tasks.py", title=t("page_tasks"), icon=":material/assignment:", url_path="tasks"),
-            st.Page("views/my_tasks.py", title=t("page_my_tasks"), icon=":material/task_alt:", url_path="my-tasks"),
-            st.Page("views/dashboard.py", title=t("page_dashboard"), icon=":material/dashboard:", url_path="dashboard"),
-            st.Page("views/edit.py", title=t("page_edit"), icon=":material/edit:", url_path="edit"),
-            st.Page("views/changes.py", title=t("page_changes"), icon=":material/history:", url_path="changes"),
+            st.Page(script, title=t(title), icon=icon, url_path=path, default=path == home)
+            for script, title, icon, path, action in PAGES
+            if allowed(action) and (path != "my-tasks" or own_unit())  # my tasks: a responsible unit's user's
         ]
         st.navigation(pages).run()
 except Exception as exc:  # st.stop and reruns are not Exceptions: they pass

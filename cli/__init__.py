@@ -2,8 +2,9 @@
 
 Commands: ``validate`` and ``check`` (:mod:`cli.inventory`), ``import osm|table|file`` (:mod:`cli.imports`),
 ``map`` (:mod:`cli.maps`), ``db load|dump|history|list|revert`` (:mod:`cli.db`),
-``tasks file|list|show|move|extend|notices`` (:mod:`cli.tasks`). Exit codes: 0 fine
-(valid, passed, imported, written); 1 invalid data, a failed check, rejected rows, a refused edit or task step;
+``tasks file|list|show|move|extend|notices`` (:mod:`cli.tasks`), ``users add|list|disable|enable|unlock|passwd``
+(:mod:`cli.users`). Exit codes: 0 fine (valid, passed, imported, written); 1 invalid data, a failed check,
+rejected rows, a refused edit or task step (or one the acting user's role does not allow);
 2 bad usage or input, an unreadable or unwritable file, a bad setting (one line naming it); 3 a bug of
 ours (one line; ``FACILITIES_DEBUG=1`` shows the traceback); 130 interrupted.
 
@@ -18,8 +19,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import db, imports, inventory, maps, tasks
-from facilities.errors import SettingError, StoreError
+from cli import db, imports, inventory, maps, tasks, users
+from facilities.errors import Forbidden, SettingError, StoreError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_parsers(sub)
     db.add_parsers(sub)
     tasks.add_parsers(sub)
+    users.add_parsers(sub)
     return parser
 
 
@@ -44,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # unreadable folder or file: a clear line, no traceback
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except Forbidden as exc:  # the acting user's role does not allow it: refused like a refused edit
+        print(f"refused 未执行: {exc}", file=sys.stderr)
+        return 1
     except (SettingError, StoreError) as exc:  # e.g. FACILITIES_AS_OF=2026-13-45, a database that cannot be opened
         print(f"error: {exc}", file=sys.stderr)
         return 2

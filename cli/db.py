@@ -11,20 +11,20 @@ The database is ``FACILITIES_DB`` (default: the embedded SQLite file in the data
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
 
-from cli.arguments import pad
+from cli.arguments import ACTING_HELP, acting_user, pad
 from facilities import settings, store
+from facilities.auth.roles import User
 from facilities.errors import EditConflict, EditRejected, StoreError
 from facilities.store.db.backend import when
 from facilities.store.db.engine import safe_url
 
 
-def _user(args: argparse.Namespace) -> str:
-    return args.user or getpass.getuser()
+def _user(args: argparse.Namespace) -> User:
+    return acting_user(args.user)
 
 
 def _key(text: str) -> store.DbCity:
@@ -134,7 +134,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("folder", help="city folder (city.toml + <layer>.geojson files)")
     p.add_argument("--as", dest="key", help="the city's key in the database (default: the folder's name)")
     p.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
-    p.add_argument("--user", help="who is loading (default: your login); recorded in the audit trail")
+    p.add_argument("--user", help=ACTING_HELP)
     p.add_argument("--limit", type=int, default=20, help="report lines per file and problem kind")
     p.set_defaults(func=_load)
     d = cmds.add_parser("dump", help="write a city of the database as a city folder")
@@ -154,7 +154,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     r = cmds.add_parser("revert", help="undo one change of a field (the revert is recorded too)")
     r.add_argument("city", help="the city's key")
     r.add_argument("change", type=int, help="the change number (see `db history`)")
-    r.add_argument("--user", help="who is reverting (default: your login)")
+    r.add_argument("--user", help=ACTING_HELP)
     r.add_argument("--note", help="why")
     r.set_defaults(func=_revert)
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from cli.arguments import AS_OF_HELP, as_of_arg, pad
+from cli.arguments import ACTING_HELP, AS_OF_HELP, acting_user, as_of_arg, pad
 from facilities import settings, store
+from facilities.auth.roles import User
 from facilities.check import Result, check
 from facilities.city import City
 from facilities.errors import EvidenceRejected, StoreError, TaskRefused
@@ -34,8 +34,8 @@ from facilities.tasks.evidence import inspect_photo
 from facilities.tasks.units import responsible_units
 
 
-def _user(args: argparse.Namespace) -> str:
-    return args.user or getpass.getuser()
+def _user(args: argparse.Namespace) -> User:
+    return acting_user(args.user)
 
 
 def _source(text: str) -> store.DbCity:
@@ -78,7 +78,7 @@ def _file(args: argparse.Namespace) -> int:
                                note=args.note or "", via="cli", database=source.database)  # fmt: skip
     print(f"filed 立案 {len(filed.created)} task(s) from {len(gaps)} gap(s); {len(filed.already)} already had a task 已有任务")
     if filed.created:
-        _print(queries.annotate(queries.tasks(source.key, ids=filed.created, database=source.database), result.as_of))
+        _print(queries.annotate(queries.tasks(source.key, user=_user(args), ids=filed.created, database=source.database), result.as_of))
     return 0
 
 
@@ -95,7 +95,7 @@ def _print(frame: pd.DataFrame) -> None:
 def _list(args: argparse.Namespace) -> int:
     source = _source(args.city)
     as_of = settings.check_date(args.as_of)
-    frame = queries.tasks(source.key, states=args.state, units=args.unit, database=source.database)
+    frame = queries.tasks(source.key, user=_user(args), states=args.state, units=args.unit, database=source.database)
     frame = queries.annotate(frame, as_of)
     if args.overdue:
         frame = frame[frame["overdue"]]
@@ -113,7 +113,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     source = _source(args.city)
-    t = queries.task(source.key, args.task, source.database)
+    t = queries.task(source.key, args.task, user=_user(args), database=source.database)
     print(f"task 任务 {t.id}: {t.title_zh} / {t.title_en}")
     print(f"  gap 缺口 {t.gap_id}: {t.detail or ''}")
     print(
@@ -121,7 +121,7 @@ def _show(args: argparse.Namespace) -> int:
         f" · notice 通知书 {t.notice or '—'}"
     )
     print(f"  rework 返工 {t.rework} · reopened 重新打开 {t.reopened} · version {t.version}")
-    for e in queries.rows(queries.timeline(source.key, args.task, source.database)):
+    for e in queries.rows(queries.timeline(source.key, args.task, user=_user(args), database=source.database)):
         label = flow.STEPS[e.action].label if e.action in flow.STEPS else flow.EVENTS.get(e.action, (e.action, e.action))
         photos = f" · {len(e.attachments)} photo(s)" if e.attachments else ""
         note = f" — {e.note}" if e.note else ""
@@ -133,7 +133,7 @@ def _move(args: argparse.Namespace) -> int:
     source = _source(args.city)
     photos = [inspect_photo(Path(p).read_bytes(), Path(p).name) for p in args.photo or ()]
     recheck, as_of = None, settings.check_date(args.as_of)
-    current = queries.task(source.key, args.task, source.database)
+    current = queries.task(source.key, args.task, user=_user(args), database=source.database)
     step = flow.step_to(current.state, args.to)
     if step.name in ("verify", "close"):
         city, _, result = _checked(source, args.as_of)
@@ -181,7 +181,7 @@ def _notices(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for number in numbers:
-        content = letters.notice_content(source.key, number, city, rules, source.database)
+        content = letters.notice_content(source.key, number, city, rules, user=_user(args), database=source.database)
         for suffix, data in ((".docx", notice_docx(content)), (".html", notice_html(content).encode("utf-8"))):
             path = out / notice_filename(content, suffix)
             write_atomic(path, data)
@@ -211,7 +211,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         if task:
             p.add_argument("task", type=int, help="the task's number (see `tasks list`)")
         p.add_argument("--as-of", type=as_of_arg, help=AS_OF_HELP)
-        p.add_argument("--as", dest="user", help="who takes the step (default: your login); recorded in the timeline and audit trail")
+        p.add_argument("--as", dest="user", help=ACTING_HELP)
         p.set_defaults(func=_guard(func))
         return p
 

@@ -12,6 +12,8 @@ Each is a subclass of a built-in error so callers can catch broadly, and each ca
 ``StoreWriteError``        a file or table could not be written; says what was written before
 ``EditRejected``           an edit with invalid values (``problems``, one per field); nothing written
 ``EditConflict``           an edit made on an old version (``conflicts`` say who changed what since)
+``Forbidden``              an action the user's role does not allow; nothing written or read
+``SignInRefused``          a wrong login or password, a disabled or locked account
 ``ImportUsageError``       bad import usage or unreadable input: nothing was imported
 ``ImportWriteError``       a :class:`StoreWriteError` during an import
 ``MixedEncodingError``     a table mixing text encodings (``mixed`` says which lines)
@@ -132,6 +134,20 @@ class TaskConflict(TaskRefused):
     """A task moved by someone else since the user looked at it (its version changed); nothing was written."""
 
 
+class Forbidden(StoreError):
+    """An action the user's role does not allow (or not on that unit's task); the message says who may;
+    nothing was written or read."""
+
+
+class SignInRefused(StoreError):
+    """A sign-in refused: a wrong login or password (said the same way for both), a disabled or locked
+    account (the message says until when); ``locked_until`` when locked."""
+
+    def __init__(self, message: str, locked_until: object = None) -> None:
+        self.locked_until = locked_until
+        super().__init__(message)
+
+
 class EvidenceRejected(StoreError):
     """A file offered as evidence that is not an accepted image or is too large; the message says why."""
 
@@ -177,12 +193,14 @@ __all__ = [
     "EditConflict",
     "EditRejected",
     "EvidenceRejected",
+    "Forbidden",
     "ImportUsageError",
     "ImportWriteError",
     "MixedEncodingError",
     "OfflineAssetError",
     "RulesError",
     "SettingError",
+    "SignInRefused",
     "StoreError",
     "StoreWriteError",
     "TaskConflict",

@@ -87,6 +87,23 @@ def as_of_setting() -> dt.date | None:
     return parse_date(raw, AS_OF_ENV) if raw else None
 
 
+#: Environment variable choosing how the app knows who is there: ``local`` (the default: accounts in the
+#: store, a sign-in page) or ``header`` (behind the intranet's single sign-on: a proxy on this machine puts
+#: the user's login in a header, which Streamlit's ``server.trustedUserHeaders`` maps to ``st.user[SSO_KEY]``).
+AUTH_ENV = "FACILITIES_AUTH"
+AUTH_MODES = ("local", "header")
+#: the key of ``st.user`` the single sign-on's header is mapped to (``{"X-Remote-User": "login"}``)
+SSO_KEY = "login"
+
+
+def auth_mode() -> str:
+    """``FACILITIES_AUTH``: ``local`` (default) or ``header`` (read at every call); SettingError otherwise."""
+    raw = os.environ.get(AUTH_ENV, "").strip().lower() or "local"
+    if raw not in AUTH_MODES:
+        raise SettingError(f"{AUTH_ENV}: {raw!r}: accepted: {', '.join(AUTH_MODES)}")
+    return raw
+
+
 def check_date(explicit: dt.date | None = None, rules_as_of: dt.date | None = None) -> dt.date:
     """The date a check is made as of: the one given, else ``FACILITIES_AS_OF``, else the rules file's
     ``as_of``, else today. The only place that reads the calendar."""

@@ -5,7 +5,10 @@
 - the app: :func:`streamlit_app` runs ``streamlit run app.py`` on a free loopback port, :func:`open_page`
   opens a page that records every request leaving the machine (and blocks it);
 - PostgreSQL + PostGIS: :class:`TempPostGIS`, a throw-away server on 127.0.0.1;
-- hand-made cities: :func:`make_city` (geometry in metres), and city B of the stats tests.
+- hand-made cities: :func:`make_city` (geometry in metres), and city B of the stats tests;
+- who acts: :data:`STAFF`, :data:`ADMIN`, :data:`LEADER`, :data:`VIEWER`, :func:`unit_user` (the services
+  take a user and check its role), :func:`actor_for` (who takes a step of the case flow), and
+  :func:`sign_in` (the app's sign-in page, in a browser).
 """
 
 from __future__ import annotations
@@ -29,11 +32,50 @@ import pytest
 from shapely import LineString, Point, box
 from shapely.geometry import mapping
 
+from facilities.auth import SYSTEM, User
 from facilities.city_config import local_metric_crs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 DEMO = ROOT / "data" / "xiangyang"
+
+STAFF = User("wang", "王科长", "staff")
+ADMIN = User("admin", "管理员", "admin")
+LEADER = User("zhao", "赵主任", "leader")
+VIEWER = User("guest", "访客", "viewer")
+
+
+def unit_user(unit: str, login: str = "") -> User:
+    """A responsible unit's user (login: ``login``, else one made from the unit's name)."""
+    import hashlib
+
+    return User(login or f"unit-{hashlib.sha1(unit.encode()).hexdigest()[:8]}", f"{unit} 联络员", "unit", unit)
+
+
+def actor_for(key: str, task_id: int, target: str, database: str) -> User:
+    """Who takes the step to ``target`` (a state or a step's name) on a task: staff, the task's own unit's
+    user, or the system (staff when the flow has no such step: the service then says why)."""
+    from facilities.errors import TaskRefused
+    from facilities.tasks import flow, queries
+
+    task = queries.task(key, task_id, user=ADMIN, database=database)
+    try:
+        step = flow.STEPS[target] if target in flow.STEPS else flow.step_to(task.state, target)
+    except TaskRefused:
+        return STAFF
+    if step.by == "unit":
+        return unit_user(task.unit or "")
+    return SYSTEM if step.by == "system" else STAFF
+
+
+def sign_in(page, login: str, password: str) -> None:
+    """Sign in on the app's sign-in page (Chinese labels) and wait for the first page."""
+    page.get_by_label("用户名", exact=True).fill(login)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_selector("[data-testid='stSidebar'] button:has-text('退出登录')", timeout=60_000)
+    page_ready(page)
+
 
 #: Debian's Chromium; Playwright drives it (never `playwright install`: there is no internet)
 CHROMIUM = "/usr/bin/chromium"

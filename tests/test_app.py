@@ -11,6 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from facilities import settings
+from facilities.auth import SETUP, accounts
+from facilities.auth.accounts import demo_accounts
 from facilities.check import check
 from facilities.rules import load_rules
 from facilities.schema import ALL_LAYERS
@@ -51,8 +53,18 @@ def _run(at: AppTest) -> AppTest:
     return at
 
 
-def _app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+#: the demo city's demo accounts: login -> password (its accounts.toml)
+PASSWORDS = {a["login"]: a["password"] for a in demo_accounts(DEMO)}
+
+
+def _app(login: str = "demo-staff", password: str | None = None) -> AppTest:
+    """The app, signed in as ``login`` (a demo account, unless ``password`` is given) on its sign-in page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    _run(at)
+    at.text_input(key="sign_in_login").input(login)
+    at.text_input(key="sign_in_password").input(password or PASSWORDS[login])
+    at.button[0].click()
+    return _run(at)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -185,7 +197,9 @@ def test_every_page_works_on_an_imported_osm_city(tmp_path, monkeypatch):
     assert run.returncode == 0, run.stdout + run.stderr
     monkeypatch.setattr(settings, "DATA_DIR", tmp_path)
     monkeypatch.setattr(settings, "DEMO_CITY", out)
-    at = _run(_app())
+    # a real city has no demo accounts: its first administrator is added on the command line's side
+    accounts.add_user("boss", name="张主任", role="admin", password="a long pass phrase", by=SETUP)
+    at = _run(_app("boss", "a long pass phrase"))
     for page in PAGES:
         at.switch_page(page)
         _run(at)

@@ -33,7 +33,8 @@ from facilities.schema import ALL_LAYERS
 from facilities.store import folder
 from facilities.store.db import backend, edits, engine, tables
 from facilities.store.db.edits import Edit
-from tests.helpers import DEMO, TempPostGIS, postgis_available
+from facilities.auth import User
+from tests.helpers import ADMIN, DEMO, TempPostGIS, postgis_available
 
 REASON = postgis_available()
 KEY = "xiangyang"
@@ -42,6 +43,11 @@ _numbers = itertools.count(1)
 
 
 # --------------------------------------------------------------------------- the demo city, read as plain JSON
+
+#: the people of these tests: staff edit; carol and c (administrators) also revert and delete
+ALICE, BOB, DAVE, A_, B_ = (User(n, n, "staff") for n in ("alice", "bob", "dave", "a", "b"))
+CAROL, C_ = User("carol", "carol", "admin"), User("c", "c", "admin")
+SURVEYOR = User("surveyor", "测绘员 surveyor", "admin")
 
 
 def demo_layer_files() -> list[Path]:
@@ -144,7 +150,7 @@ def templates(tmp_path_factory):
             else:
                 assert pg is not None
                 url = new_pg_database(pg)
-            result, report = backend.load_folder(DEMO, database=url)
+            result, report = backend.load_folder(DEMO, user=ADMIN, database=url)
             assert result.written and report.ok, result.problems
             engine.dispose()
             made[kind] = path if kind == "sqlite" else sa.engine.make_url(url).database
@@ -210,7 +216,7 @@ def newest(database: str, key: str = KEY) -> dict[str, Any]:
 
 
 def test_load_then_dump_round_trips_every_file(database, tmp_path):
-    result, report = backend.load_folder(DEMO, database=database)
+    result, report = backend.load_folder(DEMO, user=ADMIN, database=database)
     assert result.written and report.ok
     out = tmp_path / "dumped"
     backend.dump(KEY, out, database)
@@ -246,7 +252,7 @@ def test_loaded_layers_equal_the_folder_layers(loaded):
 
 
 def test_loading_the_same_folder_again_changes_nothing_and_one_change_one_row(database, tmp_path):
-    backend.load_folder(DEMO, database=database)
+    backend.load_folder(DEMO, user=ADMIN, database=database)
     features = sum(len(read_features(p)) for p in demo_layer_files())
     trail = audit(database)
     rows = len(trail)
@@ -255,7 +261,7 @@ def test_loading_the_same_folder_again_changes_nothing_and_one_change_one_row(da
     versions = all_versions(database)
     assert len(versions) == features and set(versions.values()) == {1}
 
-    result, _ = backend.load_folder(DEMO, database=database)
+    result, _ = backend.load_folder(DEMO, user=ADMIN, database=database)
     assert result.written
     assert len(audit(database)) == rows
     assert all_versions(database) == versions
@@ -267,13 +273,13 @@ def test_loading_the_same_folder_again_changes_nothing_and_one_change_one_row(da
     old = props["female_stalls"]
     props["female_stalls"] = old + 1
     (copy / "toilets.geojson").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    backend.load_folder(copy, KEY, user="surveyor", database=database)
+    backend.load_folder(copy, KEY, user=SURVEYOR, database=database)
 
     trail = audit(database)
     assert len(trail) == rows + 1
     row = trail.iloc[0]
     assert (row["layer"], row["feature_id"], row["action"], row["field"]) == ("toilets", props["id"], "update", "female_stalls")
-    assert (value(row["old"]), value(row["new"]), row["version"], row["user"]) == (old, old + 1, 2, "surveyor")
+    assert (value(row["old"]), value(row["new"]), row["version"], row["user"]) == (old, old + 1, 2, SURVEYOR.login)
     after = all_versions(database)
     assert after == {**versions, ("toilets", props["id"]): 2}
     assert edits.feature(KEY, "toilets", props["id"], database=database).props["female_stalls"] == old + 1
@@ -287,7 +293,7 @@ def test_an_invalid_folder_loads_nothing(database, tmp_path):
     data["features"][2]["properties"]["grade"] = "ZZZ"
     (copy / "toilets.geojson").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
-    result, report = backend.load_folder(copy, database=database)
+    result, report = backend.load_folder(copy, user=ADMIN, database=database)
     assert not result.written and not report.ok
     found = [(p.code, p.file, p.feature, p.field, p.value) for p in result.problems]
     assert found == [("allowed", "toilets.geojson", "T003 (#3)", "grade", '"ZZZ"')]
@@ -304,7 +310,7 @@ def test_an_invalid_folder_loads_nothing(database, tmp_path):
 def test_an_edit_writes_one_audit_row(loaded):
     old = demo_feature("toilets", "T001")["properties"]["grade"]
     assert old == "AAA"
-    saved = edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user="alice", note="re-graded", database=loaded)
+    saved = edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user=ALICE, note="re-graded", database=loaded)
     assert saved.changes == 1 and saved.versions == {("toilets", "T001"): 2}
     trail = audit(loaded, feature="T001")
     assert list(trail["action"]) == ["update", "insert"]
@@ -317,10 +323,10 @@ def test_an_edit_writes_one_audit_row(loaded):
 
 
 def test_an_edit_on_an_old_version_is_a_conflict_naming_who_changed_what(loaded):
-    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user="alice", database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user=ALICE, database=loaded)
     rows = len(audit(loaded))
     with pytest.raises(EditConflict) as caught:
-        edits.edit(KEY, [Edit("toilets", "T001", 1, {"name": "改名"})], user="bob", database=loaded)
+        edits.edit(KEY, [Edit("toilets", "T001", 1, {"name": "改名"})], user=BOB, database=loaded)
     [conflict] = caught.value.conflicts
     assert (conflict.layer, conflict.feature_id, conflict.seen, conflict.current) == ("toilets", "T001", 1, 2)
     assert [(c["user"], c["field"], value(c["old"]), value(c["new"])) for c in conflict.since] == [("alice", "grade", "AAA", "AA")]
@@ -334,7 +340,7 @@ def test_an_invalid_value_is_rejected_and_nothing_is_written(loaded):
     before = edits.feature(KEY, "toilets", "T001", database=loaded)
     rows, revision = len(audit(loaded)), backend.revision(KEY, loaded)
     with pytest.raises(EditRejected) as caught:
-        edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "ZZZ"})], user="alice", database=loaded)
+        edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "ZZZ"})], user=ALICE, database=loaded)
     assert [(p.field, p.value) for p in caught.value.problems] == [("grade", '"ZZZ"')]
     assert "grade" in str(caught.value)
     assert edits.feature(KEY, "toilets", "T001", database=loaded) == before
@@ -346,7 +352,7 @@ def test_a_save_with_one_invalid_feature_writes_nothing_at_all(loaded):
     rows, revision = len(audit(loaded)), backend.revision(KEY, loaded)
     save = [Edit("toilets", "T001", 1, {"name": "新名字", "female_stalls": 20}), Edit("toilets", "T002", 1, {"stars": 9})]
     with pytest.raises(EditRejected) as caught:
-        edits.edit(KEY, save, user="alice", database=loaded)
+        edits.edit(KEY, save, user=ALICE, database=loaded)
     assert [(p.feature, p.field) for p in caught.value.problems] == [("T002", "stars")]
     assert {fid: edits.feature(KEY, "toilets", fid, database=loaded) for fid in before} == before
     assert len(audit(loaded)) == rows and backend.revision(KEY, loaded) == revision
@@ -356,26 +362,26 @@ def test_add_move_retire_delete_a_feature(loaded):
     toilets = len(read_features(DEMO / "toilets.geojson"))
     assert "T900" not in read_features(DEMO / "toilets.geojson")
     new = Edit("toilets", "T900", None, {"name": "新厕所", "status": "new", "grade": "A"}, geometry=Point(112.1, 32.0))
-    saved = edits.edit(KEY, [new], user="alice", database=loaded)
+    saved = edits.edit(KEY, [new], user=ALICE, database=loaded)
     assert saved.versions == {("toilets", "T900"): 1}
     row = newest(loaded)
     assert (row["feature_id"], row["action"], row["field"], row["version"]) == ("T900", "insert", "*", 1)
     assert value(row["new"]) == {"id": "T900", "name": "新厕所", "status": "new", "grade": "A"}
     assert len(backend.load(KEY, loaded)["toilets"]) == toilets + 1
 
-    saved = edits.edit(KEY, [Edit("toilets", "T900", 1, geometry=Point(112.11, 32.01))], user="bob", database=loaded)
+    saved = edits.edit(KEY, [Edit("toilets", "T900", 1, geometry=Point(112.11, 32.01))], user=BOB, database=loaded)
     row = newest(loaded)
     assert (row["action"], row["field"], row["user"], row["version"]) == ("update", "geometry", "bob", 2)
     assert value(row["old"]) == {"type": "Point", "coordinates": [112.1, 32.0]}
     assert value(row["new"]) == {"type": "Point", "coordinates": [112.11, 32.01]}
     assert edits.feature(KEY, "toilets", "T900", database=loaded).geometry.equals_exact(Point(112.11, 32.01), 1e-9)
 
-    edits.edit(KEY, [Edit("toilets", "T900", 2, {"status": "closed"})], user="bob", database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T900", 2, {"status": "closed"})], user=BOB, database=loaded)
     row = newest(loaded)
     assert (row["field"], value(row["old"]), value(row["new"]), row["version"]) == ("status", "new", "closed", 3)
     assert edits.feature(KEY, "toilets", "T900", database=loaded).props["status"] == "closed"
 
-    saved = edits.edit(KEY, [Edit("toilets", "T900", 3, delete=True)], user="carol", database=loaded)
+    saved = edits.edit(KEY, [Edit("toilets", "T900", 3, delete=True)], user=CAROL, database=loaded)
     assert saved.versions == {("toilets", "T900"): None}
     row = newest(loaded)
     assert (row["feature_id"], row["action"], row["field"], row["user"], value(row["new"])) == ("T900", "delete", "*", "carol", None)
@@ -386,10 +392,10 @@ def test_add_move_retire_delete_a_feature(loaded):
 
 
 def test_revert_restores_the_old_value_and_is_recorded(loaded):
-    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user="alice", database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user=ALICE, database=loaded)
     change = int(newest(loaded)["change"])
-    edits.edit(KEY, [Edit("toilets", "T001", 2, {"name": "改名"})], user="bob", database=loaded)  # another field: no obstacle
-    saved = edits.revert(KEY, change, user="carol", database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T001", 2, {"name": "改名"})], user=BOB, database=loaded)  # another field: no obstacle
+    saved = edits.revert(KEY, change, user=CAROL, database=loaded)
     assert saved.versions == {("toilets", "T001"): 4}
     stored = edits.feature(KEY, "toilets", "T001", database=loaded)
     assert (stored.props["grade"], stored.props["name"], stored.version) == ("AAA", "改名", 4)
@@ -399,12 +405,12 @@ def test_revert_restores_the_old_value_and_is_recorded(loaded):
 
 
 def test_revert_refused_when_the_field_changed_again(loaded):
-    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user="alice", database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user=ALICE, database=loaded)
     change = int(newest(loaded)["change"])
-    edits.edit(KEY, [Edit("toilets", "T001", 2, {"grade": "A"})], user="dave", database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T001", 2, {"grade": "A"})], user=DAVE, database=loaded)
     rows, revision = len(audit(loaded)), backend.revision(KEY, loaded)
     with pytest.raises(EditConflict) as caught:
-        edits.revert(KEY, change, user="carol", database=loaded)
+        edits.revert(KEY, change, user=CAROL, database=loaded)
     [conflict] = caught.value.conflicts
     assert [(c["user"], value(c["old"]), value(c["new"])) for c in conflict.since] == [("dave", "AA", "A")]
     stored = edits.feature(KEY, "toilets", "T001", database=loaded)
@@ -415,11 +421,11 @@ def test_revert_refused_when_the_field_changed_again(loaded):
 def test_revert_of_a_rules_change_is_refused_with_a_store_error(loaded):
     text = (DEMO / "rules.toml").read_text(encoding="utf-8")
     assert "pass_mark = 850" in text
-    backend.set_rules(KEY, text.replace("pass_mark = 850", "pass_mark = 800"), user="alice", database=loaded)
+    backend.set_rules(KEY, text.replace("pass_mark = 850", "pass_mark = 800"), user=ADMIN, database=loaded)
     row = newest(loaded)
     assert (row["layer"], row["feature_id"], row["action"]) == ("city", "rules.toml", "update")
     with pytest.raises(StoreError):
-        edits.revert(KEY, int(row["change"]), user="carol", database=loaded)
+        edits.revert(KEY, int(row["change"]), user=CAROL, database=loaded)
 
 
 def test_versions_and_snapshot_warn_nothing(loaded):
@@ -434,28 +440,28 @@ def test_revision_grows_by_one_per_save_and_not_on_a_refused_one(loaded):
     r = backend.revision(KEY, loaded)
     assert r == 1  # the load was save number 1
     saved = edits.edit(
-        KEY, [Edit("toilets", "T001", 1, {"grade": "AA"}), Edit("lamps", "L00001", 1, {"working": False})], user="a", database=loaded
+        KEY, [Edit("toilets", "T001", 1, {"grade": "AA"}), Edit("lamps", "L00001", 1, {"working": False})], user=A_, database=loaded
     )
     assert saved.revision == backend.revision(KEY, loaded) == r + 1
     with pytest.raises(EditConflict):
-        edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "A"})], user="b", database=loaded)
+        edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "A"})], user=B_, database=loaded)
     assert backend.revision(KEY, loaded) == r + 1
     with pytest.raises(EditRejected):
-        edits.edit(KEY, [Edit("toilets", "T001", 2, {"grade": "ZZZ"})], user="b", database=loaded)
+        edits.edit(KEY, [Edit("toilets", "T001", 2, {"grade": "ZZZ"})], user=B_, database=loaded)
     assert backend.revision(KEY, loaded) == r + 1
     change = int(newest(loaded)["change"])
-    assert edits.revert(KEY, change, user="c", database=loaded).revision == backend.revision(KEY, loaded) == r + 2
+    assert edits.revert(KEY, change, user=C_, database=loaded).revision == backend.revision(KEY, loaded) == r + 2
     with pytest.raises(EditConflict):
-        edits.revert(KEY, change, user="c", database=loaded)  # the field changed since (by the revert)
+        edits.revert(KEY, change, user=C_, database=loaded)  # the field changed since (by the revert)
     assert backend.revision(KEY, loaded) == r + 2
     assert set(audit(loaded)["batch"]) == {1, 2, 3}
 
 
 def test_history_filters(loaded):
     assert demo_feature("lamps", "L00001")["properties"]["working"] is True
-    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user="alice", database=loaded)
-    edits.edit(KEY, [Edit("lamps", "L00001", 1, {"working": False})], user="bob", database=loaded)
-    edits.edit(KEY, [Edit("toilets", "T002", 1, {"name": "二号"})], user="alice", database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user=ALICE, database=loaded)
+    edits.edit(KEY, [Edit("lamps", "L00001", 1, {"working": False})], user=BOB, database=loaded)
+    edits.edit(KEY, [Edit("toilets", "T002", 1, {"name": "二号"})], user=ALICE, database=loaded)
 
     toilets = audit(loaded, layer="toilets")
     assert set(toilets["layer"]) == {"toilets"}
@@ -463,7 +469,7 @@ def test_history_filters(loaded):
     assert list(toilets["feature_id"][:2]) == ["T002", "T001"]
 
     t001 = audit(loaded, feature="T001")
-    assert list(zip(t001["action"], t001["user"], strict=True)) == [("update", "alice"), ("insert", "import")]
+    assert list(zip(t001["action"], t001["user"], strict=True)) == [("update", "alice"), ("insert", ADMIN.login)]
 
     alice = audit(loaded, user="alice")
     assert list(zip(alice["feature_id"], alice["field"], strict=True)) == [("T002", "name"), ("T001", "grade")]
@@ -480,12 +486,12 @@ def test_history_filters(loaded):
 
 def test_two_cities_in_one_store_are_independent(database):
     for key in ("a", "b"):
-        result, _ = backend.load_folder(DEMO, key, database=database)
+        result, _ = backend.load_folder(DEMO, key, user=ADMIN, database=database)
         assert result.written
     assert [c["key"] for c in backend.cities(database)] == ["a", "b"]
     before_b = (backend.revision("b", database), len(audit(database, "b")), all_versions(database, "b"))
 
-    edits.edit("a", [Edit("toilets", "T001", 1, {"grade": "AA"})], user="alice", database=database)
+    edits.edit("a", [Edit("toilets", "T001", 1, {"grade": "AA"})], user=ALICE, database=database)
     assert edits.feature("a", "toilets", "T001", database=database).props["grade"] == "AA"
     b = edits.feature("b", "toilets", "T001", database=database)
     assert (b.props["grade"], b.version) == ("AAA", 1)
@@ -574,7 +580,7 @@ def test_postgis_an_sql_update_is_versioned_and_audited(pg_loaded):
     assert (value(row["old"]), value(row["new"]), row["version"], row["batch"]) == (old_name, "隆中厕所", 2, revision + 1)
     assert backend.load(KEY, pg_loaded)["toilets"].set_index("id").loc["T001", "name"] == "隆中厕所"
     with pytest.raises(EditConflict) as caught:  # the app user still on version 1
-        edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user="alice", database=pg_loaded)
+        edits.edit(KEY, [Edit("toilets", "T001", 1, {"grade": "AA"})], user=ALICE, database=pg_loaded)
     assert [(c["source"], c["field"]) for c in caught.value.conflicts[0].since] == [("gis", "name")]
 
     # a geometry moved in QGIS: recorded as GeoJSON, and the app can revert it
@@ -585,7 +591,7 @@ def test_postgis_an_sql_update_is_versioned_and_audited(pg_loaded):
     assert (row["feature_id"], row["field"], row["source"]) == ("T002", "geometry", "gis")
     assert json_value(value(row["old"])) == json_value(old)
     assert json_value(value(row["new"])) == json_value({"type": "Point", "coordinates": [112.1, 32.0]})
-    edits.revert(KEY, int(row["change"]), user="alice", database=pg_loaded)
+    edits.revert(KEY, int(row["change"]), user=CAROL, database=pg_loaded)
     assert edits.feature(KEY, "toilets", "T002", database=pg_loaded).geometry.equals_exact(shape(old), 1e-9)
 
 

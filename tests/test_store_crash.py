@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 from facilities.store.db import backend, edits, engine
-from tests.helpers import DEMO, ROOT, TempPostGIS, clean_env, postgis_available
+from tests.helpers import ADMIN, DEMO, ROOT, TempPostGIS, clean_env, postgis_available
 
 REASON = postgis_available()
 KEY = "xiangyang"
@@ -47,7 +47,9 @@ CHILD = f"""
 import random, sys
 from facilities.store.db import edits
 from facilities.store.db.edits import Edit
+from facilities.auth import User
 
+CRASH = User("crash", "crash", "staff")
 database, seed, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 if sys.stdin.readline().strip() != "go":
     sys.exit(0)
@@ -67,7 +69,7 @@ with open(log, "a", buffering=1, encoding="utf-8") as out:
                 "power_w": 100.0 if power is None or power >= 4000 else float(power) + 1,
             }}
             save.append(Edit("lamps", fid, stored.version, values))
-        saved = edits.edit({KEY!r}, save, user="crash", note=f"{{seed}}/{{n}}", database=database)
+        saved = edits.edit({KEY!r}, save, user=CRASH, note=f"{{seed}}/{{n}}", database=database)
         out.write(f"{{saved.revision}}\\n")
 """
 
@@ -118,7 +120,7 @@ class Start:
 
 
 def start_state(database: str) -> Start:
-    result, report = backend.load_folder(DEMO, database=database)
+    result, report = backend.load_folder(DEMO, user=ADMIN, database=database)
     assert result.written and report.ok
     city = backend.load(KEY, database)
     lamps = city["lamps"].set_index("id").drop(columns="geometry")

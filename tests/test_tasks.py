@@ -33,14 +33,14 @@ from facilities.errors import EvidenceRejected, StoreError, TaskRefused
 from facilities.rules import city_rules
 from facilities.store import DbCity, Edit
 from facilities.store.db import engine, tables
+from facilities.auth import User
 from facilities.tasks import queries, service
 from facilities.tasks.evidence import MAX_BYTES, inspect_photo
-from tests.helpers import DEMO
+from tests.helpers import ADMIN, DEMO, LEADER, STAFF, SYSTEM, actor_for, unit_user
 
 AS_OF = dt.date(2026, 11, 29)
 BASE = "xiangyang"
 A08, A09, A11 = (f"toilet_reach:attractions/{a}" for a in ("A08", "A09", "A11"))
-STAFF, UNIT, SYSTEM = "王科长", "李工", "system 系统"
 _keys = itertools.count(1)
 
 
@@ -53,7 +53,7 @@ def demo_file(layer: str) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('tasks')}/store.sqlite"
-    store.load_folder(DEMO, DbCity(BASE, url), user="import")
+    store.load_folder(DEMO, DbCity(BASE, url), user=ADMIN)
     yield url
     engine.dispose()
 
@@ -95,8 +95,15 @@ def file(db, base, key, *gap_ids: str, as_of: dt.date = AS_OF, **kw) -> list[int
 
 
 def go(db, key, task_id, target, as_of=AS_OF, **kw) -> service.Task:
+    """One step, taken by whoever takes it (staff, the task's unit, the system) unless ``user`` is given."""
     kw.setdefault("note", "已处理 done")
-    return service.move(key, task_id, target, user=kw.pop("user", STAFF), as_of=as_of, database=db, **kw)
+    who = kw.pop("user", None) or actor_for(key, task_id, target, db)
+    return service.move(key, task_id, target, user=who, as_of=as_of, database=db, **kw)
+
+
+def unit_of(db, key, task_id) -> User:
+    """The user of the task's responsible unit."""
+    return unit_user(queries.task(key, task_id, user=ADMIN, database=db).unit)
 
 
 #: 50 m east of 习家池 (A08 at 112.178, 31.985): 0.00053° × 111,320 m × cos 31.985° ≈ 50 m
@@ -125,7 +132,7 @@ def test_gaps_keep_their_ids_across_rechecks_and_are_filed_once(db, base, key):
     assert set(reach["gap_id"]) == {A08, A09, A11}
     first = service.file_tasks(key, base[0], reach, user=STAFF, as_of=AS_OF, database=db)
     assert len(first.created) == 3 and first.already == {}
-    frame = queries.tasks(key, database=db)
+    frame = queries.tasks(key, user=ADMIN, database=db)
     ids = dict(zip(frame["gap_id"], frame["id"], strict=True))
 
     lamp = store.feature(DbCity(key, db), "lamps", "L00001")
@@ -149,7 +156,7 @@ def test_gaps_keep_their_ids_across_rechecks_and_are_filed_once(db, base, key):
     assert again.created == [] and again.already == {A09: ids[A09], A11: ids[A11]}
     old = service.file_tasks(key, base[0], reach, user=STAFF, as_of=AS_OF, database=db)
     assert old.created == [] and old.already == ids
-    assert len(queries.tasks(key, database=db)) == 3
+    assert len(queries.tasks(key, user=ADMIN, database=db)) == 3
 
 
 # --------------------------------------------------------------------------- verify, close, rework
@@ -159,7 +166,7 @@ def test_verify_and_close_by_a_real_recheck(db, base, key):
     fixed_task, open_task = file(db, base, key, A08, A09)
     for t in (fixed_task, open_task):
         for target in ("dispatched", "accepted", "submitted"):
-            go(db, key, t, target, user=UNIT)
+            go(db, key, t, target)
     stale = service.Recheck.of(base[1].gaps, base[2])
     revision = add_toilet(db, key)
     assert revision == base[2] + 1
@@ -167,25 +174,25 @@ def test_verify_and_close_by_a_real_recheck(db, base, key):
     current = service.Recheck.of(result.gaps, now)
     on = dt.date(2026, 12, 15)
 
-    before = queries.task(key, fixed_task, database=db)
+    before = queries.task(key, fixed_task, user=ADMIN, database=db)
     with pytest.raises(TaskRefused, match=rf"revision {base[2]}, now {revision}"):
         go(db, key, fixed_task, "verifying", recheck=stale)
     with pytest.raises(TaskRefused, match="needs a check"):
         go(db, key, fixed_task, "verifying")
-    assert queries.task(key, fixed_task, database=db) == before
+    assert queries.task(key, fixed_task, user=ADMIN, database=db) == before
 
     assert go(db, key, fixed_task, "verifying", recheck=current, as_of=on).gap_present is False
     closed = go(db, key, fixed_task, "closed", recheck=current, as_of=on)
     assert (closed.state, closed.closed_on, closed.closed_revision, closed.gap_present) == ("closed", on, revision, False)
 
     assert go(db, key, open_task, "verifying", recheck=current, as_of=on).gap_present is True
-    before = queries.task(key, open_task, database=db)
+    before = queries.task(key, open_task, user=ADMIN, database=db)
     with pytest.raises(TaskRefused, match="the gap is still there"):
         go(db, key, open_task, "closed", recheck=current, as_of=on)
-    assert queries.task(key, open_task, database=db) == before
+    assert queries.task(key, open_task, user=ADMIN, database=db) == before
     back = go(db, key, open_task, "dispatched", note="仍未建厕所 still no toilet", as_of=on)
     assert (back.state, back.rework, back.closed_on) == ("dispatched", 1, None)
-    last = queries.timeline(key, open_task, database=db).iloc[-1]
+    last = queries.timeline(key, open_task, user=ADMIN, database=db).iloc[-1]
     assert (last["action"], last["note"]) == ("redispatch", "仍未建厕所 still no toilet")
 
 
@@ -200,25 +207,25 @@ def test_sync_reopens_a_closed_task_whose_gap_came_back(db, base, key):
     for target in ("dispatched", "accepted", "submitted", "verifying", "closed"):
         go(db, key, task_id, target, recheck=service.Recheck.of(result.gaps, fixed_at), as_of=closed_on)
     toilet = store.feature(DbCity(key, db), "toilets", "T_NEW")
-    gone_again = store.edit(DbCity(key, db), [Edit("toilets", "T_NEW", toilet.version, delete=True)], user=STAFF).revision
+    gone_again = store.edit(DbCity(key, db), [Edit("toilets", "T_NEW", toilet.version, delete=True)], user=ADMIN).revision
 
     day_before, _ = recheck(db, key, closed_on - dt.timedelta(days=1))
     assert A08 in set(day_before.gaps["gap_id"])
     assert queries.sync(key, day_before, gone_again, database=db).reopened == []  # dated before the close
     older = check(base[0], city_rules(base[0]), closed_on)  # the inventory before the fix, checked on the day
     assert queries.sync(key, older, base[2], database=db).reopened == []  # read before the close
-    assert queries.task(key, task_id, database=db).state == "closed"
+    assert queries.task(key, task_id, user=ADMIN, database=db).state == "closed"
 
     on_the_day, _ = recheck(db, key, closed_on)
     synced = queries.sync(key, on_the_day, gone_again, database=db)
     assert (synced.recorded, synced.reopened) == (True, [task_id])
-    task = queries.task(key, task_id, database=db)
+    task = queries.task(key, task_id, user=ADMIN, database=db)
     assert (task.state, task.reopened, task.closed_on, task.closed_revision) == ("dispatched", 1, None, None)
     assert task.due == dt.date(2027, 1, 14)  # 2026-12-15 + 30 days
-    last = queries.timeline(key, task_id, database=db).iloc[-1]
-    assert (last["user"], last["action"], last["source_state"], last["target_state"]) == (SYSTEM, "reopen", "closed", "dispatched")
+    last = queries.timeline(key, task_id, user=ADMIN, database=db).iloc[-1]
+    assert (last["user"], last["action"], last["source_state"], last["target_state"]) == (SYSTEM.login, "reopen", "closed", "dispatched")
     audit = store.history(DbCity(key, db), layer="tasks").iloc[0]
-    assert (audit["user"], audit["source"], audit["action"]) == (SYSTEM, "system", "reopen")
+    assert (audit["user"], audit["source"], audit["action"]) == (SYSTEM.login, "system", "reopen")
 
     again = queries.sync(key, on_the_day, gone_again, database=db)
     assert (again.recorded, again.reopened) == (False, [])
@@ -241,15 +248,15 @@ def test_overdue_and_days_left(db, base, key):
     go(db, key, rejected_id, "rejected", note="不在检查范围 out of scope")
     for target in ("dispatched", "accepted", "submitted", "verifying", "closed"):
         go(db, key, closed_id, target, recheck=service.Recheck.of(base[1].gaps[base[1].gaps["gap_id"] != A11], base[2]))
-    frame = queries.tasks(key, database=db)
+    frame = queries.tasks(key, user=ADMIN, database=db)
     for as_of, overdue, left in ((dt.date(2026, 12, 9), False, 1), (due, False, 0), (dt.date(2026, 12, 11), True, -1)):
         out = queries.annotate(frame, as_of).set_index("id")
         assert bool(out.loc[open_id, "overdue"]) is overdue
         assert bool(out.loc[rejected_id, "overdue"]) is False and bool(out.loc[closed_id, "overdue"]) is False
         assert out.loc[open_id, "days_left"] == left
         assert out.loc[[rejected_id, closed_id], "days_left"].isna().all()  # no countdown once finished
-        assert queries.task(key, open_id, database=db).overdue(as_of) is overdue
-        assert queries.task(key, open_id, database=db).days_left(as_of) == left
+        assert queries.task(key, open_id, user=ADMIN, database=db).overdue(as_of) is overdue
+        assert queries.task(key, open_id, user=ADMIN, database=db).days_left(as_of) == left
     now = set(base[1].gaps["gap_id"]) - {A08}  # A08 fixed meanwhile; A11 (closed) is in the check again
     out = queries.annotate(frame, due, gap_ids=now).set_index("id")
     assert out["fixed_pending"].to_dict() == {open_id: True, rejected_id: False, closed_id: False}
@@ -265,32 +272,36 @@ def test_due_dates_come_from_the_rules_and_stop_at_the_inspection(db, base, key)
     (reach,) = file(db, base, key, A08)
     first_lamp = file(db, base, key, lamps[0])[0]
     (sign_task,) = file(db, base, key, sign)
-    due = {t: queries.task(key, t, database=db).due for t in (reach, first_lamp, sign_task)}
+    due = {t: queries.task(key, t, user=ADMIN, database=db).due for t in (reach, first_lamp, sign_task)}
     assert due == {reach: dt.date(2026, 12, 29), first_lamp: dt.date(2026, 12, 6), sign_task: dt.date(2026, 12, 19)}
 
     late = [file(db, base, key, g, as_of=d)[0] for g, d in ((A09, dt.date(2027, 5, 1)), (lamps[1], dt.date(2027, 5, 10)))]
     late.append(file(db, base, key, lamps[2], as_of=dt.date(2027, 5, 15))[0])
-    assert [queries.task(key, t, database=db).due for t in late] == [dt.date(2027, 5, 20), dt.date(2027, 5, 17), dt.date(2027, 5, 20)]
+    assert [queries.task(key, t, user=ADMIN, database=db).due for t in late] == [
+        dt.date(2027, 5, 20),
+        dt.date(2027, 5, 17),
+        dt.date(2027, 5, 20),
+    ]
 
-    n = len(queries.tasks(key, database=db))
+    n = len(queries.tasks(key, user=ADMIN, database=db))
     with pytest.raises(TaskRefused, match=r"2027-05-21: after the inspection date \(accepted: 2026-11-29 to 2027-05-20\)"):
         file(db, base, key, A11, due=dt.date(2027, 5, 21))
     with pytest.raises(TaskRefused, match="in the past"):
         file(db, base, key, A11, due=dt.date(2026, 11, 28))
     with pytest.raises(TaskRefused, match="after the inspection date"):
         go(db, key, reach, "dispatched", due=dt.date(2027, 6, 1))
-    assert len(queries.tasks(key, database=db)) == n and queries.task(key, reach, database=db).state == "filed"
-    assert queries.task(key, file(db, base, key, A11, due=dt.date(2027, 5, 20))[0], database=db).due == dt.date(2027, 5, 20)
+    assert len(queries.tasks(key, user=ADMIN, database=db)) == n and queries.task(key, reach, user=ADMIN, database=db).state == "filed"
+    assert queries.task(key, file(db, base, key, A11, due=dt.date(2027, 5, 20))[0], user=ADMIN, database=db).due == dt.date(2027, 5, 20)
 
 
 def test_after_the_inspection_date_due_dates_are_not_capped(db, base, key):
     after = dt.date(2027, 6, 1)
     lamp = gaps_of(base[1], rule="lamps_working")["gap_id"].iloc[0]
     reach, lamp_task = file(db, base, key, A08, as_of=after)[0], file(db, base, key, lamp, as_of=after)[0]
-    assert queries.task(key, reach, database=db).due == dt.date(2027, 7, 1)
-    assert queries.task(key, lamp_task, database=db).due == dt.date(2027, 6, 8)
+    assert queries.task(key, reach, user=ADMIN, database=db).due == dt.date(2027, 7, 1)
+    assert queries.task(key, lamp_task, user=ADMIN, database=db).due == dt.date(2027, 6, 8)
     by_hand = file(db, base, key, A09, as_of=after, due=dt.date(2027, 9, 1))[0]
-    assert queries.task(key, by_hand, database=db).due == dt.date(2027, 9, 1)
+    assert queries.task(key, by_hand, user=ADMIN, database=db).due == dt.date(2027, 9, 1)
 
 
 # --------------------------------------------------------------------------- responsible units
@@ -305,7 +316,7 @@ def responsibility_zones_containing(point: Point) -> list[str]:
 
 def test_responsible_units_feature_zone_rule_staff(db, base, key):
     (feature_task,) = file(db, base, key, A08)
-    task = queries.task(key, feature_task, database=db)
+    task = queries.task(key, feature_task, user=ADMIN, database=db)
     assert (task.unit, task.unit_from) == (demo_file("attractions")["A08"]["properties"]["unit"], "feature")
 
     billboard = demo_file("billboards")["B011"]
@@ -317,18 +328,18 @@ def test_responsible_units_feature_zone_rule_staff(db, base, key):
     gap = gaps_of(result, "billboard_permits:billboards/B011")
     assert gap["unit"].isna().all()
     filed = service.file_tasks(key, store.load(DbCity(key, db)), gap, user=STAFF, as_of=AS_OF, database=db)
-    task = queries.task(key, filed.created[0], database=db)
+    task = queries.task(key, filed.created[0], user=ADMIN, database=db)
     assert (task.unit, task.unit_from) == (zone_unit, "zone")
 
     signs = gaps_of(base[1], rule="road_name_signs")
     sign = signs.iloc[:1]
     assert sign["unit"].isna().all() and responsibility_zones_containing(sign.geometry.iloc[0]) == []
     (rule_task,) = file(db, base, key, sign["gap_id"].iloc[0])
-    task = queries.task(key, rule_task, database=db)
+    task = queries.task(key, rule_task, user=ADMIN, database=db)
     assert (task.unit, task.unit_from) == ("市民政局", "rule")
 
     (staff_task,) = file(db, base, key, A09, unit=" 市城市管理局 ")
-    task = queries.task(key, staff_task, database=db)
+    task = queries.task(key, staff_task, user=ADMIN, database=db)
     assert (task.unit, task.unit_from) == ("市城市管理局", "staff")
     with pytest.raises(TaskRefused, match="unit: empty"):
         file(db, base, key, A11, unit="  ")
@@ -343,11 +354,11 @@ def test_notices_are_numbered_per_unit_and_per_year(db, base, key):
     issued = service.issue_notices(key, user=STAFF, as_of=AS_OF, database=db)
     assert [i.number for i in issued] == ["创优办〔2026〕第1号", "创优办〔2026〕第2号", "创优办〔2026〕第3号"]
     assert {i.unit for i in issued} == set(units.values()) and all(len(i.tasks) == 1 for i in issued)
-    tasks = queries.tasks(key, database=db).set_index("id")
+    tasks = queries.tasks(key, user=ADMIN, database=db).set_index("id")
     for i in issued:
         assert tasks.loc[i.tasks[0], "state"] == "dispatched"
         assert (tasks.loc[i.tasks[0], "notice"], tasks.loc[i.tasks[0], "unit"]) == (i.number, i.unit)
-        assert queries.notice(key, i.number, database=db)["tasks"] == list(i.tasks)
+        assert queries.notice(key, user=ADMIN, number=i.number, database=db)["tasks"] == list(i.tasks)
     assert service.issue_notices(key, user=STAFF, as_of=AS_OF, database=db) == []  # nothing left to dispatch
 
     lamps = gaps_of(base[1], rule="lamps_working")
@@ -363,7 +374,7 @@ def test_notices_are_numbered_per_unit_and_per_year(db, base, key):
     assert (new_year.number, new_year.unit) == ("创优办〔2027〕第1号", "市民政局")
     one = file(db, base, key, gaps_of(base[1], rule="signs_condition")["gap_id"].iloc[0], as_of=dt.date(2027, 1, 5))[0]
     assert go(db, key, one, "dispatched", as_of=dt.date(2027, 1, 5)).notice == "创优办〔2027〕第2号"
-    listed = queries.notices(key, database=db)
+    listed = queries.notices(key, user=ADMIN, database=db)
     assert list(listed["number"]) == ["创优办〔2027〕第2号", "创优办〔2027〕第1号"] + [f"创优办〔2026〕第{n}号" for n in (4, 3, 2, 1)]
 
 
@@ -373,12 +384,12 @@ def test_notices_are_numbered_per_unit_and_per_year(db, base, key):
 def test_extensions_asked_while_the_unit_has_the_task(db, base, key):
     (task_id,) = file(db, base, key, A08)  # due 2026-12-29
     ask = lambda due, reason="材料未到 parts late": service.request_extension(  # noqa: E731
-        key, task_id, due, reason=reason, user=UNIT, as_of=AS_OF, database=db
+        key, task_id, due, reason=reason, user=unit_of(db, key, task_id), as_of=AS_OF, database=db
     )
     with pytest.raises(TaskRefused, match="while the unit has the task"):
         ask(dt.date(2027, 1, 15))
     go(db, key, task_id, "dispatched")
-    before = queries.task(key, task_id, database=db)
+    before = queries.task(key, task_id, user=ADMIN, database=db)
     for due, reason, why in (
         (dt.date(2026, 12, 29), "x", "not later than the due date 2026-12-29"),
         (dt.date(2027, 5, 21), "x", "after the inspection date"),
@@ -386,22 +397,22 @@ def test_extensions_asked_while_the_unit_has_the_task(db, base, key):
     ):
         with pytest.raises(TaskRefused, match=why):
             ask(due, reason)
-    assert queries.task(key, task_id, database=db) == before
+    assert queries.task(key, task_id, user=ADMIN, database=db) == before
     with pytest.raises(TaskRefused, match="no extension has been asked for"):
-        service.decide_extension(key, task_id, approve=True, user=STAFF, as_of=AS_OF, database=db)
+        service.decide_extension(key, task_id, approve=True, user=LEADER, as_of=AS_OF, database=db)
 
     asked = ask(dt.date(2027, 1, 15))
     assert (asked.due, asked.extension_due, asked.extension_reason) == (dt.date(2026, 12, 29), dt.date(2027, 1, 15), "材料未到 parts late")
-    yes = service.decide_extension(key, task_id, approve=True, user=STAFF, as_of=AS_OF, database=db)
+    yes = service.decide_extension(key, task_id, approve=True, user=LEADER, as_of=AS_OF, database=db)
     assert (yes.due, yes.extension_due, yes.state) == (dt.date(2027, 1, 15), None, "dispatched")
-    go(db, key, task_id, "accepted", user=UNIT)
+    go(db, key, task_id, "accepted")
     ask(dt.date(2027, 2, 1))
-    no = service.decide_extension(key, task_id, approve=False, user=STAFF, as_of=AS_OF, note="不予批准", database=db)
+    no = service.decide_extension(key, task_id, approve=False, user=LEADER, as_of=AS_OF, note="不予批准", database=db)
     assert (no.due, no.extension_due, no.state) == (dt.date(2027, 1, 15), None, "accepted")
-    go(db, key, task_id, "submitted", user=UNIT)
+    go(db, key, task_id, "submitted")
     with pytest.raises(TaskRefused, match="while the unit has the task"):
         ask(dt.date(2027, 3, 1))
-    tl = queries.timeline(key, task_id, database=db)
+    tl = queries.timeline(key, task_id, user=ADMIN, database=db)
     assert list(tl["action"]) == [
         "file", "dispatch", "extension_requested", "extension_approved", "accept", "extension_requested", "extension_refused", "submit",
     ]  # fmt: skip
@@ -443,22 +454,24 @@ def test_a_photo_is_stored_once_and_given_back(db, base, key):
     data = image("PNG", (20, 10))
     photo = inspect_photo(data, "厕所.png")
     for _ in range(2):
-        assert service.attach(key, [photo], user=UNIT, as_of=AS_OF, task_id=task_id, note="现场", database=db) == [photo.sha256]
+        assert service.attach(key, [photo], user=unit_of(db, key, task_id), as_of=AS_OF, task_id=task_id, note="现场", database=db) == [
+            photo.sha256
+        ]
     with engine.read(db) as conn:
         assert conn.execute(sa.select(sa.func.count()).where(tables.evidence.c.sha256 == photo.sha256)).scalar_one() == 1
-    assert len(queries.photos_of(key, task_id=task_id, database=db)) == 2
-    assert queries.photo(photo.sha256, database=db) == (data, "image/png")
-    assert queries.photo(photo.sha256, thumbnail=True, database=db)[0][:2] == b"\xff\xd8"
-    tl = queries.timeline(key, task_id, database=db)
+    assert len(queries.photos_of(key, user=ADMIN, task_id=task_id, database=db)) == 2
+    assert queries.photo(user=ADMIN, sha256=photo.sha256, database=db) == (data, "image/png")
+    assert queries.photo(user=ADMIN, sha256=photo.sha256, thumbnail=True, database=db)[0][:2] == b"\xff\xd8"
+    tl = queries.timeline(key, task_id, user=ADMIN, database=db)
     assert list(tl["action"]) == ["file", "attach", "attach"] and tl.iloc[-1]["attachments"] == [photo.sha256]
 
-    assert service.attach(key, [photo], user=UNIT, as_of=AS_OF, layer="toilets", feature_id="T001", database=db) == [photo.sha256]
-    assert list(queries.photos_of(key, layer="toilets", feature_id="T001", database=db)["sha256"]) == [photo.sha256]
+    assert service.attach(key, [photo], user=STAFF, as_of=AS_OF, layer="toilets", feature_id="T001", database=db) == [photo.sha256]
+    assert list(queries.photos_of(key, user=ADMIN, layer="toilets", feature_id="T001", database=db)["sha256"]) == [photo.sha256]
     with pytest.raises(StoreError, match="toilets/T999: no such feature"):
-        service.attach(key, [photo], user=UNIT, as_of=AS_OF, layer="toilets", feature_id="T999", database=db)
+        service.attach(key, [photo], user=STAFF, as_of=AS_OF, layer="toilets", feature_id="T999", database=db)
     with pytest.raises(StoreError, match="'nope': not a layer"):
-        service.attach(key, [photo], user=UNIT, as_of=AS_OF, layer="nope", feature_id="T001", database=db)
-    assert queries.photos_of(key, layer="toilets", feature_id="T999", database=db).empty
+        service.attach(key, [photo], user=STAFF, as_of=AS_OF, layer="nope", feature_id="T001", database=db)
+    assert queries.photos_of(key, user=ADMIN, layer="toilets", feature_id="T999", database=db).empty
 
 
 # --------------------------------------------------------------------------- the audit trail
@@ -471,12 +484,13 @@ def test_every_step_is_in_the_timeline_and_the_audit_trail(db, base, key):
     (task_id,) = file(db, base, key, A08)
     service.reassign(key, task_id, "市文化和旅游局", user=STAFF, as_of=AS_OF, database=db)
     checked = service.Recheck.of(base[1].gaps[base[1].gaps["gap_id"] != A08], edited)  # the lamp changed no gap
+    clerk_a, clerk_b, li = User("clerk-a", "科员甲", "staff"), User("clerk-b", "科员乙", "staff"), unit_user("市文化和旅游局", "li")
     steps = [  # (who, target state, via)
-        ("科员甲", "dispatched", "app"),
-        ("李工", "accepted", "app"),
-        ("李工", "submitted", "cli"),
-        ("科员乙", "verifying", "app"),
-        ("科员乙", "closed", "app"),
+        (clerk_a, "dispatched", "app"),
+        (li, "accepted", "app"),
+        (li, "submitted", "cli"),
+        (clerk_b, "verifying", "app"),
+        (clerk_b, "closed", "app"),
     ]
     for who, target, via in steps:
         go(db, key, task_id, target, user=who, via=via, recheck=checked)
@@ -484,8 +498,8 @@ def test_every_step_is_in_the_timeline_and_the_audit_trail(db, base, key):
 
     states = ["filed", "filed", "dispatched", "accepted", "submitted", "verifying", "closed"]
     actions = ["file", "reassign", "dispatch", "accept", "submit", "verify", "close"]
-    users = [STAFF, STAFF] + [who for who, _, _ in steps]
-    tl = queries.timeline(key, task_id, database=db)
+    users = [STAFF.login, STAFF.login] + [who.login for who, _, _ in steps]
+    tl = queries.timeline(key, task_id, user=ADMIN, database=db)
     assert list(tl["action"]) == actions and list(tl["user"]) == users
     assert [None if pd.isna(s) else s for s in tl["source_state"]] == [None, *states[:-1]] and list(tl["target_state"]) == states
     trail = store.history(city, layer="tasks").sort_values("change")
@@ -500,21 +514,21 @@ def test_every_step_is_in_the_timeline_and_the_audit_trail(db, base, key):
     assert store.changed_layers(city, edited) == frozenset()
     n = len(store.history(city))
     with pytest.raises(StoreError, match=rf"change {trail['change'].iloc[-1]}: .*cannot be reverted"):
-        store.revert(city, int(trail["change"].iloc[-1]), user=STAFF)
-    assert len(store.history(city)) == n and queries.task(key, task_id, database=db).state == "closed"
+        store.revert(city, int(trail["change"].iloc[-1]), user=ADMIN)
+    assert len(store.history(city)) == n and queries.task(key, task_id, user=ADMIN, database=db).state == "closed"
 
 
 def test_reverting_a_task_step_says_it_is_a_task(db, base, key):
     (task_id,) = file(db, base, key, A08)
     change = int(store.history(DbCity(key, db), layer="tasks")["change"].iloc[0])
     with pytest.raises(StoreError) as refused:
-        store.revert(DbCity(key, db), change, user=STAFF)
+        store.revert(DbCity(key, db), change, user=ADMIN)
     assert f"task {task_id}" in str(refused.value) and "db load" not in str(refused.value)
 
 
 def test_tasks_frame_has_dates_as_dates(db, base, key):
     file(db, base, key, A08)
-    frame = queries.tasks(key, database=db)
+    frame = queries.tasks(key, user=ADMIN, database=db)
     assert isinstance(frame["due"].iloc[0], dt.date) and isinstance(frame["filed_on"].iloc[0], dt.date)
     assert pd.isna(frame["closed_on"].iloc[0])
 
@@ -531,5 +545,5 @@ def test_a_phone_jpeg_with_a_second_picture_is_accepted():
 def test_attaching_no_photo_is_refused(db, base, key):
     (task_id,) = file(db, base, key, A08)
     with pytest.raises(StoreError):
-        service.attach(key, [], user=UNIT, as_of=AS_OF, task_id=task_id, database=db)
-    assert list(queries.timeline(key, task_id, database=db)["action"]) == ["file"]
+        service.attach(key, [], user=STAFF, as_of=AS_OF, task_id=task_id, database=db)
+    assert list(queries.timeline(key, task_id, user=ADMIN, database=db)["action"]) == ["file"]

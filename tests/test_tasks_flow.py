@@ -33,13 +33,14 @@ from facilities.store.db import engine, tables
 from facilities.tasks import queries, service
 from facilities.tasks.evidence import inspect_photo
 from facilities.tasks.flow import STATES, STEPS
-from tests.helpers import DEMO, TempPostGIS, postgis_available
+from tests.helpers import ADMIN, DEMO, STAFF, TempPostGIS, actor_for, postgis_available, unit_user
 
 REASON = postgis_available()
 AS_OF = dt.date(2026, 11, 29)
 BASE = "xiangyang"
 GAP = "toilet_reach:attractions/A08"
-STAFF, UNIT = "王科长", "习家池景区管理处 李工"
+#: the responsible unit of GAP (习家池's own management office), as its user
+UNIT = unit_user("习家池景区管理处", "li")
 
 #: the states, written here by hand
 STATE_NAMES = ("filed", "dispatched", "accepted", "submitted", "verifying", "closed", "rejected")
@@ -104,7 +105,7 @@ class Demo:
 
 
 def _demo(url: str) -> Demo:
-    store.load_folder(DEMO, store.DbCity(BASE, url), user="import")
+    store.load_folder(DEMO, store.DbCity(BASE, url), user=ADMIN)
     city = store.load(store.DbCity(BASE, url))
     revision = store.revision(store.DbCity(BASE, url))
     assert revision is not None
@@ -145,7 +146,8 @@ def file_one(demo: Demo, key: str, gap_id: str = GAP, **kw: Any) -> int:
 def step(demo: Demo, key: str, task_id: int, target: str, **kw: Any) -> service.Task:
     kw.setdefault("note", "见现场 see on site")
     kw.setdefault("recheck", demo.gone(GAP))
-    return service.move(key, task_id, target, user=kw.pop("user", STAFF), as_of=AS_OF, database=demo.database, **kw)
+    who = kw.pop("user", None) or actor_for(key, task_id, target, demo.database)  # staff, GAP's unit or the system
+    return service.move(key, task_id, target, user=who, as_of=AS_OF, database=demo.database, **kw)
 
 
 def drive(demo: Demo, key: str, state: str) -> int:
@@ -165,8 +167,8 @@ class Seen:
 
 
 def seen(demo: Demo, key: str, task_id: int) -> Seen:
-    t = queries.task(key, task_id, database=demo.database)
-    events = len(queries.timeline(key, task_id, database=demo.database))
+    t = queries.task(key, task_id, user=ADMIN, database=demo.database)
+    events = len(queries.timeline(key, task_id, user=ADMIN, database=demo.database))
     return Seen(t.version, t.state, events, len(store.history(store.DbCity(key, demo.database), layer="tasks")))
 
 
@@ -209,15 +211,16 @@ def try_move(demo: Demo, source: str, target: str) -> None:
     before = seen(demo, key, task_id)
     assert before.state == source
     if (source, target) in ALLOWED:
-        task = step(demo, key, task_id, target, user=UNIT)
+        who = actor_for(key, task_id, target, demo.database)
+        task = step(demo, key, task_id, target, user=who)
         assert (task.state, task.version) == (target, before.version + 1)
         after = seen(demo, key, task_id)
         assert (after.events, after.changes) == (before.events + 1, before.changes + 1)
-        last = queries.timeline(key, task_id, database=demo.database).iloc[-1]
-        assert (last["user"], last["source_state"], last["target_state"]) == (UNIT, source, target)
+        last = queries.timeline(key, task_id, user=ADMIN, database=demo.database).iloc[-1]
+        assert (last["user"], last["source_state"], last["target_state"]) == (who.login, source, target)
         return
     with pytest.raises(TaskRefused) as refused:
-        step(demo, key, task_id, target, user=UNIT)
+        step(demo, key, task_id, target, user=ADMIN)
     assert not isinstance(refused.value, TaskConflict)
     message = str(refused.value)
     assert f"in state {label(source)}" in message
@@ -295,7 +298,7 @@ def test_submit_needs_a_note_or_a_photo(sq):
     photo = inspect_photo(buf.getvalue(), "现场.png")
     task = step(sq, key, task_id, "submitted", note="", photos=[photo])
     assert task.state == "submitted"
-    last = queries.timeline(key, task_id, database=sq.database).iloc[-1]
+    last = queries.timeline(key, task_id, user=ADMIN, database=sq.database).iloc[-1]
     assert last["attachments"] == [photo.sha256]
 
 
@@ -304,7 +307,7 @@ def test_a_task_without_a_unit_is_not_dispatched_until_one_is_chosen(sq):
     no_unit = sq.gaps(GAP).assign(unit=None)  # 习家池 is in no responsibility zone and toilet_reach names no unit
     filed = service.file_tasks(key, sq.city, no_unit, user=STAFF, as_of=AS_OF, database=sq.database)
     (task_id,) = filed.created
-    task = queries.task(key, task_id, database=sq.database)
+    task = queries.task(key, task_id, user=ADMIN, database=sq.database)
     assert (task.unit, task.unit_from) == (None, "none")
     before = seen(sq, key, task_id)
     with pytest.raises(TaskRefused, match="no responsible unit"):
@@ -332,16 +335,16 @@ def test_a_stale_version_is_a_conflict(demo):
 def test_two_moves_of_one_task_at_once_one_wins(demo):
     key = demo.fresh()
     task_id = drive(demo, key, "dispatched")
-    version = queries.task(key, task_id, database=demo.database).version
-    users = ["李工", "张工"]
+    version = queries.task(key, task_id, user=ADMIN, database=demo.database).version
+    users = [UNIT, unit_user("习家池景区管理处", "zhang")]
     out = race(2, lambda i: step(demo, key, task_id, "accepted", version=version, user=users[i]))
     won = [r for r in out if isinstance(r, service.Task)]
     lost = [r for r in out if isinstance(r, Exception)]
     assert len(won) == 1 and len(lost) == 1 and isinstance(lost[0], TaskConflict), out
-    tl = queries.timeline(key, task_id, database=demo.database)
+    tl = queries.timeline(key, task_id, user=ADMIN, database=demo.database)
     assert list(tl["action"]) == ["file", "dispatch", "accept"]
-    assert tl.iloc[-1]["user"] in users
-    assert queries.task(key, task_id, database=demo.database).version == version + 1
+    assert tl.iloc[-1]["user"] in {u.login for u in users}
+    assert queries.task(key, task_id, user=ADMIN, database=demo.database).version == version + 1
     # without a version, the second one finds the task accepted already
     out = race(2, lambda i: step(demo, key, task_id, "submitted", user=users[i]))
     assert sorted(type(r).__name__ for r in out) == ["Task", "TaskRefused"], out
@@ -352,7 +355,7 @@ def test_two_filings_of_the_same_gaps_at_once_make_one_task_each(demo):
     reach = demo.result.gaps[demo.result.gaps["rule"] == "toilet_reach"]
     out = race(2, lambda i: service.file_tasks(key, demo.city, reach, user=STAFF, as_of=AS_OF, database=demo.database))
     assert all(isinstance(r, service.Filed) for r in out), out
-    frame = queries.tasks(key, database=demo.database)
+    frame = queries.tasks(key, user=ADMIN, database=demo.database)
     assert sorted(frame["gap_id"]) == sorted(reach["gap_id"])  # one task per gap
     assert sorted(out[0].created + out[1].created) == sorted(frame["id"])
     late = out[0] if not out[0].created else out[1]
@@ -374,9 +377,9 @@ def test_notices_issued_at_once_never_share_a_number(demo):
 
     out = race(4, job)
     assert not [r for r in out if isinstance(r, Exception)], out
-    numbers = list(queries.notices(key, database=demo.database)["number"])
+    numbers = list(queries.notices(key, user=ADMIN, database=demo.database)["number"])
     assert sorted(numbers) == sorted(f"创优办〔2026〕第{n}号" for n in range(1, 9))
-    tasks = queries.tasks(key, database=demo.database)
+    tasks = queries.tasks(key, user=ADMIN, database=demo.database)
     assert set(tasks["state"]) == {"dispatched"} and tasks["notice"].is_unique
 
 
@@ -388,7 +391,7 @@ def test_a_gap_back_after_its_task_was_closed_has_one_open_task(sq):
     closed = drive(sq, key, "closed")
     again = service.file_tasks(key, sq.city, sq.gaps(GAP), user=STAFF, as_of=AS_OF, database=sq.database)  # the gap is back
     queries.sync(key, sq.result, sq.revision, database=sq.database)  # the check that shows it back
-    tasks = queries.tasks(key, database=sq.database)
+    tasks = queries.tasks(key, user=ADMIN, database=sq.database)
     still_open = tasks[~tasks["state"].isin(["closed", "rejected"])]
     assert list(still_open["gap_id"]) == [GAP], (closed, again, tasks[["id", "state"]])
 
@@ -402,13 +405,13 @@ def test_a_sync_that_finds_a_task_reopened_meanwhile_does_not_fail(demo, monkeyp
         frame = real(*args, **kw)
         if not meanwhile:  # another process syncs between this sync's read and its write
             meanwhile.append(None)
-            meanwhile[0] = queries.sync(key, demo.result, demo.revision, user="另一进程", database=demo.database)
+            meanwhile[0] = queries.sync(key, demo.result, demo.revision, database=demo.database)
         return frame
 
     monkeypatch.setattr(queries, "tasks", read_then_another_sync)
     synced = queries.sync(key, demo.result, demo.revision, database=demo.database)
     assert meanwhile[0].reopened == [task_id] and synced.reopened == []
-    assert queries.task(key, task_id, database=demo.database).reopened == 1
+    assert queries.task(key, task_id, user=ADMIN, database=demo.database).reopened == 1
 
 
 def test_a_run_recorded_by_two_writers_at_once_is_stored_once(pg):

@@ -1,4 +1,5 @@
-"""What every page shares: the language, the chosen city, who is editing, and the cached loading and checking.
+"""What every page shares: the language, the chosen city, who is signed in (:mod:`ui.auth`), and the cached
+loading and checking.
 
 The cities are those of the store's database (``FACILITIES_DB``; by default the SQLite file in the data
 folder, created on first start). A city folder of the data folder that the database does not hold yet is
@@ -19,6 +20,8 @@ from pathlib import Path
 import streamlit as st
 
 from facilities import City, ValidationReport, settings, store
+from facilities.auth import SETUP, accounts, scope_unit
+from facilities.auth.scope import unit_city
 from facilities.check import Result, check
 from facilities.errors import StoreError
 from facilities.query import filter_city
@@ -26,6 +29,7 @@ from facilities.rules import RulesError, city_rules
 from facilities.words import ui
 from maps import build_map
 from ui import foliummap
+from ui.auth import account_box, allowed, signed_in
 from ui.safe import md
 
 
@@ -53,15 +57,19 @@ def fingerprint(folder: Path) -> tuple:
 
 @st.cache_resource(show_spinner="首次启动：正在建立数据库 First start: loading the city into the database…", max_entries=64)
 def _seed(database: str, folder: str, key: tuple) -> ValidationReport | None:
-    """Load a city folder that is not in the database yet (once per version of its files); its report when
-    it has errors (then nothing is loaded, and it is tried again once its files change)."""
+    """Load a city folder that is not in the database yet (once per version of its files), with the demo
+    accounts of a demo city; its report when it has errors (then nothing is loaded, and it is tried again
+    once its files change)."""
     try:
-        result, report = store.load_folder(folder, store.DbCity(Path(folder).name, database), user="import")
+        result, report = store.load_folder(folder, store.DbCity(Path(folder).name, database), user=SETUP)
     except StoreError:
         if Path(folder).name in {c.key for c in store.cities(database)}:
             return None  # another process loaded it meanwhile
         raise
-    return None if report.ok and result.written else report
+    if report.ok and result.written:
+        accounts.ensure_demo_accounts(folder, database)  # a demo city's accounts.toml (none in a real city)
+        return None
+    return report
 
 
 def _choices() -> tuple[list[str], dict[str, ValidationReport]]:
@@ -127,8 +135,9 @@ def _city_map(
     gaps: bool,
     view: str,
     returned: tuple,
+    unit: str | None,
 ) -> dict:
-    city = load(database, key, revision)
+    city = unit_city(load(database, key, revision), unit)
     result = checked(database, key, revision, as_of) if gaps else None
     if filters:
         city = filter_city(city, **dict(filters))
@@ -149,7 +158,9 @@ def city_map(
     database, key, revision = current_key()
     frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (filters or {}).items() if v is not None))
     view = f"{key}:{basemap}" if remember_view else ""
-    return _city_map(database, key, revision, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned))
+    unit = own_unit()
+    gaps = gaps and allowed("read_all")  # a unit's user sees its own facilities, not the city's gaps
+    return _city_map(database, key, revision, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned), unit)
 
 
 def fixed_as_of() -> dt.date | None:
@@ -205,9 +216,10 @@ def current_source() -> store.DbCity:
     return store.DbCity(key, database)
 
 
-def user_name() -> str:
-    """The name the user gave in the sidebar (recorded with every change), or ""."""
-    return str(st.session_state.get("user") or "").strip()
+def own_unit() -> str | None:
+    """The unit the signed-in user's reads are limited to (a responsible unit's user), or None."""
+    user = signed_in()
+    return scope_unit(user) if user is not None else None
 
 
 def page_title(page: str, city: City) -> None:
@@ -222,8 +234,9 @@ def show_report(report: ValidationReport, message: str) -> None:
 
 
 def current_city() -> City:
-    """The chosen city, loaded; on errors the page shows the report (what, where, how to fix) and stops."""
-    return load(*current_key())
+    """The chosen city as the signed-in user may see it (a unit's user: its own facilities), loaded; on
+    errors the page shows the report (what, where, how to fix) and stops."""
+    return unit_city(load(*current_key()), own_unit())
 
 
 def current_result(required: bool = True) -> Result | None:
@@ -241,10 +254,21 @@ def current_result(required: bool = True) -> Result | None:
     return None
 
 
+def seed() -> None:
+    """Bring the store up to date before anyone signs in: the database created and migrated, the city
+    folders it does not hold yet loaded (with a demo city's accounts). Shows nothing from the cities."""
+    try:
+        _choices()
+    except (StoreError, settings.SettingError) as exc:
+        st.error(f"{t('no_store')}: {exc}")
+        st.stop()
+
+
 def sidebar() -> bool:
-    """Language and city pickers; False when there is no city to show."""
+    """Who is signed in, the language and city pickers; False when there is no city to show."""
     st.session_state.setdefault("lang", "zh")
     with st.sidebar:
+        account_box()
         st.radio(t("lang"), ["zh", "en"], format_func=lambda x: "中文" if x == "zh" else "English", key="lang", horizontal=True)
         try:
             choices, _ = _choices()
@@ -267,5 +291,4 @@ def sidebar() -> bool:
         if "as_of" not in st.session_state:
             st.session_state["as_of"] = default_as_of(fixed)
         st.date_input(t("as_of"), key="as_of", help=t("as_of_help"), format="YYYY-MM-DD")
-        st.text_input(t("your_name"), key="user", help=t("your_name_help"))
     return True

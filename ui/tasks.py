@@ -10,15 +10,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from facilities.auth import accounts
 from facilities.check import Result
 from facilities.errors import EvidenceRejected, StoreError, TaskConflict, TaskRefused
 from facilities.tasks import flow, queries, service
 from facilities.tasks.evidence import Photo, inspect_photo
 from facilities.words import pick
 from maps.tasks_map import tasks_map
+from ui.auth import allowed, me
 from ui.foliummap import prepare
 from ui.safe import md
-from ui.state import as_of, current_key, current_result, lang, load, t, user_name
+from ui.state import as_of, current_key, current_result, lang, load, t
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -41,7 +43,7 @@ def synced_result() -> Result:
 def all_tasks(result: Result) -> pd.DataFrame:
     """The city's tasks with overdue, days left and whether the gap is there now."""
     database, key, _ = current_key()
-    return queries.annotate(queries.tasks(key, database=database), as_of(), result.gaps["gap_id"])
+    return queries.annotate(queries.tasks(key, user=me(), database=database), as_of(), result.gaps["gap_id"])
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -106,16 +108,18 @@ def gap_status(row: pd.Series, result: Result) -> None:
 def timeline(task_id: int) -> None:
     """The task's timeline (oldest first) with thumbnails of its photos."""
     database, key, _ = current_key()
-    events = queries.timeline(key, task_id, database)
+    events = queries.timeline(key, task_id, user=me(), database=database)
+    names = accounts.names(database)
     st.subheader(t("timeline"))
     for e in queries.rows(events):
         label = flow.STEPS[e.action].label if e.action in flow.STEPS else flow.EVENTS.get(e.action, (e.action, e.action))
         moved = f" → {state_text(e.target_state)}" if e.source_state and e.target_state and e.source_state != e.target_state else ""
         st.markdown(
-            f"- `{e.at:%Y-%m-%d %H:%M}` ({e.on}) **{md(e.user)}** · {pick(label, lang())}{moved}" + (f" — {md(e.note)}" if e.note else "")
+            f"- `{e.at:%Y-%m-%d %H:%M}` ({e.on}) **{md(names.get(e.user, e.user))}** · {pick(label, lang())}{moved}"
+            + (f" — {md(e.note)}" if e.note else "")
         )
         if e.attachments:
-            thumbs = [queries.photo(h, thumbnail=True, database=database)[0] for h in e.attachments]
+            thumbs = [queries.photo(h, user=me(), thumbnail=True, database=database)[0] for h in e.attachments]
             st.image(thumbs, width=120)
 
 
@@ -135,8 +139,9 @@ def photo_inputs(prefix: str, camera: bool = True) -> tuple[list[Photo], list[st
 
 
 def step_form(row: pd.Series, allowed_by: frozenset[str], result: Result) -> None:
-    """One form per step allowed from the task's state and by ``allowed_by`` (``staff``, ``unit``)."""
-    steps = [s for s in flow.steps_from(row["state"]) if s.by in allowed_by]
+    """One form per step allowed from the task's state, taken by ``allowed_by`` (``staff``, ``unit``: the
+    page's side of the flow) and that the signed-in user's role may take on this task."""
+    steps = [s for s in flow.steps_from(row["state"]) if s.by in allowed_by and allowed(service.STEP_ACTIONS[s.by], row["unit"])]
     st.subheader(t("next_steps"))
     if not steps:
         st.caption(t("no_next"))
@@ -165,7 +170,7 @@ def _one_step(row: pd.Series, step: flow.Step, result: Result) -> None:
         recheck = service.Recheck.of(result.gaps, revision, key) if step.name in ("verify", "close") else None
         try:
             service.move(
-                key, int(row["id"]), step.name, user=user_name() or "", as_of=as_of(), note=note, version=int(row["version"]),
+                key, int(row["id"]), step.name, user=me(), as_of=as_of(), note=note, version=int(row["version"]),
                 unit=unit, due=due if due != row["due"] else None, photos=photos, recheck=recheck, database=database,
             )  # fmt: skip
         except (TaskRefused, TaskConflict, StoreError) as exc:
@@ -179,16 +184,18 @@ def feature_photos(layer: str, feature_id: str) -> None:
     """The photos of a facility (thumbnails) and a form to attach more (stored once by content hash)."""
     database, key, _ = current_key()
     st.subheader(t("photos"))
-    found = queries.photos_of(key, layer=layer, feature_id=feature_id, database=database)
+    found = queries.photos_of(key, user=me(), layer=layer, feature_id=feature_id, database=database)
     if len(found):
-        st.image([queries.photo(h, thumbnail=True, database=database)[0] for h in found["sha256"]], width=120,
+        st.image([queries.photo(h, user=me(), thumbnail=True, database=database)[0] for h in found["sha256"]], width=120,
                  caption=[f"{a:%Y-%m-%d} {u}" for a, u in zip(found["at"], found["user"], strict=True)])  # fmt: skip
+    if not allowed("attach_feature"):
+        return
     photos, problems = photo_inputs(f"feature_{layer}_{feature_id}", camera=True)
     for p in problems:
         st.error(p)
     if photos and st.button(t("attach_photos"), key=f"feature_{layer}_{feature_id}_attach"):
         try:
-            service.attach(key, photos, user=user_name() or "", as_of=as_of(), layer=layer, feature_id=feature_id, database=database)
+            service.attach(key, photos, user=me(), as_of=as_of(), layer=layer, feature_id=feature_id, database=database)
         except StoreError as exc:
             st.error(str(exc))
         else:

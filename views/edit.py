@@ -16,10 +16,11 @@ from facilities.errors import EditConflict, EditRejected, StoreError
 from facilities.schema import ALL_LAYERS, LAYERS
 from facilities.words import pick
 from maps import MAP_LAYERS
+from ui.auth import allowed, me
 from ui.foliummap import show
 from ui.forms import field_errors, field_widget, form_values
 from ui.history import history_table
-from ui.state import city_map, current_city, current_source, lang, page_title, t, user_name
+from ui.state import city_map, current_city, current_source, lang, page_title, t
 from ui.tasks import feature_photos
 
 POINT_LAYERS = [n for n in MAP_LAYERS if "Point" in LAYERS[n].geometry_types]
@@ -27,12 +28,8 @@ POINT_LAYERS = [n for n in MAP_LAYERS if "Point" in LAYERS[n].geometry_types]
 
 def _save(edit: store.Edit, note: str, prefix: str) -> None:
     """Save one edit; the outcome goes to the session (shown after the rerun)."""
-    who = user_name()
-    if not who:
-        st.session_state[f"{prefix}:outcome"] = ("error", t("need_name"), None)
-        return
     try:
-        saved = store.edit(current_source(), [edit], user=who, note=note)
+        saved = store.edit(current_source(), [edit], user=me(), note=note)
     except EditRejected as exc:
         st.session_state[f"{prefix}:outcome"] = ("rejected", t("rejected"), field_errors(exc.problems))
         return
@@ -148,11 +145,12 @@ def edit_existing(city: City) -> None:
     if status is not None and "closed" in (status.allowed or ()) and b.button(t("retire"), key=f"{prefix}:retire"):
         _save(store.Edit(layer, fid, base.version, {"status": "closed"}), st.session_state.get(f"{prefix}:note", ""), prefix)
         st.rerun()
-    with c.popover(t("delete")):
-        if st.button(t("confirm_delete"), key=f"{prefix}:delete", type="primary"):
-            _save(store.Edit(layer, fid, base.version, delete=True), st.session_state.get(f"{prefix}:note", ""), prefix)
-            st.session_state.pop("edit_target", None)
-            st.rerun()
+    if allowed("delete"):
+        with c.popover(t("delete")):
+            if st.button(t("confirm_delete"), key=f"{prefix}:delete", type="primary"):
+                _save(store.Edit(layer, fid, base.version, delete=True), st.session_state.get(f"{prefix}:note", ""), prefix)
+                st.session_state.pop("edit_target", None)
+                st.rerun()
     st.subheader(t("history"))
     history_table(layer, fid)
     feature_photos(layer, fid)
@@ -204,8 +202,9 @@ def main() -> None:
     """Edit a feature or add a point (the store refuses what the layer model does not accept)."""
     city = current_city()
     page_title("page_edit", city)
-    if not user_name():
-        st.info(t("need_name"))
+    if not allowed("edit"):  # the page is not offered then; a direct run of it shows nothing either
+        st.error(t("not_allowed_page"))
+        return
     mode = st.radio(t("edit_mode"), ["edit", "add"], horizontal=True, key="edit_mode",
                     format_func=lambda m: t("edit_feature") if m == "edit" else t("add_point"))  # fmt: skip
     if mode == "edit":

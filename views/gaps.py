@@ -13,8 +13,9 @@ from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
 from facilities.tasks import flow, queries, service
 from facilities.words import label, pick
 from maps import MAP_LAYERS
+from ui.auth import allowed, me
 from ui.foliummap import show
-from ui.state import city_map, current_city, current_key, current_result, lang, page_title, t, user_name
+from ui.state import city_map, current_city, current_key, current_result, lang, page_title, t
 
 
 def summary_table(result: Result) -> pd.DataFrame:
@@ -91,7 +92,8 @@ def main() -> None:
     flat = table(shown)
     columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
     shown_table = flat[columns].assign(measure=flat["measure"].round(1)).rename(columns={c: label(c, lang()) for c in columns})
-    shown_table.insert(0, t("task_col"), open_tasks(flat["gap_id"]))
+    if allowed("read_tasks"):  # a viewer sees the gaps, not the tasks
+        shown_table.insert(0, t("task_col"), open_tasks(flat["gap_id"]))
     picked = st.dataframe(
         shown_table,
         hide_index=True,
@@ -106,13 +108,14 @@ def main() -> None:
         center, zoom = (float(row["lat"]), float(row["lon"])), 17
     show(city_map(list(MAP_LAYERS), "none"), key="gaps_map", height=520, center=center, zoom=zoom)
     downloads(shown)
-    file_tasks(shown, shown.iloc[rows[0] : rows[0] + 1] if rows else None, titles)
+    if allowed("file"):
+        file_tasks(shown, shown.iloc[rows[0] : rows[0] + 1] if rows else None, titles)
 
 
 def open_tasks(gap_ids: pd.Series) -> list[str]:
     """For each gap, its task (``#12 派遣``; one case per gap) or ""."""
     database, key, _ = current_key()
-    frame = queries.tasks(key, database=database).sort_values("id")
+    frame = queries.tasks(key, user=me(), database=database).sort_values("id")
     by_gap = {g: f"#{i} {pick(flow.STATES[s], lang())}" for g, i, s in zip(frame["gap_id"], frame["id"], frame["state"], strict=True)}
     return [by_gap.get(g, "") for g in gap_ids]
 
@@ -137,7 +140,7 @@ def file_tasks(shown: gpd.GeoDataFrame, picked: gpd.GeoDataFrame | None, titles:
         return
     database, key, _ = current_key()
     try:
-        filed = service.file_tasks(key, current_city(), chosen, user=user_name() or "", as_of=result.as_of, unit=unit, database=database)
+        filed = service.file_tasks(key, current_city(), chosen, user=me(), as_of=result.as_of, unit=unit, database=database)
     except StoreError as exc:
         st.error(str(exc))
         return

@@ -13,8 +13,9 @@ from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import to_csv_bytes
 from facilities.store import layer_to_geojson
 from facilities.words import field_label, label, value_label
+from ui.auth import allowed, me
 from ui.forms import field_widget, form_values
-from ui.state import current_city, current_source, lang, page_title, t, user_name
+from ui.state import current_city, current_source, lang, page_title, t
 
 
 def main() -> None:
@@ -51,7 +52,7 @@ def main() -> None:
     a.download_button(t("download_csv"), to_csv_bytes(flat), f"{layer}.csv", "text/csv")
     geojson = json.dumps(layer_to_geojson(gdf), ensure_ascii=False)
     b.download_button(t("download_geojson"), geojson, f"{layer}.geojson", "application/geo+json")
-    if st.toggle(t("edit_table"), key=f"bulk:{layer}"):
+    if allowed("edit") and st.toggle(t("edit_table"), key=f"bulk:{layer}"):
         bulk_set(layer, list(gdf["id"]))
         bulk_editor(layer, set(gdf["id"]))
     else:
@@ -102,14 +103,11 @@ def bulk_set(layer: str, ids: list) -> None:
 
 def _save(layer: str, edits: list) -> None:
     """Save a table's edits in one transaction; say what happened."""
-    if not user_name():
-        st.error(t("need_name"))
-        return
     if not edits:
         st.info(t("nothing_changed"))
         return
     try:
-        saved = store.edit(current_source(), edits, user=user_name(), note="")
+        saved = store.edit(current_source(), edits, user=me(), note="")
     except EditRejected as exc:
         st.error(t("rejected"))
         st.dataframe(pd.DataFrame([{"feature": p.feature, "field": p.field, "value": p.value, "message": p.message,

@@ -1,4 +1,4 @@
-"""我的任务 My tasks (a responsible unit, often on a phone): its own tasks only, nearest deadline first —
+"""我的任务 My tasks (a responsible unit's user, often on a phone): its own unit's tasks only, nearest deadline first —
 open one, see it on the map, accept or return it, attach a photo, report it fixed, ask for more time."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ import streamlit as st
 from facilities.errors import StoreError
 from facilities.tasks import service
 from ui import tasks as ui
+from ui.auth import me
 from ui.foliummap import show
-from ui.state import as_of, current_city, current_key, lang, page_title, t, user_name
+from ui.safe import md
+from ui.state import as_of, current_city, current_key, lang, page_title, t
 
 UNIT = frozenset({"unit"})
 #: the states a unit sees (a task not yet dispatched, or rejected, is not theirs yet)
@@ -29,7 +31,7 @@ def extension(row) -> None:
         if st.button(t("request_extension"), key=f"{prefix}_go"):
             database, key, _ = current_key()
             try:
-                service.request_extension(key, int(row["id"]), due, reason=reason, user=user_name() or "", as_of=as_of(),
+                service.request_extension(key, int(row["id"]), due, reason=reason, user=me(), as_of=as_of(),
                                           version=int(row["version"]), database=database)  # fmt: skip
             except StoreError as exc:
                 st.error(str(exc))
@@ -43,14 +45,13 @@ def main() -> None:
     page_title("page_my_tasks", city)
     result = ui.synced_result()
     ui.flash()
-    frame = ui.all_tasks(result)
-    theirs = frame[frame["state"].isin(SHOWN) & frame["unit"].notna()]
-    units = sorted(theirs["unit"].unique())
-    if not units:
-        st.info(t("no_my_tasks"))
+    user = me()
+    if user.unit is None:  # the page is offered to a responsible unit's users only
+        st.error(t("not_allowed_page"))
         return
-    unit = st.selectbox(t("my_unit"), units, key="my_unit", help=t("my_unit_help"))
-    mine = theirs[theirs["unit"] == unit].copy()
+    st.caption(f"{t('my_unit')}: {md(user.unit)}")
+    frame = ui.all_tasks(result)  # the store gives a unit's user its own unit's tasks only
+    mine = frame[frame["state"].isin(SHOWN) & (frame["unit"] == user.unit)].copy()
     mine["_order"] = mine["state"].map({"dispatched": 0, "accepted": 1, "submitted": 2, "verifying": 3, "closed": 4})
     mine = mine.sort_values(["_order", "due"], kind="stable")
     if mine.empty:
@@ -58,7 +59,7 @@ def main() -> None:
         return
     for _, row in mine.iterrows():
         flag = " ⚠" if row["overdue"] else ""
-        what = row["name"] or (row["title_zh"] if lang() == "zh" else row["title_en"])
+        what = row["name"] if isinstance(row["name"], str) and row["name"] else (row["title_zh"] if lang() == "zh" else row["title_en"])
         head = f"#{int(row['id'])} · {ui.state_text(row['state'])} · {ui.countdown_text(row['days_left'])}{flag} · {what}"
         with st.expander(head, expanded=st.session_state.get("my_open") == int(row["id"])):
             ui.card(row)

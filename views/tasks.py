@@ -18,10 +18,11 @@ from facilities.tasks.figures import countdown
 from facilities.tasks.notice import Notice
 from facilities.words import label
 from ui import tasks as ui
+from ui.auth import allowed, me
 from ui.foliummap import show
-from ui.state import as_of, current_city, current_key, lang, page_title, t, user_name
+from ui.state import as_of, current_city, current_key, lang, page_title, t
 
-STAFF = frozenset({"staff", "unit"})  # until sign-in (the users issue), staff may take every step
+STAFF = frozenset({"staff", "unit"})  # every step; the form shows those the signed-in role may take (an admin: all)
 
 
 def filters(frame: pd.DataFrame) -> pd.DataFrame:
@@ -102,17 +103,19 @@ def notices_tab(frame: pd.DataFrame) -> None:
     """Dispatch the filed tasks under numbered notices; download any notice issued."""
     database, key, _ = current_key()
     filed_units = sorted(frame.loc[(frame["state"] == "filed") & frame["unit"].notna(), "unit"].unique())
-    st.caption(t("dispatch_hint"))
-    units = st.multiselect(t("unit"), filed_units, placeholder=t("all"), key="notice_units")
-    if st.button(t("dispatch_notices"), type="primary", disabled=not filed_units, key="notice_go"):
+    units = None
+    if allowed("notices"):
+        st.caption(t("dispatch_hint"))
+        units = st.multiselect(t("unit"), filed_units, placeholder=t("all"), key="notice_units")
+    if allowed("notices") and st.button(t("dispatch_notices"), type="primary", disabled=not filed_units, key="notice_go"):
         try:
-            issued = service.issue_notices(key, user=user_name() or "", as_of=as_of(), units=units or None, database=database)
+            issued = service.issue_notices(key, user=me(), as_of=as_of(), units=units or None, database=database)
         except StoreError as exc:
             st.error(str(exc))
         else:
             st.session_state["task_flash"] = t("issued_n").format(n=len(issued)) if issued else t("nothing_to_dispatch")
             st.rerun()
-    issued = queries.notices(key, database=database)
+    issued = queries.notices(key, user=me(), database=database)
     st.subheader(t("notices_issued"))
     if issued.empty:
         st.caption(t("no_notices"))
@@ -124,7 +127,7 @@ def notices_tab(frame: pd.DataFrame) -> None:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             for n in issued["number"]:
-                content = letters.notice_content(key, n, city, rules, database)  # type: ignore[arg-type]
+                content = letters.notice_content(key, n, city, rules, user=me(), database=database)
                 z.writestr(notice_filename(content, ".docx"), notice_docx(content))
         return out.getvalue()
 
@@ -134,7 +137,7 @@ def notices_tab(frame: pd.DataFrame) -> None:
         unit = str(issued.loc[issued["number"] == number, "unit"].iloc[0])
 
         def content():  # built when a download is clicked (a notice of a hundred tasks takes a second)
-            return letters.notice_content(key, number, city, rules, database)  # type: ignore[arg-type]
+            return letters.notice_content(key, number, city, rules, user=me(), database=database)
 
         name = notice_filename(Notice(number, "", "", "", unit, as_of(), (), ""), ".docx")
         a, b = st.columns(2)
@@ -158,12 +161,13 @@ def detail(row: pd.Series, result) -> None:
         ui.gap_status(row, result)
         if isinstance(row["extension_due"], dt.date):
             st.info(t("extension_pending").format(due=row["extension_due"], reason=row["extension_reason"] or ""))
+        if isinstance(row["extension_due"], dt.date) and allowed("decide_extension"):
             a, b = st.columns(2)
             database, key, _ = current_key()
             for col, approve, word in ((a, True, "approve"), (b, False, "refuse")):
                 if col.button(t(word), key=f"ext_{word}_{int(row['id'])}"):
                     try:
-                        service.decide_extension(key, int(row["id"]), approve=approve, user=user_name() or "", as_of=as_of(),
+                        service.decide_extension(key, int(row["id"]), approve=approve, user=me(), as_of=as_of(),
                                                  version=int(row["version"]), database=database)  # fmt: skip
                     except StoreError as exc:
                         st.error(str(exc))

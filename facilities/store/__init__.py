@@ -57,6 +57,8 @@ from typing import Any
 
 import geopandas as gpd
 
+from facilities.auth.roles import User
+from facilities.auth.scope import visible_city
 from facilities.city import City
 from facilities.errors import StoreError
 from facilities.problems import ValidationReport
@@ -106,11 +108,12 @@ def resolve(text: str | Path, database: str | None = None) -> Source:
     return DbCity(text, database) if text in keys else path
 
 
-def load(source: Source) -> City:
-    """Validate and load a city; CityValidationError (its ``report`` lists every problem) if it has errors."""
-    if isinstance(source, DbCity):
-        return db_backend.load(source.key, source.database)
-    return folder.load(source)
+def load(source: Source, *, user: User | None = None) -> City:
+    """Validate and load a city; CityValidationError (its ``report`` lists every problem) if it has errors.
+    With ``user``: the city as that user may see it (:func:`~facilities.auth.scope.visible_city`: a unit's
+    user sees its own facilities only)."""
+    city = db_backend.load(source.key, source.database) if isinstance(source, DbCity) else folder.load(source)
+    return visible_city(city, user) if user is not None else city
 
 
 def validate(source: Source) -> ValidationReport:
@@ -135,22 +138,25 @@ def write_layers(
     city_toml: str | None = None,
     rules: Callable[[City], str | None] | None = None,
     dry_run: bool = False,
+    user: User | None = None,
 ) -> WriteResult:
-    """Write ``layers`` into the city ``target`` (see the module's docstring): validated first, then in place."""
+    """Write ``layers`` into the city ``target`` (see the module's docstring): validated first, then in place.
+    Into the database, ``user`` is who imports (an administrator's action); a folder has no users."""
     if isinstance(target, DbCity):
         return db_backend.write_layers(
-            target.key, layers, mode=mode, city_toml=city_toml, rules=rules, dry_run=dry_run, database=target.database
+            target.key, layers, mode=mode, city_toml=city_toml, rules=rules, dry_run=dry_run, user=user, database=target.database
         )
     return folder.write_layers(target, layers, mode=mode, city_toml=city_toml, rules=rules, dry_run=dry_run)
 
 
-def save_city(city: City, target: Source) -> None:
-    """Write a copy of ``city`` (its config, rules and every non-empty layer) to ``target``."""
+def save_city(city: City, target: Source, *, user: User | None = None) -> None:
+    """Write a copy of ``city`` (its config, rules and every non-empty layer) to ``target`` (into the
+    database: by ``user``, an administrator)."""
     if isinstance(target, DbCity):
         layers = {name: gdf for name, gdf in city.layers.items() if len(gdf)}
         db_backend.write_layers(
             target.key, layers, mode="replace", city_toml=city.config_text, rules_text=city.rules_text,
-            user="cli", source="cli", database=target.database,
+            user=user, source="cli", database=target.database,
         )  # fmt: skip
         return
     folder.save_city(city, target)
@@ -167,13 +173,13 @@ def _db(source: Source) -> DbCity:
     return source
 
 
-def edit(city: Source, edits: list[Edit], *, user: str, note: str = "", source: str = "app") -> Saved:
+def edit(city: Source, edits: list[Edit], *, user: User, note: str = "", source: str = "app") -> Saved:
     """Save ``edits`` in one transaction (EditConflict / EditRejected: nothing written)."""
     target = _db(city)
     return db_edits.edit(target.key, edits, user=user, note=note, source=source, database=target.database)
 
 
-def revert(city: Source, change: int, *, user: str, note: str = "") -> Saved:
+def revert(city: Source, change: int, *, user: User, note: str = "") -> Saved:
     """Undo one change of a field (recorded as a change itself)."""
     target = _db(city)
     return db_edits.revert(target.key, change, user=user, note=note, database=target.database)
@@ -214,7 +220,7 @@ def cities(database: str | None = None) -> list[DbCity]:
     return [DbCity(c["key"], database) for c in db_backend.cities(database)]
 
 
-def load_folder(path: str | Path, city: DbCity, *, user: str = "import", dry_run: bool = False) -> tuple[WriteResult, ValidationReport]:
+def load_folder(path: str | Path, city: DbCity, *, user: User | None = None, dry_run: bool = False) -> tuple[WriteResult, ValidationReport]:
     """Load a city folder into the database (``db load``): validated first, then inserted or updated by id."""
     return db_backend.load_folder(path, city.key, user=user, dry_run=dry_run, database=city.database)
 

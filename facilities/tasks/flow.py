@@ -47,7 +47,8 @@ class Step:
 
     ``needs_note``: a reason must be given; ``needs_unit_and_due``: a responsible unit and due date;
     ``by``: who takes it — ``staff`` (the campaign office), ``unit`` (the responsible unit) or ``system``
-    (the check, when a closed task's gap comes back). Roles are enforced from the users issue on.
+    (the check, when a closed task's gap comes back); the task service enforces it
+    (:data:`facilities.tasks.service.STEP_ACTIONS`).
     """
 
     name: str

@@ -10,6 +10,7 @@ import json
 import shapely
 from shapely.geometry import shape
 
+from facilities.auth.roles import User
 from facilities.city import City
 from facilities.rules import Rule, RuleSet
 from facilities.tasks import flow, queries
@@ -57,10 +58,10 @@ def _shapes(city: City, rule: Rule | None, lon: float, lat: float) -> tuple[tupl
     return tuple(out)
 
 
-def notice_content(key: str, number: str, city: City, rules: RuleSet, database: str | None = None) -> Notice:
+def notice_content(key: str, number: str, city: City, rules: RuleSet, *, user: User, database: str | None = None) -> Notice:
     """The notice ``number`` of city ``key`` with its tasks as they stand (each with its state and due date)."""
-    record = queries.notice(key, number, database)
-    frame = queries.tasks(key, ids=record["tasks"], database=database).sort_values("id")
+    record = queries.notice(key, number, user=user, database=database)
+    frame = queries.tasks(key, user=user, ids=record["tasks"], database=database).sort_values("id")
     config = city.config
     items = []
     for row in queries.rows(frame):

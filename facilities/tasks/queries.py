@@ -1,5 +1,9 @@
 """Reading tasks, their timelines, photos and notices; the stored check runs (the score over time) and
 :func:`sync`, which keeps tasks and the check in step (a closed task whose gap comes back is reopened).
+
+Every read of tasks, photos and notices takes the ``user`` and is scoped by it: a responsible unit's user
+reads only its own unit's (another unit's task is Forbidden, a list holds only its own); staff, leaders and
+administrators read all; a viewer none (:data:`facilities.auth.roles.ACTIONS` ``read_tasks``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from facilities.auth.roles import SYSTEM, User, allow, scope_unit
 from facilities.check import Result
 from facilities.errors import StoreError, TaskRefused
 from facilities.store.db import engine as db
@@ -33,11 +38,17 @@ def rows(frame: pd.DataFrame) -> Iterator[Any]:
 
 
 def tasks(
-    key: str, *, states: Iterable[str] | None = None, units: Iterable[str] | None = None, rules: Iterable[str] | None = None,
-    districts: Iterable[str] | None = None, ids: Iterable[int] | None = None, database: str | None = None,
+    key: str, *, user: User, states: Iterable[str] | None = None, units: Iterable[str] | None = None,
+    rules: Iterable[str] | None = None, districts: Iterable[str] | None = None, ids: Iterable[int] | None = None,
+    database: str | None = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """The city's tasks (newest first), filtered by state, unit, rule, district or id when given."""
+    """The city's tasks that ``user`` may read (newest first), filtered by state, unit, rule, district or
+    id when given."""
+    allow(user, "read_tasks")
     query = sa.select(T).where(T.c.city == key).order_by(T.c.id.desc())
+    own = scope_unit(user)
+    if own is not None:
+        query = query.where(T.c.unit == own)
     for column, values in ((T.c.state, states), (T.c.unit, units), (T.c.rule, rules), (T.c.district, districts), (T.c.id, ids)):
         if values is not None:
             query = query.where(column.in_(list(values)))
@@ -67,18 +78,21 @@ def annotate(frame: pd.DataFrame, as_of: dt.date, gap_ids: Iterable[str] | None 
     return out
 
 
-def task(key: str, task_id: int, database: str | None = None) -> Task:
-    """One task; TaskRefused when there is none."""
+def task(key: str, task_id: int, *, user: User, database: str | None = None) -> Task:
+    """One task; TaskRefused when there is none, Forbidden when ``user`` may not read it."""
+    allow(user, "read_tasks")
     with db.read(database) as conn:
         row = conn.execute(sa.select(T).where(T.c.city == key, T.c.id == task_id)).mappings().one_or_none()
     if row is None:
         raise TaskRefused(f"task {task_id}: no such task in city {key!r}")
+    allow(user, "read_tasks", row["unit"], what=f"task {task_id}")
     return Task.from_row(row)
 
 
-def timeline(key: str, task_id: int, database: str | None = None) -> pd.DataFrame:
+def timeline(key: str, task_id: int, *, user: User, database: str | None = None) -> pd.DataFrame:
     """Every step and event of a task, oldest first: at, on, user, action, source_state, target_state,
     note, data, attachments (photo hashes)."""
+    task(key, task_id, user=user, database=database)
     query = sa.select(E).where(E.c.city == key, E.c.task == task_id).order_by(E.c.id)
     with db.read(database) as conn:
         found = conn.execute(query).mappings().all()
@@ -87,10 +101,18 @@ def timeline(key: str, task_id: int, database: str | None = None) -> pd.DataFram
     return frame
 
 
-def photo(sha256: str, *, thumbnail: bool = False, database: str | None = None) -> tuple[bytes, str]:
-    """A stored photo's bytes (or its JPEG thumbnail) and media type."""
+def photo(sha256: str, *, user: User, thumbnail: bool = False, database: str | None = None) -> tuple[bytes, str]:
+    """A stored photo's bytes (or its JPEG thumbnail) and media type (a unit's user: only photos of its
+    own unit's tasks)."""
+    allow(user, "read_tasks")
     ev = tables.evidence.c
+    own = scope_unit(user)
     with db.read(database) as conn:
+        if own is not None:
+            a = tables.attachments.c
+            mine = sa.select(a.id).join(T, T.c.id == a.task).where(a.sha256 == sha256, T.c.unit == own).limit(1)
+            if conn.execute(mine).first() is None:
+                allow(user, "read_tasks", "", what=f"photo {sha256[:12]}…")
         row = conn.execute(sa.select(ev.data, ev.thumbnail, ev.media_type).where(ev.sha256 == sha256)).one_or_none()
     if row is None:
         raise StoreError(f"photo {sha256[:12]}…: not stored")
@@ -98,9 +120,15 @@ def photo(sha256: str, *, thumbnail: bool = False, database: str | None = None) 
 
 
 def photos_of(
-    key: str, *, task_id: int | None = None, layer: str | None = None, feature_id: str | None = None, database: str | None = None
-) -> pd.DataFrame:
+    key: str, *, user: User, task_id: int | None = None, layer: str | None = None, feature_id: str | None = None,
+    database: str | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """The photos attached to a task or a facility: sha256, at, user, note, event, media type, size."""
+    if task_id is not None:
+        task(key, task_id, user=user, database=database)
+    else:
+        allow(user, "read_tasks")
+        allow(user, "read_all")
     a, ev = tables.attachments.c, tables.evidence.c
     query = (
         sa.select(a.sha256, a.at, a.user, a.note, a.event, ev.media_type, ev.size, ev.filename)
@@ -116,25 +144,30 @@ def photos_of(
         )
 
 
-def notices(key: str, *, unit: str | None = None, database: str | None = None) -> pd.DataFrame:
-    """The notices issued (newest first): number, unit, issued, user, tasks."""
+def notices(key: str, *, user: User, unit: str | None = None, database: str | None = None) -> pd.DataFrame:
+    """The notices issued that ``user`` may read (newest first): number, unit, issued, user, tasks."""
+    allow(user, "read_tasks")
     n = tables.notices.c
     query = sa.select(n.number, n.unit, n.issued, n.user, n.tasks, n.year, n.seq).where(n.city == key).order_by(n.year.desc(), n.seq.desc())
     if unit is not None:
         query = query.where(n.unit == unit)
+    if scope_unit(user) is not None:
+        query = query.where(n.unit == scope_unit(user))
     with db.read(database) as conn:
         return pd.DataFrame(
             [dict(r) for r in conn.execute(query).mappings()], columns=["number", "unit", "issued", "user", "tasks", "year", "seq"]
         )
 
 
-def notice(key: str, number: str, database: str | None = None) -> dict[str, Any]:
+def notice(key: str, number: str, *, user: User, database: str | None = None) -> dict[str, Any]:
     """One notice's record (number, unit, issued, user, tasks); TaskRefused when there is none."""
+    allow(user, "read_tasks")
     n = tables.notices.c
     with db.read(database) as conn:
         row = conn.execute(sa.select(tables.notices).where(n.city == key, n.number == number)).mappings().one_or_none()
     if row is None:
         raise TaskRefused(f"notice {number!r}: no such notice in city {key!r}")
+    allow(user, "read_tasks", row["unit"], what=f"notice {number}")
     return dict(row)
 
 
@@ -187,13 +220,13 @@ class Synced:
     reopened: list[int] = field(default_factory=list)
 
 
-def sync(key: str, result: Result, revision: int, *, user: str = "system 系统", database: str | None = None) -> Synced:
+def sync(key: str, result: Result, revision: int, *, user: User = SYSTEM, database: str | None = None) -> Synced:
     """Record the check run and reopen (重新打开) every closed task whose gap is in ``result`` again — only
     when ``result`` read the inventory at or after the revision the task was closed at (an older check
     still shows the gap as it was before the fix)."""
     out = Synced(record_run(key, result, revision, database))
     present = set(result.gaps["gap_id"])
-    every = tasks(key, database=database)
+    every = tasks(key, user=user, database=database)
     open_gaps = set(every.loc[~every["state"].isin(list(flow.FINISHED)), "gap_id"])
     for row in rows(every[every["state"] == "closed"]):
         after_close = row.closed_revision is None or pd.isna(row.closed_revision) or revision >= row.closed_revision

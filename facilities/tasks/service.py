@@ -7,6 +7,11 @@ Every call is one transaction: it reads the task with its write lock (PostgreSQL
 the task, one row of its timeline (``task_events``: who, when, the step, note, data, photos) and one row of
 the audit trail (``changes``, layer ``tasks``) together. Nothing is written when anything fails.
 
+Every call takes the ``user`` (:class:`~facilities.auth.roles.User`) and refuses, inside the transaction,
+what its role does not allow (:class:`~facilities.errors.Forbidden`): staff file, dispatch, verify and
+close; a responsible unit's user accepts, returns, reports fixed and asks for extensions on its own unit's
+tasks only; a leader decides extensions; the system reopens. The audit rows carry the user's login.
+
 Dates: ``as_of`` is the check date (:func:`facilities.settings.check_date`), never the calendar; the
 timestamps ``at`` are the wall clock (when it was recorded).
 """
@@ -26,6 +31,7 @@ import sqlalchemy as sa
 from shapely.geometry import mapping
 from sqlalchemy.engine import Connection
 
+from facilities.auth.roles import User, allow
 from facilities.city import City
 from facilities.city_config import CityConfig, parse_city_config
 from facilities.errors import StoreError, TaskConflict, TaskRefused
@@ -42,6 +48,8 @@ T = tables.tasks
 E = tables.task_events
 #: where a task's step came from (the audit trail's ``source``)
 VIA = ("app", "cli", "system")
+#: the action (:data:`facilities.auth.roles.ACTIONS`) a step is, by who takes it (``flow.Step.by``)
+STEP_ACTIONS = {"staff": "staff_step", "unit": "unit_step", "system": "system"}
 
 
 @dataclass(frozen=True)
@@ -142,15 +150,16 @@ def _rules(row: Row) -> RuleSet:
     return _parsed_rules(row["rules_toml"])
 
 
-def _check_user(user: str, via: str) -> None:
-    if not user or not user.strip():
-        raise StoreError("every step carries the name of the person taking it; none was given")
+def _check_user(user: User, via: str, action: str | None = None) -> None:
+    """The source is known; with ``action``: the user may take it (Forbidden otherwise)."""
+    if action is not None:
+        allow(user, action)
     if via not in VIA:
         raise StoreError(f"source {via!r}: accepted: {', '.join(VIA)}")
 
 
 def _record(
-    conn: Connection, task: Row, action: str, before: str | None, after: str | None, *, user: str, via: str,
+    conn: Connection, task: Row, action: str, before: str | None, after: str | None, *, user: User, via: str,
     on: dt.date, note: str = "", data: Row | None = None, attachments: Sequence[str] = (), version: int,
 ) -> int:  # fmt: skip
     """Append one row to the task's timeline (with its photos' attachment rows) and one to the audit trail;
@@ -159,20 +168,20 @@ def _record(
     clean = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in (data or {}).items()}
     event = conn.execute(
         sa.insert(E).values(
-            task=task["id"], city=task["city"], at=at, on=on, user=user, action=action, source_state=before,
+            task=task["id"], city=task["city"], at=at, on=on, user=user.login, action=action, source_state=before,
             target_state=after, note=note or None, data=clean or None, attachments=list(attachments) or None,
         ).returning(E.c.id)
     ).scalar_one()  # fmt: skip
     revision = conn.execute(sa.select(tables.cities.c.revision).where(tables.cities.c.key == task["city"])).scalar_one()
     conn.execute(
         sa.insert(tables.changes).values(
-            batch=revision, at=at, user=user, source=via, city=task["city"], layer=tables.TASKS_LAYER,
+            batch=revision, at=at, user=user.login, source=via, city=task["city"], layer=tables.TASKS_LAYER,
             feature_id=str(task["id"]), action=action, field="state", old=json.dumps(before), new=json.dumps(after),
             version=version, note=json.dumps(clean, ensure_ascii=False) if not note and clean else (note or None),
         )
     )  # fmt: skip
     for sha in attachments:
-        _attach(conn, task["city"], sha, user, task=task["id"], event=int(event), note=note)
+        _attach(conn, task["city"], sha, user.login, task=task["id"], event=int(event), note=note)
     return int(event)
 
 
@@ -188,15 +197,15 @@ def _task_of(conn: Connection, key: str, gap_ids: Sequence[str]) -> dict[str, in
 
 
 def file_tasks(
-    key: str, city: City, gaps: gpd.GeoDataFrame, *, user: str, as_of: dt.date, unit: str | None = None,
+    key: str, city: City, gaps: gpd.GeoDataFrame, *, user: User, as_of: dt.date, unit: str | None = None,
     due: dt.date | None = None, note: str = "", via: str = "app", database: str | None = None,
 ) -> Filed:  # fmt: skip
     """File a task (立案) for each gap of ``gaps`` (rows of a check's gap table, WGS84) that has no task
     yet (``Filed.already`` names the gaps that have one, whatever its state). The unit comes from the gap
     (:func:`~facilities.tasks.units.responsible_units`) unless ``unit`` is given; the due date is
     ``as_of`` + the rule's ``deadline_days``, never after the inspection date, unless ``due`` is given
-    (then it must not fall after it)."""
-    _check_user(user, via)
+    (then it must not fall after it). Staff's action (Forbidden otherwise)."""
+    _check_user(user, via, "file")
     if unit is not None and not unit.strip():
         raise TaskRefused("unit: empty (accepted: the name of a responsible unit 责任单位)")
     out = Filed()
@@ -290,7 +299,7 @@ class Recheck:
 
 
 def move(
-    key: str, task_id: int, step: str, *, user: str, as_of: dt.date, note: str = "", version: int | None = None,
+    key: str, task_id: int, step: str, *, user: User, as_of: dt.date, note: str = "", version: int | None = None,
     unit: str | None = None, due: dt.date | None = None, photos: Sequence[Photo] = (), recheck: Recheck | None = None,
     via: str = "app", database: str | None = None,
 ) -> Task:  # fmt: skip
@@ -299,19 +308,21 @@ def move(
     ``version``: the task's version the user saw (a TaskConflict when it moved since). ``unit``/``due``:
     for a dispatch (a notice number is given to it), a redispatch or a reopening. ``photos``: evidence
     (stored once by content hash). ``recheck``: the current check of the inventory, needed to verify and
-    to close (a task whose gap is still there is not closed)."""
+    to close (a task whose gap is still there is not closed). Who may take it: the step's ``by``
+    (:data:`STEP_ACTIONS`; a unit's user only on its own unit's tasks) — Forbidden otherwise."""
     _check_user(user, via)
     with db.write(database) as conn:
         city_row = _city(conn, key, lock=step in ("dispatch", "dispatched"))
         row = _locked(conn, key, task_id, version)
         chosen = flow.STEPS[step] if step in flow.STEPS else flow.step_to(row["state"], step)
+        allow(user, STEP_ACTIONS[chosen.by], row["unit"], what=f"task {task_id}")
         chosen = flow.step_named(row["state"], chosen.name)
         _take(conn, city_row, row, chosen, user=user, via=via, as_of=as_of, note=note, unit=unit, due=due, photos=photos, recheck=recheck)
         return _task(conn, task_id)
 
 
 def _take(
-    conn: Connection, city_row: Row, row: Row, step: flow.Step, *, user: str, via: str, as_of: dt.date,
+    conn: Connection, city_row: Row, row: Row, step: flow.Step, *, user: User, via: str, as_of: dt.date,
     note: str, unit: str | None, due: dt.date | None, photos: Sequence[Photo], recheck: Recheck | None, notice: str | None = None,
 ) -> None:  # fmt: skip
     """Check and write one step (inside the caller's transaction)."""
@@ -326,7 +337,7 @@ def _take(
         _assignment(conn, city_row, row, step, values, data, user=user, as_of=as_of, unit=unit, due=due, notice=notice)
     if step.name in ("verify", "close"):
         _verification(conn, row, step, values, data, as_of=as_of, recheck=recheck)
-    hashes = [store_photo(conn, p, user) for p in photos]
+    hashes = [store_photo(conn, p, user.login) for p in photos]
     version = _update(conn, row, **values)
     _record(conn, row, step.name, row["state"], step.target, user=user, via=via, on=as_of, note=note, data=data,
             attachments=hashes, version=version)  # fmt: skip
@@ -334,7 +345,7 @@ def _take(
 
 def _assignment(
     conn: Connection, city_row: Row, row: Row, step: flow.Step, values: dict[str, Any],
-    data: dict[str, Any], *, user: str, as_of: dt.date, unit: str | None, due: dt.date | None, notice: str | None,
+    data: dict[str, Any], *, user: User, as_of: dt.date, unit: str | None, due: dt.date | None, notice: str | None,
 ) -> None:  # fmt: skip
     """A dispatch, redispatch or reopening: the unit, the due date (checked), a notice number, the counts."""
     inspection = _config(city_row).inspection_date
@@ -353,7 +364,7 @@ def _assignment(
         values["unit_from"] = "staff"
     data.update(unit=who, due=when)
     if step.name == "dispatch":
-        values["notice"] = notice or _new_notice(conn, city_row, who, [row["id"]], user, as_of)
+        values["notice"] = notice or _new_notice(conn, city_row, who, [row["id"]], user.login, as_of)
         data["notice"] = values["notice"]
     if step.name == "redispatch":
         values["rework"] = row["rework"] + 1
@@ -408,20 +419,22 @@ def _attach(
 
 
 def attach(
-    key: str, photos: Sequence[Photo], *, user: str, as_of: dt.date, task_id: int | None = None, layer: str | None = None,
+    key: str, photos: Sequence[Photo], *, user: User, as_of: dt.date, task_id: int | None = None, layer: str | None = None,
     feature_id: str | None = None, note: str = "", via: str = "app", database: str | None = None,
 ) -> list[str]:  # fmt: skip
-    """Attach photos to a task (recorded in its timeline) or to a facility (``layer`` + ``feature_id``); the hashes."""
-    _check_user(user, via)
+    """Attach photos to a task (recorded in its timeline; staff, or the task's unit) or to a facility
+    (``layer`` + ``feature_id``; staff); the hashes."""
+    _check_user(user, via, "attach_task" if task_id is not None else "attach_feature")
     if not photos:
         raise StoreError("no photo was given (accepted: one or more JPEG, PNG or WebP photos)")
     if (task_id is None) == (layer is None or feature_id is None):
         raise StoreError("a photo is attached to a task or to a facility (layer and feature id), one of the two")
     with db.write(database) as conn:
         _city(conn, key)
-        hashes = [store_photo(conn, p, user) for p in photos]
+        hashes = [store_photo(conn, p, user.login) for p in photos]
         if task_id is not None:
             row = _locked(conn, key, task_id, None)
+            allow(user, "attach_task", row["unit"], what=f"task {task_id}")
             version = _update(conn, row)
             _record(conn, row, "attach", row["state"], row["state"], user=user, via=via, on=as_of, note=note, attachments=hashes,
                     version=version)  # fmt: skip
@@ -436,7 +449,7 @@ def attach(
             if found.first() is None:
                 raise StoreError(f"{layer}/{feature_id}: no such feature in city {key!r}")
             for h in hashes:
-                _attach(conn, key, h, user, layer=layer, feature_id=feature_id, note=note)
+                _attach(conn, key, h, user.login, layer=layer, feature_id=feature_id, note=note)
         return hashes
 
 
@@ -465,12 +478,13 @@ class Issued:
 
 
 def issue_notices(
-    key: str, *, user: str, as_of: dt.date, units: Iterable[str] | None = None, task_ids: Iterable[int] | None = None,
+    key: str, *, user: User, as_of: dt.date, units: Iterable[str] | None = None, task_ids: Iterable[int] | None = None,
     due: dt.date | None = None, note: str = "", via: str = "app", database: str | None = None,
 ) -> list[Issued]:  # fmt: skip
     """Dispatch (派遣) the filed tasks — of ``units`` / ``task_ids`` when given — under one new numbered
-    notice per unit; filed tasks without a unit are left (staff choose one first). One transaction."""
-    _check_user(user, via)
+    notice per unit; filed tasks without a unit are left (staff choose one first). One transaction. Staff's
+    action (Forbidden otherwise)."""
+    _check_user(user, via, "notices")
     with db.write(database) as conn:
         city_row = _city(conn, key, lock=True)
         query = sa.select(T).where(T.c.city == key, T.c.state == "filed", T.c.unit.is_not(None)).order_by(T.c.id).with_for_update()
@@ -483,7 +497,7 @@ def issue_notices(
             by_unit.setdefault(found["unit"], []).append(found)
         issued = []
         for unit, of_unit in sorted(by_unit.items()):
-            number = _new_notice(conn, city_row, unit, [r["id"] for r in of_unit], user, as_of)
+            number = _new_notice(conn, city_row, unit, [r["id"] for r in of_unit], user.login, as_of)
             for row in of_unit:
                 _take(
                     conn, city_row, row, flow.STEPS["dispatch"], user=user, via=via, as_of=as_of, note=note, unit=None,
@@ -494,14 +508,16 @@ def issue_notices(
 
 
 def request_extension(
-    key: str, task_id: int, due: dt.date, *, reason: str, user: str, as_of: dt.date, version: int | None = None,
+    key: str, task_id: int, due: dt.date, *, reason: str, user: User, as_of: dt.date, version: int | None = None,
     via: str = "app", database: str | None = None,
 ) -> Task:  # fmt: skip
-    """The unit asks for a later due date (申请延期), with a reason; staff approve or refuse it."""
-    _check_user(user, via)
+    """The unit asks for a later due date (申请延期), with a reason; a leader approves or refuses it. The
+    task's unit's action (Forbidden otherwise)."""
+    _check_user(user, via, "request_extension")
     with db.write(database) as conn:
         city_row = _city(conn, key)
         row = _locked(conn, key, task_id, version)
+        allow(user, "request_extension", row["unit"], what=f"task {task_id}")
         if row["state"] not in flow.WITH_UNIT:
             raise TaskRefused(
                 f"task {task_id}: an extension is asked for while the unit has the task (now {flow.both(flow.STATES[row['state']])})"
@@ -531,11 +547,11 @@ def request_extension(
 
 
 def decide_extension(
-    key: str, task_id: int, *, approve: bool, user: str, as_of: dt.date, note: str = "", version: int | None = None,
+    key: str, task_id: int, *, approve: bool, user: User, as_of: dt.date, note: str = "", version: int | None = None,
     via: str = "app", database: str | None = None,
 ) -> Task:  # fmt: skip
-    """Approve (the due date becomes the one asked for) or refuse a pending extension."""
-    _check_user(user, via)
+    """Approve (the due date becomes the one asked for) or refuse a pending extension (a leader's action)."""
+    _check_user(user, via, "decide_extension")
     with db.write(database) as conn:
         _city(conn, key)
         row = _locked(conn, key, task_id, version)
@@ -552,11 +568,11 @@ def decide_extension(
 
 
 def reassign(
-    key: str, task_id: int, unit: str, *, user: str, as_of: dt.date, note: str = "", version: int | None = None,
+    key: str, task_id: int, unit: str, *, user: User, as_of: dt.date, note: str = "", version: int | None = None,
     via: str = "app", database: str | None = None,
 ) -> Task:  # fmt: skip
-    """Change the responsible unit of a task not yet dispatched (a dispatched one is returned first)."""
-    _check_user(user, via)
+    """Change the responsible unit of a task not yet dispatched (a dispatched one is returned first); staff's."""
+    _check_user(user, via, "reassign")
     if not unit.strip():
         raise TaskRefused("unit: empty (accepted: the name of a responsible unit 责任单位)")
     with db.write(database) as conn:

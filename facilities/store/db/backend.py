@@ -23,6 +23,7 @@ import geopandas as gpd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from facilities.auth.roles import User, allow
 from facilities.city import City
 from facilities.city_config import CONFIG_FILE, parse_city_config
 from facilities.errors import CityValidationError, StoreError
@@ -162,14 +163,16 @@ def write_layers(
     rules: Callable[[City], str | None] | None = None,
     dry_run: bool = False,
     rules_text: str | None = None,
-    user: str = "import",
+    user: User | None = None,
     source: str = "import",
     database: str | None = None,
 ) -> WriteResult:
     """Write ``layers`` into city ``key`` (see :func:`facilities.store.write_layers`): validated as a folder
     would be, then in one transaction. ``city_toml`` for a city that is stored already replaces its config
     (recorded in the audit trail). ``rules_text``: the city's rules file (stored, replacing the one
-    there, with an audit row); ``rules``: called for a new city's rules when no ``rules_text`` is given."""
+    there, with an audit row); ``rules``: called for a new city's rules when no ``rules_text`` is given.
+    ``user``: who imports (an administrator's action: Forbidden otherwise, nothing written)."""
+    user = allow(user, "import")
     info = describe(key, database)
     _check_request(info, layers, mode, city_toml)
     result = WriteResult(f"db:{key}", dry_run)
@@ -214,7 +217,7 @@ def write_layers(
         return result
     # the same features as stored: rolled back, no new revision (the caches stay valid)
     with contextlib.suppress(_NoChange):
-        _write_all(key, config_text, rules_text, current is None, to_write, final, info, mode, result, user, source, database)
+        _write_all(key, config_text, rules_text, current is None, to_write, final, info, mode, result, user.login, source, database)
     return result
 
 
@@ -270,10 +273,12 @@ def _write_city(conn: Connection, key: str, config_text: str, rules_text: str | 
     return changes
 
 
-def set_rules(key: str, text: str, *, user: str, source: str = "app", note: str = "", database: str | None = None) -> int:
-    """Store a new rules file for city ``key`` (checked first: RulesError, nothing written); the revision."""
+def set_rules(key: str, text: str, *, user: User, source: str = "app", note: str = "", database: str | None = None) -> int:
+    """Store a new rules file for city ``key`` (checked first: RulesError, nothing written); the revision.
+    An administrator's action (Forbidden otherwise)."""
     from facilities.rules import parse_rules
 
+    allow(user, "rules")
     parse_rules(text.encode("utf-8"))
     with db.write(database) as conn:
         row = _city_row(conn, key)
@@ -281,7 +286,7 @@ def set_rules(key: str, text: str, *, user: str, source: str = "app", note: str 
             raise _missing(conn, key)
         changes = _write_city(conn, key, row["config_toml"], text, False)
         batch = bump(conn, key)
-        record(conn, key, batch, changes, user, source, note)
+        record(conn, key, batch, changes, user.login, source, note)
         return batch
 
 
@@ -336,14 +341,16 @@ def load_folder(
     folder: str | Path,
     key: str | None = None,
     *,
-    user: str = "import",
+    user: User | None = None,
     source: str = "import",
     dry_run: bool = False,
     database: str | None = None,
 ) -> tuple[WriteResult, ValidationReport]:
     """``db load``: validate the city folder as ``validate`` does (nothing is loaded when it has errors),
     then insert or update its features by id in city ``key`` (the folder's name by default), with its
-    ``city.toml`` and ``rules.toml``, in one transaction."""
+    ``city.toml`` and ``rules.toml``, in one transaction. ``user``: who loads it (an administrator, or the
+    command line's operator: Forbidden otherwise)."""
+    allow(user, "import")
     path = Path(folder)
     key = key or path.resolve().name
     result = WriteResult(f"db:{key}", dry_run)

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Connection
 
+from facilities.auth.roles import User, allow
 from facilities.city_config import Bounds, parse_city_config
 from facilities.errors import EditConflict, EditRejected, StoreError
 from facilities.problems import Problem
@@ -252,13 +253,13 @@ def _check_edits(edits: Sequence[Edit]) -> None:
         raise StoreError("one save changes each feature once; the same feature was given twice")
 
 
-def apply(conn: Connection, key: str, edits: Sequence[Edit], user: str, source: str, note: str = "", reverts: int | None = None) -> Saved:
+def apply(conn: Connection, key: str, edits: Sequence[Edit], user: User, source: str, note: str = "", reverts: int | None = None) -> Saved:
     """Apply ``edits`` to city ``key`` inside the open write transaction ``conn`` (see the module's
-    docstring); raises EditConflict or EditRejected (the caller's transaction is then rolled back).
-    ``reverts``: the change these edits undo (recorded with them)."""
+    docstring); raises Forbidden (the user's role may not edit, or not delete), EditConflict or
+    EditRejected (the caller's transaction is then rolled back). ``reverts``: the change these edits undo
+    (recorded with them; the caller checked that the user may revert)."""
+    allow(user, "revert" if reverts is not None else "delete" if any(e.delete for e in edits) else "edit")
     _check_edits(edits)
-    if not user:
-        raise StoreError("every change carries the name of the person making it; none was given")
     if source not in SOURCES:
         raise StoreError(f"source {source!r}: accepted: {', '.join(SOURCES)}")
     bounds = _bounds(conn, key)
@@ -300,20 +301,22 @@ def apply(conn: Connection, key: str, edits: Sequence[Edit], user: str, source: 
         for c in changes:
             c.reverts = reverts
         all_changes += changes
-    saved.changes = record(conn, key, saved.revision, all_changes, user, source, note)
+    saved.changes = record(conn, key, saved.revision, all_changes, user.login, source, note)
     return saved
 
 
-def edit(key: str, edits: Sequence[Edit], *, user: str, note: str = "", source: str = "app", database: str | None = None) -> Saved:
+def edit(key: str, edits: Sequence[Edit], *, user: User, note: str = "", source: str = "app", database: str | None = None) -> Saved:
     """Save ``edits`` to city ``key`` in one transaction (all or nothing); see :func:`apply`."""
     with db.write(database) as conn:
         return apply(conn, key, edits, user, source, note)
 
 
-def revert(key: str, change: int, *, user: str, note: str = "", database: str | None = None) -> Saved:
+def revert(key: str, change: int, *, user: User, note: str = "", database: str | None = None) -> Saved:
     """Undo one change of a field (``action = update``): set the field back to its old value, recorded as a
     new change (``source = revert``, ``reverts`` = the change). Refused (EditConflict) when the field has
-    been changed again since; a feature created or deleted is not reverted here (retire it, or re-import)."""
+    been changed again since; a feature created or deleted is not reverted here (retire it, or re-import).
+    An administrator's action (Forbidden otherwise)."""
+    allow(user, "revert")
     with db.write(database) as conn:
         c = tables.changes.c
         row = conn.execute(sa.select(tables.changes).where(c.change == change, c.city == key)).mappings().one_or_none()

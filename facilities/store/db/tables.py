@@ -263,6 +263,60 @@ check_runs = sa.Table(
     sa.UniqueConstraint("city", "revision", "as_of", name="uq_check_runs"),
 )
 
+# --------------------------------------------------------------------------- users, sessions and units (0003)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("login", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("unit", sa.Text),  # a responsible unit's user: its unit
+    sa.Column("password_hash", sa.Text),  # argon2id; None: signs in through the intranet's single sign-on only
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failed", sa.Integer, nullable=False, server_default="0"),  # wrong passwords in a row
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_sign_in", sa.DateTime(timezone=True)),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),  # sha256 of the token: the token itself is never stored
+    sa.Column("login", sa.Text, sa.ForeignKey("users.login", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_sessions_login", "login"),
+)
+
+units = sa.Table(
+    "units",
+    metadata,
+    sa.Column("city", sa.Text, sa.ForeignKey("cities.key", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("contact", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: the accounts' audit trail: who added, changed, disabled a user or a unit; every sign-in, failed or not
+user_events = sa.Table(
+    "user_events",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("login", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("detail", json_type()),
+    sa.Index("ix_user_events_login", "login"),
+)
+
 __all__ = [
     "CHANGE_COLUMNS",
     "SRID",
@@ -277,6 +331,10 @@ __all__ = [
     "layers",
     "metadata",
     "notices",
+    "sessions",
     "task_events",
     "tasks",
+    "units",
+    "user_events",
+    "users",
 ]
