@@ -28,12 +28,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from shapely.geometry import Point, shape
 
+from facilities.auth import User
 from facilities.errors import EditConflict, EditRejected, StoreError
 from facilities.schema import ALL_LAYERS
 from facilities.store import folder
 from facilities.store.db import backend, edits, engine, tables
 from facilities.store.db.edits import Edit
-from facilities.auth import User
 from tests.helpers import ADMIN, DEMO, TempPostGIS, postgis_available
 
 REASON = postgis_available()

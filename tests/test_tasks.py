@@ -27,13 +27,13 @@ from PIL import Image
 from shapely.geometry import Point, shape
 
 from facilities import store
+from facilities.auth import User
 from facilities.check import Result, check
 from facilities.city import City
 from facilities.errors import EvidenceRejected, StoreError, TaskRefused
 from facilities.rules import city_rules
 from facilities.store import DbCity, Edit
 from facilities.store.db import engine, tables
-from facilities.auth import User
 from facilities.tasks import queries, service
 from facilities.tasks.evidence import MAX_BYTES, inspect_photo
 from tests.helpers import ADMIN, DEMO, LEADER, STAFF, SYSTEM, actor_for, unit_user
