@@ -22,7 +22,7 @@ from __future__ import annotations
 import streamlit as st
 
 from facilities import settings
-from facilities.auth import User, accounts, can
+from facilities.auth import ROLES, User, accounts, can
 from facilities.errors import Forbidden, SignInRefused, StoreError
 from facilities.words import ui
 from ui.safe import md
@@ -137,8 +137,6 @@ def sign_in_page(demo_passwords: dict[str, str]) -> None:
 
 
 def _demo_table(demo_passwords: dict[str, str]) -> None:
-    from facilities.auth.roles import ROLES
-
     database = settings.database_url()
     demo = [u for u in accounts.demo_users(database) if u.login in demo_passwords]
     if not demo:

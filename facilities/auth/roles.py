@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilities.errors import Forbidden
-
-Pair = tuple[str, str]
+from facilities.schema import Pair
 
 #: the roles, with their (zh, en) labels and what each may do (shown on the users page and in the docs)
 ROLES: dict[str, Pair] = {

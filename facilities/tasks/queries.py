@@ -126,7 +126,7 @@ def photos_of(
     """The photos attached to a task or a facility: sha256, at, user, note, event, media type, size."""
     if task_id is not None:
         task(key, task_id, user=user, database=database)
-    else:
+    else:  # a facility's photos: whoever reads the whole inventory and the tasks (staff, leaders, admins)
         allow(user, "read_tasks")
         allow(user, "read_all")
     a, ev = tables.attachments.c, tables.evidence.c
