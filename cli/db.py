@@ -75,7 +75,8 @@ def _dump(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace) -> int:
     try:
-        frame = store.history(_key(args.city), feature=args.feature, layer=args.layer, user=args.by, limit=args.limit)
+        by = acting_user(args.acting)
+        frame = store.history(_key(args.city), by=by, feature=args.feature, layer=args.layer, user=args.by, limit=args.limit)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -145,7 +146,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     h.add_argument("city", help="the city's key")
     h.add_argument("--feature", help="one feature id")
     h.add_argument("--layer", help="one layer")
-    h.add_argument("--user", dest="by", help="changes by one person")
+    h.add_argument("--user", dest="by", help="changes by one person (their login)")
+    h.add_argument("--as", dest="acting", help=ACTING_HELP)
     h.add_argument("--limit", type=int, help="at most this many changes (newest first)")
     h.add_argument("--json", action="store_true", help="print the changes as JSON")
     h.set_defaults(func=_history)

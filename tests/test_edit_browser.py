@@ -20,11 +20,12 @@ from facilities.check import check
 from facilities.rules import load_rules
 from facilities.store import folder
 from facilities.store.db import edits
-from tests.helpers import ARTIFACTS, BROWSER, DEMO, choose, demo_app, open_page, page_ready
+from tests.helpers import ADMIN, ARTIFACTS, BROWSER, DEMO, choose, demo_app, open_page, page_ready, sign_in
 
 pytestmark = BROWSER
 AS_OF = "2026-11-29"
-NAME = "王小明"
+#: the demo's staff account (data/xiangyang/accounts.toml); the audit trail records its login
+LOGIN, PASSWORD = "demo-staff", "demo-staff-2026"
 ROAD = "人民路"
 
 
@@ -32,13 +33,6 @@ ROAD = "人民路"
 def app(tmp_path_factory):
     with demo_app(tmp_path_factory, "edit.log", AS_OF) as found:
         yield found
-
-
-def _sign_in(page) -> None:
-    box = page.get_by_label("你的姓名（记入修改记录）", exact=True)
-    box.fill(NAME)
-    box.press("Enter")
-    page.wait_for_timeout(800)
 
 
 def _choose(page, label: str, option: str, scope=None) -> None:
@@ -84,14 +78,13 @@ def test_staff_edits_change_the_score_and_the_history(app, browser):
     dark = city["lamps"][(city["lamps"]["road"].fillna("").str.contains(ROAD)) & (city["lamps"]["working"] == False)]  # noqa: E712
     assert len(dark) >= 10  # the demo has dark lamps on this road: the task "mark 10 lamps working"
 
-    page, outside, _ = open_page(browser, f"{url}/scorecard")
-    page_ready(page)
+    page, outside, _ = open_page(browser, url)
+    sign_in(page, LOGIN, PASSWORD)
     assert _score(page, url) == pytest.approx(before, abs=0.05)
 
     # 1. correct a toilet's grade
     page.goto(f"{url}/edit")
     page_ready(page)
-    _sign_in(page)  # (a new page load is a new session: issue 13 brings sign-in that lasts)
     _choose(page, "图层", "旅游厕所")
     new_grade = "A" if toilet["grade"] != "A" else "AA"
     _choose(page, "等级 *", f"{'A级' if new_grade == 'A' else 'AA级'} ({new_grade})")
@@ -121,7 +114,6 @@ def test_staff_edits_change_the_score_and_the_history(app, browser):
     # 4. the road's dark lamps marked working, in one bulk save
     page.goto(f"{url}/inventory")
     page_ready(page)
-    _sign_in(page)
     _choose(page, "图层", next(o for o in ["路灯与亮化 Lamps (9531)"]))
     page.get_by_label("搜索（名称、编号）", exact=True).fill(ROAD)
     page.get_by_label("搜索（名称、编号）", exact=True).press("Enter")
@@ -138,8 +130,8 @@ def test_staff_edits_change_the_score_and_the_history(app, browser):
     assert f"{len(dark)} 项变更" in _alert(page, "已保存")
 
     # the history: each change with its old and new value, and who made it
-    history = edits.history("xiangyang", database=database)
-    mine = history[history["user"] == NAME]
+    history = edits.history("xiangyang", by=ADMIN, database=database)
+    mine = history[history["user"] == LOGIN]
     grade = mine[(mine["feature_id"] == toilet["id"]) & (mine["field"] == "grade")].iloc[0]
     assert (json.loads(grade["old"]), json.loads(grade["new"])) == (toilet["grade"], new_grade)
     retired = mine[(mine["feature_id"] == sign["id"]) & (mine["field"] == "status")].iloc[0]
@@ -181,9 +173,10 @@ def test_two_tabs_the_second_save_is_refused_and_its_input_kept(app, browser):
     target = city["toilets"].iloc[1]
     pages = []
     for _ in range(2):
-        page, outside, _ = open_page(browser, f"{url}/edit")
+        page, outside, _ = open_page(browser, url)
+        sign_in(page, LOGIN, PASSWORD)
+        page.goto(f"{url}/edit")
         page_ready(page)
-        _sign_in(page)
         _choose(page, "图层", "旅游厕所")
         _choose(page, "要素", f"{target['id']} · {target['name']}")
         pages.append((page, outside))
@@ -197,7 +190,7 @@ def test_two_tabs_the_second_save_is_refused_and_its_input_kept(app, browser):
     message = _alert(second, "他人已修改")
     assert "你填写的内容仍保留在表单中" in message
     detail = second.locator("[data-testid='stCode']").first.inner_text()
-    assert re.search(r"version 1, it is now version 2", detail) and "第一个标签页的名称" in detail and NAME in detail
+    assert re.search(r"version 1, it is now version 2", detail) and "第一个标签页的名称" in detail and LOGIN in detail
     assert second.get_by_label("名称", exact=True).input_value() == mine  # the input is kept
     assert edits.feature("xiangyang", "toilets", target["id"], database=database).props["name"] == "第一个标签页的名称"
     # load the latest version, apply the input again: saved

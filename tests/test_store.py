@@ -200,7 +200,7 @@ def all_versions(database: str, key: str = KEY) -> dict[tuple[str, str], int]:
 
 
 def audit(database: str, key: str = KEY, **filters: Any) -> pd.DataFrame:
-    return edits.history(key, database=database, **filters)
+    return edits.history(key, by=ADMIN, database=database, **filters)
 
 
 def value(text: Any) -> Any:

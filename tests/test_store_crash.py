@@ -126,13 +126,13 @@ def start_state(database: str) -> Start:
     lamps = city["lamps"].set_index("id").drop(columns="geometry")
     assert len(lamps) == len(json.loads((DEMO / "lamps.geojson").read_text(encoding="utf-8"))["features"])
     others = {name: len(gdf) for name, gdf in city.layers.items() if name != "lamps"}
-    return Start(lamps, len(edits.history(KEY, database=database)), others)
+    return Start(lamps, len(edits.history(KEY, by=ADMIN, database=database)), others)
 
 
 def check_store(database: str, start: Start, reported: int) -> int:
     """Every invariant of the store after a kill; the number of saves found."""
     city = backend.load(KEY, database)  # the store loads
-    trail = edits.history(KEY, database=database)
+    trail = edits.history(KEY, by=ADMIN, database=database)
     revision = backend.revision(KEY, database)
     # a save the writer saw committed is there; at most one more (killed between its commit and its report)
     assert reported <= revision <= reported + 1

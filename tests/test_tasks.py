@@ -224,7 +224,7 @@ def test_sync_reopens_a_closed_task_whose_gap_came_back(db, base, key):
     assert task.due == dt.date(2027, 1, 14)  # 2026-12-15 + 30 days
     last = queries.timeline(key, task_id, user=ADMIN, database=db).iloc[-1]
     assert (last["user"], last["action"], last["source_state"], last["target_state"]) == (SYSTEM.login, "reopen", "closed", "dispatched")
-    audit = store.history(DbCity(key, db), layer="tasks").iloc[0]
+    audit = store.history(DbCity(key, db), by=ADMIN, layer="tasks").iloc[0]
     assert (audit["user"], audit["source"], audit["action"]) == (SYSTEM.login, "system", "reopen")
 
     again = queries.sync(key, on_the_day, gone_again, database=db)
@@ -502,7 +502,7 @@ def test_every_step_is_in_the_timeline_and_the_audit_trail(db, base, key):
     tl = queries.timeline(key, task_id, user=ADMIN, database=db)
     assert list(tl["action"]) == actions and list(tl["user"]) == users
     assert [None if pd.isna(s) else s for s in tl["source_state"]] == [None, *states[:-1]] and list(tl["target_state"]) == states
-    trail = store.history(city, layer="tasks").sort_values("change")
+    trail = store.history(city, by=ADMIN, layer="tasks").sort_values("change")
     assert list(trail["feature_id"]) == [str(task_id)] * 7
     assert list(trail["action"]) == actions and list(trail["user"]) == users
     assert [json.loads(v) for v in trail["new"]] == states
@@ -512,15 +512,15 @@ def test_every_step_is_in_the_timeline_and_the_audit_trail(db, base, key):
 
     assert store.changed_layers(city, edited - 1) == frozenset({"lamps"})  # the steps were recorded at batch = edited
     assert store.changed_layers(city, edited) == frozenset()
-    n = len(store.history(city))
+    n = len(store.history(city, by=ADMIN))
     with pytest.raises(StoreError, match=rf"change {trail['change'].iloc[-1]}: .*cannot be reverted"):
         store.revert(city, int(trail["change"].iloc[-1]), user=ADMIN)
-    assert len(store.history(city)) == n and queries.task(key, task_id, user=ADMIN, database=db).state == "closed"
+    assert len(store.history(city, by=ADMIN)) == n and queries.task(key, task_id, user=ADMIN, database=db).state == "closed"
 
 
 def test_reverting_a_task_step_says_it_is_a_task(db, base, key):
     (task_id,) = file(db, base, key, A08)
-    change = int(store.history(DbCity(key, db), layer="tasks")["change"].iloc[0])
+    change = int(store.history(DbCity(key, db), by=ADMIN, layer="tasks")["change"].iloc[0])
     with pytest.raises(StoreError) as refused:
         store.revert(DbCity(key, db), change, user=ADMIN)
     assert f"task {task_id}" in str(refused.value) and "db load" not in str(refused.value)

@@ -21,15 +21,17 @@ from PIL import Image
 from shapely.geometry import Point
 
 from facilities import store
+from facilities.auth import accounts
 from facilities.store import folder
 from facilities.store.db.edits import Edit
 from facilities.tasks import queries
-from tests.helpers import ARTIFACTS, BROWSER, DEMO, choose, demo_app, open_page, page_ready
+from tests.helpers import ADMIN, ARTIFACTS, BROWSER, DEMO, STAFF, choose, demo_app, open_page, page_ready, sign_in
 
 pytestmark = BROWSER
 AS_OF = "2026-11-29"
-STAFF = "王俊"
-UNIT_USER = "刘晓莹"
+#: the demo's staff account (data/xiangyang/accounts.toml, made on the app's first start)
+STAFF_LOGIN, STAFF_PASSWORD = "demo-staff", "demo-staff-2026"
+UNIT_PASSWORD = "unit-password-2026"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -58,16 +60,6 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"tasks_{name}.png"), full_page=True)
 
 
-def _sign_in(page, name: str) -> None:
-    box = page.get_by_label("你的姓名（记入修改记录）", exact=True)
-    if not box.is_visible():  # a phone: the sidebar starts folded
-        page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button").first.click()
-        page.wait_for_timeout(600)
-    box.fill(name)
-    box.press("Enter")
-    page.wait_for_timeout(800)
-
-
 def _alert(page, text: str, name: str) -> str:
     loc = page.locator("[data-testid='stAlert']", has_text=text).first
     try:
@@ -86,17 +78,14 @@ def _click(page, role: str, name: str, scope=None) -> None:
 def _open_task(page, url: str, task_id: int) -> None:
     page.goto(f"{url}/tasks")
     page_ready(page)
-    _sign_in(page, STAFF)
     _click(page, "tab", "看板")
     page.get_by_role("button", name=re.compile(rf"^(⚠ )?#{task_id} ")).first.click()
     page.get_by_role("heading", name=f"任务 {task_id}").wait_for(timeout=60_000)
 
 
-def _unit_step(page, url: str, unit: str, task_id: int, step: str, note: str = "", photo: bytes | None = None) -> None:
+def _unit_step(page, url: str, task_id: int, step: str, note: str = "", photo: bytes | None = None) -> None:
     page.goto(f"{url}/my-tasks")
     page_ready(page)
-    _sign_in(page, UNIT_USER)
-    choose(page, "我的单位", unit)
     card = page.locator("[data-testid='stExpander']", has_text=f"#{task_id} ").first
     card.locator("summary").first.click()
     page.wait_for_timeout(600)
@@ -134,15 +123,16 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
     expected = _toilet_reach_gaps()
     assert len(expected) >= 2  # the demo plants toilet-reach gaps: the flow needs two
 
-    # staff file every toilet-reach gap from the gaps page
+    # staff sign in and file every toilet-reach gap from the gaps page
     page, outside, _ = open_page(browser, f"{url}/gaps")
+    sign_in(page, STAFF_LOGIN, STAFF_PASSWORD)
+    page.goto(f"{url}/gaps")
     page_ready(page)
-    _sign_in(page, STAFF)
     choose(page, "要立案的规则", "每个景区景点 500 米内有 A 级以上旅游厕所")
     _click(page, "button", "将该规则的全部缺口立案")
     assert f"已立案 {len(expected)} 项" in _alert(page, "已立案", "file")
     source = store.DbCity("xiangyang", database)
-    filed = queries.tasks("xiangyang", database=database)
+    filed = queries.tasks("xiangyang", user=STAFF, database=database)
     assert {g.split("/")[-1] for g in filed["gap_id"]} == set(expected)
     assert dict(zip((g.split("/")[-1] for g in filed["gap_id"]), filed["unit"], strict=True)) == expected
     # deadline: 30 days (the rules file) from the check date, before the inspection (2027-05-20)
@@ -151,7 +141,6 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
     # dispatch them with notices; the Word notice opens with the unit and the deadline in it
     page.goto(f"{url}/tasks")
     page_ready(page)
-    _sign_in(page, STAFF)
     _click(page, "tab", "整改通知书")
     _click(page, "button", "派遣已立案任务并生成整改通知书")
     assert f"已生成 {len(set(expected.values()))} 份通知书" in _alert(page, "已生成", "dispatch")
@@ -160,20 +149,34 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
         _click(page, "button", "下载 Word（.docx）")
     notice = docx.Document(got.value.path())
     text = "\n".join([p.text for p in notice.paragraphs] + [c.text for t in notice.tables for r in t.rows for c in r.cells])
-    numbered = queries.notices("xiangyang", database=database)
+    numbered = queries.notices("xiangyang", user=STAFF, database=database)
     first = numbered.iloc[0]
     assert first["number"] in text and first["unit"] in text and "2026-12-29" in text
     _shot(page, "notices")
 
-    tasks = queries.tasks("xiangyang", database=database).set_index("feature_id")
+    tasks = queries.tasks("xiangyang", user=STAFF, database=database).set_index("feature_id")
     fixed_spot, idle_spot = sorted(expected)[:2]
     fixed_task, idle_task = int(tasks.at[fixed_spot, "id"]), int(tasks.at[idle_spot, "id"])
 
-    # the unit, on a phone: accept, then report fixed with a photo
-    phone, outside_phone, _ = open_page(browser, f"{url}/my-tasks", viewport=PHONE)
+    # each responsible unit gets an account (as an admin adds them); each signs in on a phone
+    phones, logins = {}, {}
+    for i, unit in enumerate(sorted({expected[fixed_spot], expected[idle_spot]})):
+        logins[unit] = f"unit-{i}"
+        accounts.add_user(logins[unit], name=f"{unit}联络员", role="unit", unit=unit, password=UNIT_PASSWORD, by=ADMIN, database=database)
+        phones[unit] = open_page(browser, url, viewport=PHONE)
+        sign_in(phones[unit][0], logins[unit], UNIT_PASSWORD)
+    phone = phones[expected[fixed_spot]][0]
+
+    # a unit's user sees its own unit's tasks, and none of another unit's
+    phone.goto(f"{url}/my-tasks")
     page_ready(phone)
-    _unit_step(phone, url, expected[fixed_spot], fixed_task, "签收")
-    _unit_step(phone, url, expected[fixed_spot], fixed_task, "反馈（已整改）", "新建 A 级厕所一座", _jpeg())
+    own = {int(i) for i, u in zip(tasks["id"], tasks["unit"], strict=True) if u == expected[fixed_spot]}
+    shown = {int(m) for m in re.findall(r"#(\d+) ·", " ".join(phone.locator("[data-testid='stExpander'] summary").all_inner_texts()))}
+    assert shown == own, (shown, own)
+
+    # the unit, on its phone: accept, then report fixed with a photo
+    _unit_step(phone, url, fixed_task, "签收")
+    _unit_step(phone, url, fixed_task, "反馈（已整改）", "新建 A 级厕所一座", _jpeg())
     _shot(phone, "unit_phone")
 
     # the inventory is corrected: a graded toilet 100 m from the scenic spot
@@ -189,19 +192,20 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
     _shot(page, "closed")
 
     # another task reported fixed with nothing changed goes back for rework
-    _unit_step(phone, url, expected[idle_spot], idle_task, "签收")
-    _unit_step(phone, url, expected[idle_spot], idle_task, "反馈（已整改）", "已整改")
+    other = phones[expected[idle_spot]][0]
+    _unit_step(other, url, idle_task, "签收")
+    _unit_step(other, url, idle_task, "反馈（已整改）", "已整改")
     _staff_step(page, url, idle_task, "核查")
     page.get_by_text("缺口仍在").first.wait_for(timeout=60_000)
     _staff_step(page, url, idle_task, "重新派遣", "复核仍不达标，请重新整改")
 
-    done = queries.task("xiangyang", fixed_task, database)
+    done = queries.task("xiangyang", fixed_task, user=STAFF, database=database)
     assert done.state == "closed" and done.gap_present is False
-    again = queries.task("xiangyang", idle_task, database)
+    again = queries.task("xiangyang", idle_task, user=STAFF, database=database)
     assert again.state == "dispatched" and again.rework == 1
-    steps = list(queries.timeline("xiangyang", fixed_task, database)["action"])
+    steps = list(queries.timeline("xiangyang", fixed_task, user=STAFF, database=database)["action"])
     assert steps == ["file", "dispatch", "accept", "submit", "verify", "close"]
-    assert list(queries.timeline("xiangyang", idle_task, database)["action"]) == [
+    assert list(queries.timeline("xiangyang", idle_task, user=STAFF, database=database)["action"]) == [
         "file",
         "dispatch",
         "accept",
@@ -209,9 +213,9 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
         "verify",
         "redispatch",
     ]
-    photos = queries.photos_of("xiangyang", task_id=fixed_task, database=database)
-    assert len(photos) == 1 and queries.photo(photos["sha256"].iloc[0], database=database)[0] == _jpeg()
-    audit = store.history(source, layer="tasks")
+    photos = queries.photos_of("xiangyang", task_id=fixed_task, user=STAFF, database=database)
+    assert len(photos) == 1 and queries.photo(photos["sha256"].iloc[0], user=STAFF, database=database)[0] == _jpeg()
+    audit = store.history(source, by=ADMIN, layer="tasks")
     assert {(int(f), a) for f, a in zip(audit["feature_id"], audit["action"], strict=True)} >= {(fixed_task, s) for s in steps}
-    assert set(audit["user"]) >= {STAFF, UNIT_USER}
-    assert outside == [] and outside_phone == []
+    assert set(audit["user"]) >= {STAFF_LOGIN, *logins.values()}  # every step under the login that took it
+    assert outside == [] and all(p[1] == [] for p in phones.values())

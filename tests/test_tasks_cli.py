@@ -23,7 +23,7 @@ from facilities import store
 from facilities.store import folder
 from facilities.store.db.edits import Edit
 from facilities.tasks import queries
-from tests.helpers import DEMO, output_of, run_cli
+from tests.helpers import ADMIN, DEMO, STAFF, add_account, output_of, run_cli
 
 AS_OF = "2026-11-29"
 
@@ -49,6 +49,7 @@ def db(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tasks.sqlite'}"
     run = run_cli("db", "load", str(DEMO), FACILITIES_DB=url)
     assert run.returncode == 0, output_of(run)
+    add_account(url, "wangjun", "staff", "王俊", password="a-long-staff-password")
     return url
 
 
@@ -70,7 +71,7 @@ def _jpeg(path) -> str:
 
 def test_the_case_flow_from_the_command_line(db, tmp_path):
     expected = _toilet_reach_gaps()
-    filed = _ok(_tasks(db, "file", "xiangyang", "--rule", "toilet_reach", "--as-of", AS_OF, "--as", "王俊"))
+    filed = _ok(_tasks(db, "file", "xiangyang", "--rule", "toilet_reach", "--as-of", AS_OF, "--as", "wangjun"))
     assert f"filed 立案 {len(expected)} task(s)" in filed
     listed = json.loads(_ok(_tasks(db, "list", "xiangyang", "--json", "--as-of", AS_OF)))
     by_spot = {t["feature_id"]: t for t in listed}
@@ -82,7 +83,7 @@ def test_the_case_flow_from_the_command_line(db, tmp_path):
 
     # notices: one per unit, numbered in the year, as .docx and .html
     out = tmp_path / "notices"
-    text = _ok(_tasks(db, "notices", "xiangyang", "--out", str(out), "--as-of", AS_OF, "--as", "王俊"))
+    text = _ok(_tasks(db, "notices", "xiangyang", "--out", str(out), "--as-of", AS_OF, "--as", "wangjun"))
     units = sorted({v[0] for v in expected.values()})
     files = sorted(out.glob("*.docx"))
     assert len(files) == len(units) and len(list(out.glob("*.html"))) == len(units)
@@ -106,12 +107,21 @@ def test_the_case_flow_from_the_command_line(db, tmp_path):
     source = store.DbCity("xiangyang", db)
     fixed_spot, idle_spot = sorted(expected)[:2]
     fixed, idle = by_spot[fixed_spot]["id"], by_spot[idle_spot]["id"]
-    unit = expected[fixed_spot][0]
-    _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "accepted", "--as", unit, "--as-of", "2026-12-01"))
-    refused = _tasks(db, "move", "xiangyang", str(fixed), "--to", "closed", "--as", unit, "--as-of", "2026-12-01")
+    unit, idle_unit = expected[fixed_spot][0], expected[idle_spot][0]
+    add_account(db, "unit-a", "unit", "甲联络员", unit=unit)
+    add_account(db, "unit-b", "unit", "乙联络员", unit=idle_unit)
+    strangers = sorted({v[0] for v in expected.values()} - {unit})
+    add_account(db, "unit-other", "unit", "丙联络员", unit=strangers[0] if strangers else "别的单位")
+    other = _tasks(db, "move", "xiangyang", str(fixed), "--to", "accepted", "--as", "unit-other", "--as-of", "2026-12-01")
+    assert other.returncode == 1 and "nothing was changed" in output_of(other) and "Traceback" not in output_of(other)
+    assert queries.task("xiangyang", fixed, user=STAFF, database=db).state == "dispatched"
+    as_staff = _tasks(db, "move", "xiangyang", str(fixed), "--to", "accepted", "--as", "wangjun", "--as-of", "2026-12-01")
+    assert as_staff.returncode == 1 and "nothing was changed" in output_of(as_staff)  # the unit signs for its own tasks
+    _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "accepted", "--as", "unit-a", "--as-of", "2026-12-01"))
+    refused = _tasks(db, "move", "xiangyang", str(fixed), "--to", "closed", "--as", "unit-a", "--as-of", "2026-12-01")
     assert refused.returncode == 1 and "cannot move to 结案 Closed" in output_of(refused) and "反馈" in output_of(refused)
     photo = _jpeg(tmp_path / "after.jpg")
-    _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "submitted", "--note", "新建厕所", "--photo", photo, "--as", unit))
+    _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "submitted", "--note", "新建厕所", "--photo", photo, "--as", "unit-a"))
     bad = tmp_path / "not-a-photo.jpg"
     bad.write_text("hello")
     refused = _tasks(db, "move", "xiangyang", str(idle), "--to", "accepted", "--photo", str(bad))
@@ -120,20 +130,20 @@ def test_the_case_flow_from_the_command_line(db, tmp_path):
     # the inventory is corrected; the re-check finds the gap gone; the task is closed
     _, lon, lat = expected[fixed_spot]
     toilet = {"name": "新建厕所", "status": "new", "grade": "A", "kind": "standalone"}
-    store.edit(source, [Edit("toilets", "T-CLI-1", None, toilet, Point(lon + 0.001, lat))], user="王俊")
-    assert "the gap is gone" in _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "verifying", "--as", "王俊", "--as-of", AS_OF))
-    _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "closed", "--as", "王俊", "--as-of", AS_OF))
+    store.edit(source, [Edit("toilets", "T-CLI-1", None, toilet, Point(lon + 0.001, lat))], user=STAFF)
+    assert "the gap is gone" in _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "verifying", "--as", "wangjun", "--as-of", AS_OF))
+    _ok(_tasks(db, "move", "xiangyang", str(fixed), "--to", "closed", "--as", "wangjun", "--as-of", AS_OF))
 
     # the other is reported fixed with nothing changed: the re-check still finds it; it goes back
-    _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "accepted", "--as", "u"))
-    _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "submitted", "--note", "done", "--as", "u"))
-    assert "still there" in _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "verifying", "--as", "王俊", "--as-of", AS_OF))
-    refused = _tasks(db, "move", "xiangyang", str(idle), "--to", "closed", "--as", "王俊", "--as-of", AS_OF)
+    _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "accepted", "--as", "unit-b"))
+    _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "submitted", "--note", "done", "--as", "unit-b"))
+    assert "still there" in _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "verifying", "--as", "wangjun", "--as-of", AS_OF))
+    refused = _tasks(db, "move", "xiangyang", str(idle), "--to", "closed", "--as", "wangjun", "--as-of", AS_OF)
     assert refused.returncode == 1 and "still there" in output_of(refused)
-    no_reason = _tasks(db, "move", "xiangyang", str(idle), "--to", "dispatched", "--as", "王俊")
+    no_reason = _tasks(db, "move", "xiangyang", str(idle), "--to", "dispatched", "--as", "wangjun")
     assert no_reason.returncode == 1 and "reason" in output_of(no_reason)
-    _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "dispatched", "--note", "仍不达标", "--as", "王俊"))
-    assert queries.task("xiangyang", idle, db).rework == 1
+    _ok(_tasks(db, "move", "xiangyang", str(idle), "--to", "dispatched", "--note", "仍不达标", "--as", "wangjun"))
+    assert queries.task("xiangyang", idle, user=STAFF, database=db).rework == 1
 
     shown = _ok(_tasks(db, "show", "xiangyang", str(fixed)))
     for step in ("立案", "派遣", "签收", "反馈", "核查", "结案"):
@@ -146,10 +156,10 @@ def test_the_case_flow_from_the_command_line(db, tmp_path):
 
     # the toilet goes again: the next check reopens the closed task
     current = store.feature(source, "toilets", "T-CLI-1")
-    store.edit(source, [Edit("toilets", "T-CLI-1", current.version, delete=True)], user="王俊")
+    store.edit(source, [Edit("toilets", "T-CLI-1", current.version, delete=True)], user=ADMIN)  # deletes: admins
     reopened = _ok(_tasks(db, "file", "xiangyang", "--rule", "toilet_reach", "--as-of", AS_OF))
     assert f"task {fixed} reopened" in reopened
-    again = queries.task("xiangyang", fixed, db)
+    again = queries.task("xiangyang", fixed, user=STAFF, database=db)
     assert again.state == "dispatched" and again.reopened == 1
 
     # overdue on a later date: every task past 2026-12-29 and not finished

@@ -169,7 +169,7 @@ class Seen:
 def seen(demo: Demo, key: str, task_id: int) -> Seen:
     t = queries.task(key, task_id, user=ADMIN, database=demo.database)
     events = len(queries.timeline(key, task_id, user=ADMIN, database=demo.database))
-    return Seen(t.version, t.state, events, len(store.history(store.DbCity(key, demo.database), layer="tasks")))
+    return Seen(t.version, t.state, events, len(store.history(store.DbCity(key, demo.database), by=ADMIN, layer="tasks")))
 
 
 def race(n: int, job: Callable[[int], Any]) -> list[Any]:

@@ -8,12 +8,13 @@ import streamlit as st
 from facilities import store
 from facilities.schema import ALL_LAYERS
 from facilities.words import field_label, pick, ui
+from ui.auth import me
 from ui.state import current_source, lang, t
 
 
 def history_table(layer: str, feature_id: str) -> None:
     """The feature's changes, newest first (who, when, field, old and new value)."""
-    frame = store.history(current_source(), layer=layer, feature=feature_id, limit=200)
+    frame = store.history(current_source(), by=me(), layer=layer, feature=feature_id, limit=200)
     if frame.empty:
         st.caption(t("no_history"))
         return

@@ -26,7 +26,7 @@ def main() -> None:
     who = b.text_input(t("who"), key="changes_who").strip() or None
     since = c.date_input(t("since"), value=None, format="YYYY-MM-DD", key="changes_since")
     until = d.date_input(t("until"), value=None, format="YYYY-MM-DD", key="changes_until")
-    frame = store.history(current_source(), layer=layer, user=who, since=since, until=until, limit=1000)
+    frame = store.history(current_source(), by=me(), layer=layer, user=who, since=since, until=until, limit=1000)
     st.caption(f"{len(frame)} {t('rows')}")
     st.dataframe(changes_frame(frame, language), hide_index=True)
     if not allowed("revert"):  # an administrator's act (the store refuses it for anyone else)

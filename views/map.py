@@ -11,6 +11,7 @@ from facilities.schema import ALL_LAYERS, LAYERS
 from facilities.words import field_label
 from maps import BASEMAPS, MAP_LAYERS
 from maps.basemaps import available
+from ui.auth import allowed
 from ui.foliummap import show
 from ui.history import history_table
 from ui.state import city_map, current_city, lang, page_title, t
@@ -73,13 +74,14 @@ def main() -> None:
             else:
                 details(*found)
                 layer, row = found
-                if st.button(t("edit_this"), key="edit_this"):
+                if allowed("edit") and st.button(t("edit_this"), key="edit_this"):
                     st.session_state["edit_target"] = (layer, row["id"])
                     st.session_state["edit_mode"] = "edit"
                     st.session_state["edit_layer"] = layer
                     st.switch_page("views/edit.py")
-                with st.expander(t("history")):
-                    history_table(layer, str(row["id"]))
+                if allowed("history"):  # (it names who changed what: staff, leaders and admins)
+                    with st.expander(t("history")):
+                        history_table(layer, str(row["id"]))
     with st.expander(t("counts")):
         frame = city.report.counts_frame()
         st.dataframe(frame, hide_index=True)

@@ -185,10 +185,10 @@ def revert(city: Source, change: int, *, user: User, note: str = "") -> Saved:
     return db_edits.revert(target.key, change, user=user, note=note, database=target.database)
 
 
-def history(city: Source, **filters: Any) -> Any:
-    """The audit trail of a city, newest first (see :func:`facilities.store.db.edits.history`)."""
+def history(city: Source, *, by: User, **filters: Any) -> Any:
+    """The audit trail of a city, newest first, for ``by`` (see :func:`facilities.store.db.edits.history`)."""
     target = _db(city)
-    return db_edits.history(target.key, database=target.database, **filters)
+    return db_edits.history(target.key, by=by, database=target.database, **filters)
 
 
 def feature(city: Source, layer: str, feature_id: str) -> Stored | None:

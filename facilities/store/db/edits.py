@@ -350,6 +350,7 @@ def revert(key: str, change: int, *, user: User, note: str = "", database: str |
 def history(
     key: str,
     *,
+    by: User,
     layer: str | None = None,
     feature: str | None = None,
     user: str | None = None,
@@ -359,7 +360,9 @@ def history(
     database: str | None = None,
 ) -> pd.DataFrame:
     """The audit trail of city ``key``, newest first (columns :data:`~facilities.store.db.tables.CHANGE_COLUMNS`),
-    narrowed to a layer, a feature id, a user, or dates (inclusive, UTC)."""
+    narrowed to a layer, a feature id, a user, or dates (inclusive, UTC). ``by``: who asks (staff, leaders
+    and admins read the trail: it names who changed what)."""
+    allow(by, "history")
     c = tables.changes.c
     query = sa.select(*(c[n] for n in tables.CHANGE_COLUMNS)).where(c.city == key)
     if layer:
