@@ -200,7 +200,7 @@ def demo_app(tmp_path_factory, log_name: str, as_of: str) -> Iterator[tuple[str,
 def page_ready(page) -> None:
     """Wait until a page of the app has drawn its title and stopped loading."""
     page.wait_for_selector("h1", timeout=90_000)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle", timeout=90_000)  # (the first page of a fresh app builds the store)
     page.wait_for_timeout(800)
 
 

@@ -84,7 +84,7 @@ def _open_task(page, url: str, task_id: int) -> None:
 
 
 def _unit_step(page, url: str, task_id: int, step: str, note: str = "", photo: bytes | None = None) -> None:
-    page.goto(f"{url}/my-tasks")
+    page.goto(url)  # a unit user's home page (Streamlit serves the default page at the root only)
     page_ready(page)
     card = page.locator("[data-testid='stExpander']", has_text=f"#{task_id} ").first
     card.locator("summary").first.click()
@@ -168,7 +168,7 @@ def test_from_gap_to_closed_case(app, browser, tmp_path):
     phone = phones[expected[fixed_spot]][0]
 
     # a unit's user sees its own unit's tasks, and none of another unit's
-    phone.goto(f"{url}/my-tasks")
+    phone.goto(url)  # its home page: my tasks
     page_ready(phone)
     own = {int(i) for i, u in zip(tasks["id"], tasks["unit"], strict=True) if u == expected[fixed_spot]}
     shown = {int(m) for m in re.findall(r"#(\d+) ·", " ".join(phone.locator("[data-testid='stExpander'] summary").all_inner_texts()))}

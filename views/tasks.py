@@ -122,12 +122,13 @@ def notices_tab(frame: pd.DataFrame) -> None:
         return
     st.dataframe(issued[["number", "unit", "issued", "user"]].assign(tasks=issued["tasks"].map(len)), hide_index=True)
     city, rules = current_city(), city_rules(current_city())
+    user = me()  # (the downloads below are built when clicked, outside this run: who asks is taken now)
 
     def all_notices() -> bytes:  # one Word file per notice, in one ZIP (built when clicked)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             for n in issued["number"]:
-                content = letters.notice_content(key, n, city, rules, user=me(), database=database)
+                content = letters.notice_content(key, n, city, rules, user=user, database=database)
                 z.writestr(notice_filename(content, ".docx"), notice_docx(content))
         return out.getvalue()
 
@@ -137,7 +138,7 @@ def notices_tab(frame: pd.DataFrame) -> None:
         unit = str(issued.loc[issued["number"] == number, "unit"].iloc[0])
 
         def content():  # built when a download is clicked (a notice of a hundred tasks takes a second)
-            return letters.notice_content(key, number, city, rules, user=me(), database=database)
+            return letters.notice_content(key, number, city, rules, user=user, database=database)
 
         name = notice_filename(Notice(number, "", "", "", unit, as_of(), (), ""), ".docx")
         a, b = st.columns(2)
