@@ -3,7 +3,8 @@
 - paths: :data:`ROOT`, :data:`DATA` (tests/data), :data:`DEMO` (the demo city);
 - the browser: :data:`CHROMIUM` (Debian's; Playwright drives it, never ``playwright install``), :data:`FLAGS`;
 - the app: :func:`streamlit_app` runs ``streamlit run app.py`` on a free loopback port, :func:`open_page`
-  opens a page that records every request leaving the machine (and blocks it);
+  opens a page that records every request leaving the machine (and blocks it), :func:`open_signed_in` the same
+  after signing in (as :data:`DEMO_VIEWER` unless told);
 - the command line: :func:`run_cli`, :func:`add_account` (``users add``, the password on stdin);
 - PostgreSQL + PostGIS: :class:`TempPostGIS`, a throw-away server on 127.0.0.1;
 - hand-made cities: :func:`make_city` (geometry in metres), and city B of the stats tests;
@@ -227,6 +228,23 @@ def choose(page, label: str, option: str, scope=None, shot: str = "choose_failed
             page.keyboard.press("Escape")
             page.wait_for_timeout(1500)
     page.wait_for_timeout(800)
+
+
+#: the demo city's read-only account (data/xiangyang/accounts.toml): what the read-only pages are looked at as
+DEMO_VIEWER = ("demo-viewer", "demo-viewer-2026")
+
+
+def open_signed_in(browser, url: str, account: tuple[str, str] = DEMO_VIEWER, viewport: dict | None = None, **context):
+    """:func:`open_page` of ``url`` (an app's page), signed in first as ``account`` (login, password) on the
+    app's sign-in page; returns (page, outside, errors)."""
+    scheme, _, host, *path = url.split("/", 3)
+    root = f"{scheme}//{host}"
+    page, outside, errors = open_page(browser, root, viewport, **context)
+    sign_in(page, *account)
+    if path and path[0]:
+        page.goto(url)
+        page_ready(page)
+    return page, outside, errors
 
 
 def open_page(browser, url: str, viewport: dict | None = None, **context):

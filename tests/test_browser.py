@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from facilities.store import load as load_city
-from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_page, streamlit_app
+from tests.helpers import ARTIFACTS, BROWSER, DEMO, open_signed_in, streamlit_app
 
 pytestmark = BROWSER
 
@@ -23,7 +23,7 @@ def server(tmp_path_factory):
 
 
 def _open(browser, url):
-    return open_page(browser, url)
+    return open_signed_in(browser, url)  # the demo viewer: every read-only page
 
 
 def _map_frame(page):

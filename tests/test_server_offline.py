@@ -1,7 +1,7 @@
 """The server keeps to itself: with the repository's .streamlit/config.toml alone, `streamlit run app.py`
 listens on 127.0.0.1 only, and starting it and serving a page attempt no connection off the machine (no
 external-IP lookup, no usage statistics, no name lookups). Every socket call of the server process is
-recorded by an audit hook (tests/net_audit.py)."""
+recorded by an audit hook (tests/net_audit.py), from the sign-in page to the map."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import tomllib
 
 import pytest
 
-from tests.helpers import DEMO, ROOT, open_page, streamlit_app
+from tests.helpers import DEMO, ROOT, open_signed_in, streamlit_app
 
 LOOPBACK = ("127.", "::1", "localhost", "/")  # "/": a Unix socket path
 
@@ -32,8 +32,8 @@ def test_starting_and_serving_asks_nothing_of_the_outside_world(tmp_path, browse
         launcher=(sys.executable, str(ROOT / "tests" / "net_audit.py")),
         options=(),  # only what .streamlit/config.toml says
     ) as url:  # fmt: skip
-        page, outside, errors = open_page(browser, url)
-        page.locator("h1").first.wait_for(timeout=60_000)
+        page, outside, errors = open_signed_in(browser, url)  # the sign-in page, then the map
+        page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
         page.wait_for_timeout(1500)
         banner = (tmp_path / "streamlit.log").read_text()
     calls = [json.loads(line) for line in log.read_text().splitlines()]

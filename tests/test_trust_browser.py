@@ -16,7 +16,7 @@ import pytest
 
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import FORMULA_START
-from tests.helpers import ARTIFACTS, BROWSER, DATA, DEMO, ROOT, open_page, run_cli, streamlit_app
+from tests.helpers import ARTIFACTS, BROWSER, DATA, DEMO, ROOT, open_page, open_signed_in, run_cli, streamlit_app
 from ui.safe import WORD_JOINER
 
 pytestmark = BROWSER
@@ -70,7 +70,7 @@ def test_a_change_saved_outside_the_app_is_seen_after_a_reload(demo_app, data_di
     command line (two new features) shows after a reload; a broken one is refused and changes nothing."""
     first = next(iter(ALL_LAYERS))  # the inventory page opens on the first layer
     n = len(json.loads((data_dir / "xiangyang" / ALL_LAYERS[first].filename).read_text(encoding="utf-8"))["features"])
-    page, outside, _ = open_page(browser, f"{demo_app}/inventory")
+    page, outside, _ = open_signed_in(browser, f"{demo_app}/inventory")
     page.get_by_text(f"{n} 条", exact=True).wait_for(timeout=60_000)
     edited = tmp_path / "xiangyang"
     shutil.copytree(data_dir / "xiangyang", edited)
@@ -100,7 +100,7 @@ PAGES = (("", "地图"), ("gaps", "缺口"), ("lighting", "亮化与标识"), ("
 def test_hostile_text_shows_as_typed_on_every_page(hostile_app, browser, path, title):
     name = "恶意{{ 7*7 }}![x](http://evil.example/t.png)"
     name_en = "<img src=x onerror=alert(1)>[x](http://evil.example/)"
-    page, outside, errors = open_page(browser, f"{hostile_app}/{path}")
+    page, outside, errors = open_signed_in(browser, f"{hostile_app}/{path}")
     heading = page.locator("h1").first
     heading.wait_for(timeout=60_000)
     page.wait_for_timeout(2500)  # let every element, map and chart draw
@@ -136,7 +136,7 @@ def _is_number(text: str) -> bool:
 def test_downloads_carry_no_formula(hostile_app, browser, tmp_path):
     """The gaps page's CSV and Excel downloads: every hostile name is there, as text, never a formula."""
     names = [p for p in payloads() if p.startswith(FORMULA_START)]
-    page, outside, _ = open_page(browser, f"{hostile_app}/gaps", accept_downloads=True)
+    page, outside, _ = open_signed_in(browser, f"{hostile_app}/gaps", accept_downloads=True)
     page.get_by_role("button", name="下载 CSV").wait_for(timeout=60_000)
     files = {}
     for label, name in (("下载 CSV", "gaps.csv"), ("下载 Excel", "gaps.xlsx")):
