@@ -21,7 +21,7 @@ import streamlit as st
 
 from facilities import City, ValidationReport, settings, store
 from facilities.auth import SETUP, accounts, scope_unit
-from facilities.auth.scope import unit_city
+from facilities.auth.scope import unit_city, visible_city
 from facilities.check import Result, check
 from facilities.errors import StoreError
 from facilities.query import filter_city
@@ -236,7 +236,7 @@ def show_report(report: ValidationReport, message: str) -> None:
 def current_city() -> City:
     """The chosen city as the signed-in user may see it (a unit's user: its own facilities), loaded; on
     errors the page shows the report (what, where, how to fix) and stops."""
-    return unit_city(load(*current_key()), own_unit())
+    return visible_city(load(*current_key()), signed_in())
 
 
 def current_result(required: bool = True) -> Result | None:

@@ -162,7 +162,7 @@ def set_active(login: str, active: bool, *, by: User, database: str | None = Non
 
 def set_password(login: str, password: str, *, by: User, database: str | None = None, now: dt.datetime | None = None) -> None:
     """A new password (an admin's reset, or the user's own); every session of the user ends; unlocks."""
-    if by.login != login:
+    if not isinstance(by, User) or by.login != login:  # (nobody signed in: refused, saying so)
         allow(by, "users")
     problems = check_password(password, login)
     if problems:
