@@ -152,10 +152,12 @@ def streamlit_app(
     env: dict[str, str] | None = None,
     launcher: Sequence[str] = (sys.executable, "-m", "streamlit"),
     options: Sequence[str] = ("--server.address", "127.0.0.1", "--server.headless", "true"),
+    port: int | None = None,
 ) -> Iterator[str]:
     """Start the app on ``data_dir`` (first city ``city``; its store a new SQLite file beside ``log`` unless
-    ``env`` gives FACILITIES_DB); yield its URL; stop it. ``options``: Streamlit's."""
-    port = free_port()
+    ``env`` gives FACILITIES_DB) on ``port`` (a free one unless given); yield its URL; stop it. ``options``:
+    Streamlit's."""
+    port = port or free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITIES_")}
     # the store: a fresh SQLite file beside the log unless the test names one (never the repository's data/)
     database = f"sqlite:///{log.with_suffix('.sqlite')}"
