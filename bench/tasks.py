@@ -121,7 +121,10 @@ def one_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
                            recheck=recheck, database=url)[0])  # fmt: skip
     out["one step (median)"] = statistics.median(times)
     out["sync (store the run, look for reopenings)"] = timed(queries.sync, "bench", result, city.revision, database=url)[0]
-    every_task = lambda: queries.annotate(queries.tasks("bench", user=BENCH, database=url), AS_OF, gaps["gap_id"])  # noqa: E731
+
+    def every_task() -> Any:
+        return queries.annotate(queries.tasks("bench", user=BENCH, database=url), AS_OF, gaps["gap_id"])
+
     out["list + annotate every task"] = timed(every_task)[0]
     race_city = load(DbCity("bench-race", url))
     one = service.file_tasks("bench-race", race_city, gaps.iloc[:1], user=BENCH, as_of=AS_OF, database=url).created[0]

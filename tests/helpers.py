@@ -70,11 +70,16 @@ def actor_for(key: str, task_id: int, target: str, database: str) -> User:
     return SYSTEM if step.by == "system" else STAFF
 
 
-def sign_in(page, login: str, password: str) -> None:
-    """Sign in on the app's sign-in page (Chinese labels) and wait for the first page."""
+def submit_sign_in(page, login: str, password: str) -> None:
+    """Fill in the app's sign-in form (Chinese labels) and send it."""
     page.get_by_label("用户名", exact=True).fill(login)
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
+
+
+def sign_in(page, login: str, password: str) -> None:
+    """Sign in on the app's sign-in page and wait for the first page."""
+    submit_sign_in(page, login, password)
     page.wait_for_selector("[data-testid='stSidebar'] button:has-text('退出登录')", timeout=60_000)
     page_ready(page)
 
@@ -110,19 +115,18 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """``python -m facilities <args>`` from the project root, with only the settings in ``env``."""
-    return subprocess.run(
-        [sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=clean_env(**env)
-    )
+def run_cli(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    """``python -m facilities <args>`` from the project root, with only the settings in ``env`` (and ``stdin``
+    on its standard input)."""
+    return subprocess.run([sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          input=stdin, env=clean_env(**env))  # fmt: skip
 
 
 def add_account(database: str, login: str, role: str, name: str = "", unit: str = "", password: str = "") -> None:
     """``users add`` on the command line, the password on the standard input (as a script gives it)."""
     args = ["users", "add", login, "--role", role, "--name", name or login, *(("--unit", unit) if unit else ())]
     args += ["--password-stdin"] if password else ["--no-password"]
-    run = subprocess.run([sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                         input=password + "\n", env=clean_env(FACILITIES_DB=database))  # fmt: skip
+    run = run_cli(*args, stdin=password + "\n", FACILITIES_DB=database)
     assert run.returncode == 0, output_of(run)
 
 

@@ -36,6 +36,7 @@ from tests.helpers import (
     page_ready,
     sign_in,
     streamlit_app,
+    submit_sign_in,
 )
 
 pytestmark = BROWSER
@@ -102,9 +103,7 @@ def test_five_wrong_passwords_lock_the_account(app, browser):
     page_ready(page)
 
     def attempt(secret: str) -> str:
-        page.get_by_label("用户名", exact=True).fill(login)
-        page.get_by_label("密码", exact=True).fill(secret)
-        page.get_by_role("button", name="登录", exact=True).click()
+        submit_sign_in(page, login, secret)
         page.wait_for_timeout(700)
         alert = page.locator("[data-testid='stAlert']", has_text="密码").first
         alert.wait_for(timeout=60_000)
@@ -125,9 +124,7 @@ def test_no_password_in_the_app_log(app, browser):
     url, database = app
     page, _, _ = open_page(browser, url)
     page_ready(page)
-    page.get_by_label("用户名", exact=True).fill("demo-staff")
-    page.get_by_label("密码", exact=True).fill("wrong-password-6")
-    page.get_by_role("button", name="登录", exact=True).click()
+    submit_sign_in(page, "demo-staff", "wrong-password-6")
     page.locator("[data-testid='stAlert']", has_text="密码").first.wait_for(timeout=60_000)
     sign_in(page, "demo-staff", "demo-staff-2026")
     logs = list(Path(database.removeprefix("sqlite:///")).parent.parent.glob("log*/auth.log"))  # (demo_app's log folder)

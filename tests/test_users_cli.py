@@ -67,10 +67,7 @@ def _users(database: str) -> list[dict]:
 
 
 def _stdin(database: str, *args: str, password: str):
-    import subprocess
-
-    return subprocess.run([sys.executable, "-m", "facilities", *args], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          input=password + "\n", env=clean_env(FACILITIES_DB=database))  # fmt: skip
+    return run_cli(*args, stdin=password + "\n", FACILITIES_DB=database)
 
 
 def test_the_first_admin_is_made_at_the_prompt_and_the_password_never_shows(database, tmp_path):
