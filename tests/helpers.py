@@ -240,13 +240,31 @@ def choose(page, label: str, option: str, scope=None, shot: str = "choose_failed
 DEMO_VIEWER = ("demo-viewer", "demo-viewer-2026")
 
 
+#: (app root, login) -> the browser's storage state (the session cookie) once signed in there: a later page
+#: opens with it, without signing in again
+_SIGNED: dict[tuple[str, str], dict] = {}
+_SIGNED_IN = "[data-testid='stSidebar'] button:has-text('退出登录')"
+
+
 def open_signed_in(browser, url: str, account: tuple[str, str] = DEMO_VIEWER, viewport: dict | None = None, **context):
-    """:func:`open_page` of ``url`` (an app's page), signed in first as ``account`` (login, password) on the
-    app's sign-in page; returns (page, outside, errors)."""
+    """:func:`open_page` of ``url`` (an app's page), signed in as ``account`` (login, password): on the app's
+    sign-in page the first time, then with the session cookie that gave; returns (page, outside, errors)."""
     scheme, _, host, *path = url.split("/", 3)
     root = f"{scheme}//{host}"
+    state = _SIGNED.get((root, account[0]))
+    if state is not None:
+        page, outside, errors = open_page(browser, url, viewport, storage_state=state, **context)
+        page_ready(page)
+        if page.locator(_SIGNED_IN).count():
+            return page, outside, errors
+        page.context.close()  # the session ended: sign in again
     page, outside, errors = open_page(browser, root, viewport, **context)
     sign_in(page, *account)
+    for _ in range(50):  # the page sets the cookie just after the first signed-in run
+        if any(c["name"] == "facilities_session" for c in page.context.cookies()):
+            _SIGNED[(root, account[0])] = page.context.storage_state()
+            break
+        page.wait_for_timeout(100)
     if path and path[0]:
         page.goto(url)
         page_ready(page)
