@@ -178,8 +178,13 @@ ROAD_CLASS_LABELS: dict[str, Pair] = {
     "secondary": ("次干路", "Secondary"),
     "branch": ("支路", "Branch"),
     "pedestrian": ("步行街", "Pedestrian"),
+    "footway": ("人行步道", "Footway"),
+    "path": ("小径", "Path"),
+    "steps": ("台阶", "Steps"),
 }
 ROAD_CLASSES = tuple(ROAD_CLASS_LABELS)
+#: road classes for people on foot only (walking network; not streets that rules about streets count)
+FOOT_CLASSES = ("footway", "path", "steps")
 CONDITION: dict[str, Pair] = {"good": ("完好", "Good"), "damaged": ("损坏", "Damaged"), "missing": ("缺失", "Missing")}
 CONDITION_COLORS = {"good": "", "damaged": "#e67e22", "missing": "#e74c3c"}  # "" = the layer's own colour
 KIND = ("类型", "Kind")
@@ -187,8 +192,9 @@ KIND = ("类型", "Kind")
 #: Fields every layer carries (a layer may override one, e.g. ``reports.status``).
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("id", required=True, doc="unique identifier within the layer", label=("编号", "ID")),
-    Field("name", doc="name in Chinese", label=("名称", "Name (zh)")),
+    Field("name", doc="name in the local language (Chinese in a Chinese city)", label=("名称", "Name (zh)")),
     Field("name_en", doc="name in English", label=("英文名", "Name")),
+    Field("name_zh", doc="name in Chinese where the local name is not Chinese (OSM name:zh)", label=("中文名", "Name in Chinese")),
     Field("district", doc="district (区) the feature lies in", label=("区", "District")),
     Field("status", required=True, allowed=STATUS_LABELS, doc="life-cycle status", label=("状态", "Status")),
     Field("unit", doc="responsible unit (责任单位)", label=("责任单位", "Responsible unit")),
@@ -390,11 +396,38 @@ LAYERS: dict[str, LayerSpec] = {
             "road_class",
             Field("road_class", required=True, allowed=ROAD_CLASS_LABELS, label=("道路等级", "Road class")),
             Field("lit", "bool", doc="the road is meant to be lit at night", label=("照明", "Lit")),
-            Field("bridge", "bool", label=("桥梁", "Bridge")),
-            style=Style(
-                "#7f8c8d", 1, "road_class", weight={"expressway": 5, "arterial": 4, "secondary": 3, "branch": 1.5, "pedestrian": 2}
+            Field("bridge", "bool", doc="on a bridge: meets only the roads it shares an end or a vertex with", label=("桥梁", "Bridge")),
+            Field("tunnel", "bool", doc="in a tunnel: meets only the roads it shares an end or a vertex with", label=("隧道", "Tunnel")),
+            Field(
+                "layer",
+                "int",
+                min=-5,
+                max=5,
+                doc="vertical level (OSM layer; 0 = ground): roads on different levels never meet",
+                label=("层级", "Level"),
             ),
-            popup=("road_class", "lit", "bridge"),
+            Field(
+                "area",
+                "bool",
+                doc="the outline of a pedestrian area (square, 广场): walked across, not along",
+                label=("步行广场", "Pedestrian area"),
+            ),
+            style=Style(
+                "#7f8c8d",
+                1,
+                "road_class",
+                weight={
+                    "expressway": 5,
+                    "arterial": 4,
+                    "secondary": 3,
+                    "branch": 1.5,
+                    "pedestrian": 2,
+                    "footway": 1,
+                    "path": 1,
+                    "steps": 1,
+                },
+            ),
+            popup=("road_class", "lit", "bridge", "tunnel"),
         ),
         _layer(
             "stops",
@@ -409,6 +442,8 @@ LAYERS: dict[str, LayerSpec] = {
                     "sightseeing_bus": ("观光巴士", "Sightseeing bus"),
                     "tour_bus": ("旅游大巴", "Tour bus"),
                     "taxi": ("出租车", "Taxi"),
+                    "tram": ("有轨电车", "Tram"),
+                    "light_rail": ("轻轨", "Light rail"),
                 },
                 label=("站点类型", "Stop type"),
             ),
@@ -416,7 +451,17 @@ LAYERS: dict[str, LayerSpec] = {
             Field("shelter", "bool", label=("候车亭", "Shelter")),
             Field("bilingual", "bool", label=("双语", "Bilingual")),
             style=Style(
-                "#d35400", 5, "stop_type", {"bus": "#d35400", "sightseeing_bus": "#a04000", "tour_bus": "#f39c12", "taxi": "#f7dc6f"}
+                "#d35400",
+                5,
+                "stop_type",
+                {
+                    "bus": "#d35400",
+                    "sightseeing_bus": "#a04000",
+                    "tour_bus": "#f39c12",
+                    "taxi": "#f7dc6f",
+                    "tram": "#6e2c00",
+                    "light_rail": "#dc7633",
+                },
             ),
             popup=("stop_type", "routes", "shelter", "bilingual"),
             draw_order=4,

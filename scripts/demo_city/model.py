@@ -38,7 +38,7 @@ MAJOR = pick(ROAD_CLASSES, "expressway", "arterial", "secondary")  # roads held 
 URBAN = pick(ROAD_CLASSES, "arterial", "secondary", "branch")  # streets that scattered toilets stand on
 
 #: the fields every layer has: written first (the identity) and last (the bookkeeping)
-HEAD = ("id", "name", "name_en")
+HEAD = ("id", "name", "name_en", "name_zh")  # name_zh: only where the local name is not Chinese (never in the demo)
 TAIL = ("status", "district", "unit", "updated", "source", "notes")
 _COMMON = frozenset.intersection(*(frozenset(spec.field_names) for spec in LAYERS.values()))
 if {*HEAD, *TAIL} != _COMMON:
