@@ -31,7 +31,10 @@ SUMMARY_COLUMNS = [
     "points", "weight", "source", "note",
 ]  # fmt: skip
 #: one row per gap; ``gap_id`` is stable across runs while the gap is the same thing (see facilities.kinds)
-GAP_COLUMNS = ["gap_id", "rule", "layer", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "geometry"]
+#: ``straight_m``: for a measure on foot, the straight-line distance beside it (else empty)
+GAP_COLUMNS = [
+    "gap_id", "rule", "layer", "feature_id", "name", "district", "unit", "measure", "measure_unit", "straight_m", "detail", "geometry",
+]  # fmt: skip
 
 
 @dataclass

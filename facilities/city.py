@@ -12,10 +12,11 @@ Loading and saving are in :mod:`facilities.store`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import geopandas as gpd
 from pyproj import CRS
@@ -51,6 +52,7 @@ class City:
     key: str = ""
     revision: int = 0
     _metric: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, init=False, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.layers, MappingProxyType):
@@ -81,6 +83,13 @@ class City:
         if cached is None:
             # two threads may both project; the first one stored is the one every caller gets
             cached = self._metric.setdefault(name, self[name].to_crs(self.metric_crs))
+        return cached
+
+    def derived(self, name: str, build: Callable[[], Any]) -> Any:
+        """Something computed from this city's layers (e.g. its walking network): built once, then cached."""
+        cached = self._derived.get(name)
+        if cached is None:
+            cached = self._derived.setdefault(name, build())
         return cached
 
     def with_layers(self, layers: Mapping[str, gpd.GeoDataFrame]) -> City:

@@ -219,11 +219,25 @@ def along_gaps(
 # --------------------------------------------------------------------------- intersections
 
 
-def intersections(lines: np.ndarray, keys: list[str], min_roads: int = 2) -> list[tuple[Point, tuple[str, ...]]]:
+def meets(shared_vertex, layer_a, separated_a, layer_b, separated_b):
+    """Whether two roads that touch or cross at a point meet there (an at-grade intersection), elementwise.
+
+    They meet where the point is a vertex of both (a shared node: a bridge joins its approach roads at its
+    ends), or where both are at grade (neither on a bridge nor in a tunnel) on the same level (``layer``).
+    A bridge over a street, a tunnel under it, and roads on different levels cross without meeting.
+    """
+    return np.asarray(shared_vertex) | ((np.asarray(layer_a) == np.asarray(layer_b)) & ~np.asarray(separated_a) & ~np.asarray(separated_b))
+
+
+def intersections(
+    lines: np.ndarray, keys: list[str], min_roads: int = 2, layers: np.ndarray | None = None, separated: np.ndarray | None = None
+) -> list[tuple[Point, tuple[str, ...]]]:
     """Points where at least ``min_roads`` distinct roads (by key, e.g. name) meet or cross.
 
     Where two roads overlap along a stretch, the ends of the shared stretch count as meeting points.
-    Points within :data:`NODE_TOLERANCE_M` of each other (transitively) are one intersection.
+    Points within :data:`NODE_TOLERANCE_M` of each other (transitively) are one intersection. With
+    ``layers`` (each line's level) and ``separated`` (on a bridge or in a tunnel), only the points where the
+    two lines meet (:func:`meets`) count.
     """
     if len(lines) < 2:
         return []
@@ -237,7 +251,15 @@ def intersections(lines: np.ndarray, keys: list[str], min_roads: int = 2) -> lis
     xy: list[tuple[float, float]] = []
     names_of: list[tuple[str, str]] = []
     for ia, ib, geom in zip(a.tolist(), b.tolist(), inter, strict=True):
-        for x, y in _meeting_points(geom):
+        points = _meeting_points(geom)
+        if (
+            layers is not None
+            and separated is not None
+            and points
+            and not meets(False, layers[ia], separated[ia], layers[ib], separated[ib])
+        ):
+            points = [pt for pt in points if _is_vertex(lines[ia], pt) and _is_vertex(lines[ib], pt)]
+        for x, y in points:
             xy.append((x, y))
             names_of.append((keys[ia], keys[ib]))
     if not xy:
@@ -264,6 +286,12 @@ def intersections(lines: np.ndarray, keys: list[str], min_roads: int = 2) -> lis
         if len(names) >= min_roads:
             out.append((Point(xy[r]), names))
     return out
+
+
+def _is_vertex(line: shapely.Geometry, point: tuple[float, float]) -> bool:
+    """Whether ``point`` is a vertex of ``line`` (within :data:`NODE_TOLERANCE_M`)."""
+    c = shapely.get_coordinates(line)
+    return bool(np.min(np.hypot(c[:, 0] - point[0], c[:, 1] - point[1])) <= NODE_TOLERANCE_M)
 
 
 def _meeting_points(geom: shapely.Geometry) -> list[tuple[float, float]]:

@@ -121,6 +121,8 @@ def _param(p: Param, raw: dict, file: str, rule: str) -> tuple[Any, list[Problem
         return None, [Problem.error("rules", file, p.name, value, "wrong type", accepted, rule)]
     if p.type in ("float", "int") and ((p.min is not None and value < p.min) or (p.max is not None and value > p.max)):
         return None, [Problem.error("rules", file, p.name, value, "out of range", accepted, rule)]
+    if p.choices and value not in p.choices:
+        return None, [Problem.error("rules", file, p.name, value, "not a value it takes", "one of " + ", ".join(p.choices), rule)]
     return value, []
 
 

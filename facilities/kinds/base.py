@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from facilities.distance import Distance
+from facilities.walk import walking
 
 if TYPE_CHECKING:
     from facilities.city import City
@@ -36,6 +37,8 @@ class Param:
     min: float | None = None
     max: float | None = None
     doc: str = ""
+    #: for a "str" parameter, the values it takes (empty: any text)
+    choices: tuple[str, ...] = ()
 
 
 SHARE = Param("min_share", "float", 1.0, 0, 1, "share of checked items that must comply for the rule to pass")
@@ -49,6 +52,13 @@ class Context:
     rule: Rule
     today: dt.date
     distance: Distance
+
+    def measure(self, metric: str) -> Distance:
+        """The distance a rule with ``metric`` measures by: ``straight`` (this context's, straight lines by
+        default) or ``walk`` (the city's walking network, :mod:`facilities.walk`)."""
+        if metric == "walk":
+            return walking(self.city)
+        return self.distance
 
     def select(self, name: str) -> gpd.GeoDataFrame:
         """The features of the rule's selection ``name`` (metric CRS), with a geometry."""
@@ -137,6 +147,7 @@ def gap(
         "unit": _value(row, "unit"),
         "measure": float(measure) if measure is not None and np.isfinite(measure) else np.nan,
         "measure_unit": unit,
+        "straight_m": np.nan,
         "detail": detail,
         "geometry": geometry,
     }

@@ -1,5 +1,8 @@
 """``intersections``: a facility within ``distance_m`` of every point where ``min_roads`` selected roads meet.
 
+Roads meet at grade (:func:`facilities.coverage.meets`): a bridge over a road or a tunnel under it, and roads
+on different levels (``layer``), cross without meeting unless they share a vertex there.
+
 Gaps: the intersections with none, about the roads that meet there and the place (``<rule>:x/<road keys
 joined by +>@<lon>,<lat>``, WGS84 to 5 decimals, about a metre), measured by the distance to the nearest
 qualifying facility; drawn as rings.
@@ -13,19 +16,18 @@ import shapely
 from pyproj import Transformer
 
 from facilities import coverage
-from facilities.kinds.along import roads_by_key
-from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, gap
+from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, gap, road_keys
+from facilities.walk import road_levels
 
 
 def evaluate(ctx: Context) -> Outcome:
     """Find the intersections of the selected roads; those with no facility near enough are gaps."""
     p, rule = ctx.rule.params, ctx.rule
     roads, fac = ctx.select("roads"), ctx.select("facility")
-    lines, keys = [], []
-    for key, parts in roads_by_key(roads).items():
-        lines += parts
-        keys += [key] * len(parts)
-    nodes = coverage.intersections(np.array(lines, dtype=object), keys, p["min_roads"])
+    parts, row = shapely.get_parts(roads.geometry.to_numpy(), return_index=True)
+    keys = road_keys(roads).to_numpy()[row].tolist()
+    layer, separated = road_levels(roads)
+    nodes = coverage.intersections(parts, keys, p["min_roads"], layer[row], separated[row])
     pts = np.array([pt for pt, _ in nodes], dtype=object)
     fg = fac.geometry.to_numpy()
     counts = ctx.distance.count_within(pts, fg, p["distance_m"], 1)

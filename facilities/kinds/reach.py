@@ -1,7 +1,9 @@
 """``reach``: every target has at least ``min_count`` facilities within ``distance_m``.
 
-Gaps: the targets that fall short, about the target feature (``<rule>:<layer>/<id>``), measured by the
-distance to the nearest qualifying facility; drawn as rings.
+Distances are straight lines, or walking distances on the city's network with ``metric = "walk"``
+(:mod:`facilities.walk`). Gaps: the targets that fall short, about the target feature
+(``<rule>:<layer>/<id>``), measured by the distance to the nearest qualifying facility (on foot, for a
+walking rule, with the straight-line distance beside it); drawn as rings.
 """
 
 from __future__ import annotations
@@ -17,18 +19,29 @@ def evaluate(ctx: Context) -> Outcome:
     p, rule = ctx.rule.params, ctx.rule
     targets, fac = ctx.select("target"), ctx.select("facility")
     tg, fg = targets.geometry.to_numpy(), fac.geometry.to_numpy()
-    counts = ctx.distance.count_within(tg, fg, p["distance_m"], p["min_count"])
+    measure = ctx.measure(p["metric"])
+    counts = measure.count_within(tg, fg, p["distance_m"], p["min_count"])
     bad = np.flatnonzero(counts < p["min_count"])
-    nearest = ctx.distance.nearest(tg[bad], fg)
+    nearest = measure.nearest(tg[bad], fg)
+    walk = p["metric"] == "walk"
+    straight = ctx.distance.nearest(tg[bad], fg) if walk else nearest
     what = rule.selections["facility"].layer
-    details = [
-        f"{counts[i]} of {p['min_count']} within {p['distance_m']:g} m; nearest {d:.0f} m"
-        if np.isfinite(d)
-        else f"no qualifying {what} at all"
-        for i, d in zip(bad.tolist(), nearest.tolist(), strict=True)
-    ]
+    details = [_detail(counts[i], p, d, s, what, walk) for i, d, s in zip(bad.tolist(), nearest.tolist(), straight.tolist(), strict=True)]
     gaps = feature_gaps(rule, rule.selections["target"].layer, targets, bad.tolist(), nearest.tolist(), "m", details)
+    for g, s in zip(gaps, straight.tolist(), strict=True):
+        g["straight_m"] = float(s) if np.isfinite(s) else np.nan
     return Outcome.of(len(targets), len(targets) - len(bad), gaps)
+
+
+def _detail(count: int, p: dict, d: float, straight: float, what: str, walk: bool) -> str:
+    """A gap's detail: how many are within reach, how far the nearest is (on foot and in a straight line)."""
+    foot = " on foot" if walk else ""
+    text = f"{count} of {p['min_count']} within {p['distance_m']:g} m{foot}; "
+    if np.isfinite(d):
+        return text + f"nearest {d:.0f} m{foot}" + (f" ({straight:.0f} m in a straight line)" if walk else "")
+    if np.isfinite(straight):
+        return text + f"no qualifying {what} reachable on foot (nearest {straight:.0f} m in a straight line)"
+    return f"no qualifying {what} at all"
 
 
 def areas(ctx: Context) -> gpd.GeoDataFrame:
@@ -41,8 +54,14 @@ def areas(ctx: Context) -> gpd.GeoDataFrame:
 KIND = Kind(
     "reach",
     {"target": None, "facility": None},
-    (Param("distance_m", "float", None, 0, 100_000), Param("min_count", "int", 1, 1, 1000), SHARE),
-    "every target has at least min_count facilities within distance_m (to a polygon: to its edge, 0 inside)",
+    (
+        Param("distance_m", "float", None, 0, 100_000),
+        Param("min_count", "int", 1, 1, 1000),
+        Param("metric", "str", "straight", doc="straight (a straight line) or walk (on the walking network)", choices=("straight", "walk")),
+        SHARE,
+    ),
+    "every target has at least min_count facilities within distance_m (to a polygon: to its edge, 0 inside), "
+    "in a straight line or on foot (metric)",
     evaluate,
     gap_shape="ring",
 )
