@@ -212,14 +212,16 @@ def join(net: Network, geoms: np.ndarray) -> Joins:
     length = np.hypot(*(vb - ua).T)
     # the stretch of each segment nearest to its place (a point for a point; a line where an area's edge
     # runs beside the segment)
-    near = shapely.intersection(lines, shapely.buffer(g, off + 1e-3, quad_segs=4))
-    near = np.where(shapely.is_empty(near), shapely.shortest_line(lines, g), near)
-    lo, hi = np.zeros(len(sg)), np.zeros(len(sg))
-    for k, part in enumerate(near):
-        t = shapely.line_locate_point(lines[k], shapely.points(shapely.get_coordinates(part)), normalized=True)
-        lo[k], hi[k] = t.min(), t.max()
+    near = np.empty(len(sg), dtype=object)
+    a = ~is_point[place]
+    near[a] = shapely.intersection(lines[a], shapely.buffer(g[a], off[a] + 1e-3, quad_segs=4))
+    near[a] = np.where(shapely.is_empty(near[a]), shapely.shortest_line(lines[a], g[a]), near[a])
     pt = is_point[place]
+    lo, hi = np.zeros(len(sg)), np.zeros(len(sg))
     lo[pt] = hi[pt] = shapely.line_locate_point(lines[pt], g[pt], normalized=True)
+    for k in np.flatnonzero(~pt).tolist():
+        t = shapely.line_locate_point(lines[k], shapely.points(shapely.get_coordinates(near[k])), normalized=True)
+        lo[k], hi[k] = t.min(), t.max()
     places = [place, place]
     nodes = [net.seg_u[sg], net.seg_v[sg]]
     costs = [off + lo * length, off + (1 - hi) * length]

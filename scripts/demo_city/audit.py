@@ -4,6 +4,7 @@ of every written property against the layer model."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from datetime import date
 
@@ -41,6 +42,8 @@ def _toilet_findings(ctx: Ctx, out: dict) -> None:
     graded = [t for t in toilets if t.props["grade"] in GRADED and t.props["status"] in ACTIVE]
     active = [t for t in toilets if t.props["status"] in ACTIVE]
     out["spot_no_toilet"] = _far_spots(ctx, graded, 500.0)
+    island = [a for a in ctx.attractions if a.tag == "yuliang"]
+    out["walk_island"] = [(a.props["id"], a.props["name"], round(min(math.hypot(t.x - a.x, t.y - a.y) for t in graded))) for a in island]
     # commercial street gaps (a road portion in a commercial zone > 250 m from every toilet)
     gaps = []
     tx, ty = np.array([t.x for t in active]), np.array([t.y for t in active])
@@ -177,6 +180,7 @@ def check_plan(ctx: Ctx, found: dict) -> None:
     """The audit must find exactly the planted shortfalls (and nothing unplanned where we control it)."""
     names = sorted(n for _i, n, _d in found["spot_no_toilet"])
     assert names == sorted(["鹿门寺", "习家池", "真武山"]), names
+    assert [d < 500 for _i, _n, d in found["walk_island"]] == [True], found["walk_island"]  # in reach in a straight line
     assert {g[1] for g in found["street_gap"]} == {"长虹路商圈"}, found["street_gap"]
     assert "长虹路" in {g[2] for g in found["street_gap"]}, found["street_gap"]
     assert [d[1] for d in found["low_density"]] == ["东津新城居住区"], found["low_density"]
@@ -192,6 +196,6 @@ def check_plan(ctx: Ctx, found: dict) -> None:
     assert sorted((n, w) for _i, n, w, _d in found["dock_gaps"]) == sorted(
         [("夫人城码头", "toilet"), ("东津码头", "lamp"), ("岘山码头", "bilingual sign")]
     ), found["dock_gaps"]
-    assert sorted(n for _i, n, _d in found["spot_no_stop"]) == sorted(["鹿门寺", "岘山"]), found["spot_no_stop"]
+    assert sorted(n for _i, n, _d in found["spot_no_stop"]) == sorted(["鹿门寺", "岘山", "鱼梁洲"]), found["spot_no_stop"]
     assert len(found["permit_expired"]) == 8
     assert found["reports_late"] and found["reports_stale"]

@@ -22,6 +22,7 @@ from .roads import build_roads
 from .signs import build_signs
 from .stops import build_stops
 from .toilets import build_toilets
+from .walkways import build_walkways
 from .zones import build_zones
 
 DEFAULT_SEED = 20261129
@@ -41,6 +42,7 @@ BUILDERS = (
     build_signs,
     build_billboards,
     build_reports,
+    build_walkways,  # last: it draws no random numbers and changes nothing built before it
 )
 
 

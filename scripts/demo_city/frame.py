@@ -155,6 +155,7 @@ class Ctx:
     planted: dict = field(default_factory=dict)
     trees: dict = field(default_factory=dict)
     commercial: dict = field(default_factory=dict)
+    island: Polygon = None  # Yuliang Island (walkways): a hole in the river when the water is written
 
     def district_of(self, x: float, y: float) -> str:
         """The district (x, y) lies in, or the nearest one."""

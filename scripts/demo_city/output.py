@@ -141,6 +141,14 @@ def readme(ctx: Ctx, found: dict, seed: int) -> str:
         + " — limits: toilet 200 m, lamp 30 m, bilingual sign 100 m",
         "- Scenic spots with no bus or sightseeing stop within 300 m / 300米内无公交或观光车站: "
         + "; ".join(f"{i} {n} (nearest {d} m)" for i, n, d in found["spot_no_stop"]),
+        "- On foot, not in a straight line / 步行可达性 (the toilet-reach rule walks): "
+        + "; ".join(
+            f"{i} {n}: the nearest graded toilet is {d} m away in a straight line, across the river's north channel; on foot "
+            "it is reached only by the footbridge at the island's west end"
+            for i, n, d in found["walk_island"]
+        )
+        + ". A06 仲宣楼, by the old city's east wall: its nearest street is the ring road outside the wall and the moat, its "
+        "toilet is inside the walls; on foot the way round to a gate is far longer than the straight line",
         "- Billboards with an expired permit (before 2026-11-29) / 许可证过期的广告牌: "
         + ", ".join(f"{i} ({e})" for i, e in found["permit_expired"]),
         "- Reports fixed more than 7 days after being reported / 超期整改: "
@@ -161,9 +169,8 @@ def readme(ctx: Ctx, found: dict, seed: int) -> str:
 
 def write_city(ctx: Ctx, found: dict, out: Path, seed: int) -> dict[str, int]:
     """Write every layer, the water, city.toml and the README to ``out``; return the size of each file in bytes."""
-    water = Feat(
-        layer_props("water", {"id": "W1", "name": "汉江", "name_en": "Han River", "source": "simulated"}), geom=ctx.river.simplify(5.0)
-    )
+    river = ctx.river.simplify(5.0).difference(ctx.island)
+    water = Feat(layer_props("water", {"id": "W1", "name": "汉江", "name_en": "Han River", "source": "simulated"}), geom=river)
     files = [(f"{name}.geojson", feature_collection(ctx.layers[name])) for name in LAYER_ORDER]
     files += [("water.geojson", feature_collection([water])), ("city.toml", city_toml()), ("README.md", readme(ctx, found, seed))]
     sizes = {}
