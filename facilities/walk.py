@@ -75,28 +75,55 @@ def build(roads) -> Network:
     roads = roads[~(roads.geometry.isna() | roads.geometry.is_empty).to_numpy()]
     layer, separated = road_levels(roads)
     area = roads["area"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "area" in roads else np.zeros(len(roads), bool)
-    parts, road_of = shapely.get_parts(roads.geometry.to_numpy(), return_index=True)
+    geoms = roads.geometry.to_numpy()
+    if np.all(shapely.get_type_id(geoms) == 1):  # LineStrings only: no parts to take apart
+        parts, road_of = geoms, np.arange(len(geoms))
+    else:
+        parts, road_of = shapely.get_parts(geoms, return_index=True)
     coords, line_of = shapely.get_coordinates(parts, return_index=True)
     same = line_of[1:] == line_of[:-1]
     a, b = coords[:-1][same], coords[1:][same]
     seg_road = road_of[line_of[:-1][same]]
     keep = np.hypot(*(b - a).T) > 0
+    # lines of two points are their own segments (an OSM-like network split at every node): no new geometries
+    segs = parts[line_of[:-1][same]] if keep.all() and len(a) == len(parts) else None
     a, b, seg_road = a[keep], b[keep], seg_road[keep]
-    a, b, seg_road = _split_at_crossings(a, b, seg_road, layer, separated)
-    extra_a, extra_b = _area_spokes(roads.geometry.to_numpy()[area])
-    a, b = np.vstack([a, extra_a]), np.vstack([b, extra_b])
-    return _graph(a, b)
+    a, b, tree = _split_at_crossings(a, b, segs, seg_road, layer, separated)
+    extra_a, extra_b = _area_spokes(geoms[area])
+    if len(extra_a):
+        a, b, tree = np.vstack([a, extra_a]), np.vstack([b, extra_b]), None
+    return _graph(a, b, tree)
 
 
-def _split_at_crossings(a, b, seg_road, layer, separated):
+def _nodes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(node of each a, node of each b, node coordinates): ends within one :data:`NODE_TOLERANCE_M` grid cell are one."""
+    ends = np.vstack([a, b]).reshape(-1, 2)
+    if len(ends) == 0:
+        none = np.empty(0, dtype=np.int64)
+        return none, none, np.empty((0, 2))
+    cells = np.round(ends / NODE_TOLERANCE_M).astype(np.int64)
+    cells -= cells.min(axis=0)
+    key = cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return inverse[: len(a)], inverse[len(a) :], ends[first]
+
+
+def _split_at_crossings(a, b, segs, seg_road, layer, separated):
     """Split segments where they cross or touch another road's segment away from its ends, when the two
-    roads meet there (:func:`facilities.coverage.meets`); a shared end is a shared node already."""
+    roads meet there (:func:`facilities.coverage.meets`); a shared end is a shared node already.
+    Returns the segments' ends and an STRtree of them (None when segments were split)."""
     if len(a) < 2:
-        return a, b, seg_road
-    segs = shapely.linestrings(np.stack([a, b], axis=1))
-    i, j = shapely.STRtree(segs).query(segs)
+        return a, b, None
+    if segs is None:
+        segs = shapely.linestrings(np.stack([a, b], axis=1))
+    tree = shapely.STRtree(segs)
+    i, j = tree.query(segs)
+    nu, nv, _ = _nodes(a, b)
     keep = (i < j) & (seg_road[i] != seg_road[j])
     i, j = i[keep], j[keep]
+    # segments that share an end meet there and nowhere else (unless they overlap, which is ignored)
+    shared = (nu[i] == nu[j]) | (nu[i] == nv[j]) | (nv[i] == nu[j]) | (nv[i] == nv[j])
+    i, j = i[~shared], j[~shared]
     p, r = a[i], b[i] - a[i]
     q, s = a[j], b[j] - a[j]
     denom = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
@@ -119,17 +146,16 @@ def _split_at_crossings(a, b, seg_road, layer, separated):
             if not e:
                 cuts.setdefault(k, []).append(f)
     if not cuts:
-        return a, b, seg_road
+        return a, b, tree
     cut = np.zeros(len(a), dtype=bool)
     cut[list(cuts)] = True
-    na, nb, nr = [a[~cut]], [b[~cut]], [seg_road[~cut]]
+    na, nb = [a[~cut]], [b[~cut]]
     for k, fracs in cuts.items():
         f = np.array([0.0, *sorted(fracs), 1.0])
         pts = a[k] + np.outer(f, b[k] - a[k])
         na.append(pts[:-1])
         nb.append(pts[1:])
-        nr.append(np.full(len(f) - 1, seg_road[k]))
-    return np.vstack(na), np.vstack(nb), np.concatenate(nr)
+    return np.vstack(na), np.vstack(nb), None
 
 
 def _area_spokes(outlines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,21 +175,15 @@ def _area_spokes(outlines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack(starts), np.vstack(ends)
 
 
-def _graph(a: np.ndarray, b: np.ndarray) -> Network:
-    """Nodes (ends within :data:`NODE_TOLERANCE_M`, on a grid of that size, are one) and the graph."""
-    ends = np.vstack([a, b])
-    cells = np.round(ends / NODE_TOLERANCE_M).astype(np.int64)
-    _, first, inverse = np.unique(cells, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    xy = ends[first]
-    u, v = inverse[: len(a)], inverse[len(a) :]
+def _graph(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None) -> Network:
+    """The nodes (:func:`_nodes`) and the graph of the segments a→b (``tree``: an STRtree of them, made when None)."""
+    u, v, xy = _nodes(a, b)
     length = np.hypot(*(xy[v] - xy[u]).T)
-    loop = u == v
-    u, v, length = u[~loop], v[~loop], length[~loop]
-    lo, hi = np.minimum(u, v), np.maximum(u, v)
-    graph = _symmetric(lo, hi, length, len(xy))  # parallel segments: the shortest
-    segs = shapely.linestrings(np.stack([xy[lo], xy[hi]], axis=1))
-    return Network(xy, graph, lo, hi, shapely.STRtree(segs))
+    link = u != v
+    graph = _symmetric(np.minimum(u, v)[link], np.maximum(u, v)[link], length[link], len(xy))  # parallel segments: the shortest
+    if tree is None:
+        tree = shapely.STRtree(shapely.linestrings(np.stack([xy[u], xy[v]], axis=1)))
+    return Network(xy, graph, u, v, tree)
 
 
 # --------------------------------------------------------------------------- joining places

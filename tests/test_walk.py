@@ -217,7 +217,7 @@ def test_walking_is_never_shorter_than_a_straight_line(seed, bridges):
 
 
 def test_a_network_of_points_only_is_empty():
-    net = walk.build(gpd.GeoDataFrame({"road_class": []}, geometry=gpd.GeoSeries([], crs=CRS)))
+    net = walk.build(gpd.GeoDataFrame({"road_class": np.array([], dtype=object)}, geometry=gpd.GeoSeries([], crs=CRS)))
     assert net.n == 0
     assert walk.Walking(net).nearest(_pts((0, 0)), _pts((1, 1)))[0] == math.inf
 
