@@ -24,7 +24,9 @@ from facilities.distance import EUCLIDEAN, Distance
 from facilities.kinds import KINDS, NOTHING, Context, reach
 from facilities.rules import Rule, RuleSet
 
-__all__ = ["GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "Result", "check", "reach_areas", "rule_layers", "score", "total_score"]
+__all__ = [
+    "GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "Result", "check", "reach_areas", "rule_layers", "score", "total_score", "walk_routes",
+]  # fmt: skip
 
 SUMMARY_COLUMNS = [
     "rule", "title_zh", "title_en", "kind", "checked", "compliant", "share", "threshold", "passed",
@@ -135,7 +137,17 @@ def rule_layers(rule: Rule) -> frozenset[str]:
 
 
 def reach_areas(city: City, rule: Rule, as_of: dt.date | None = None) -> gpd.GeoDataFrame:
-    """For a ``reach`` rule: the area within ``distance_m`` of each qualifying facility (WGS84), for maps."""
+    """For a ``reach`` rule: the area within ``distance_m`` of each qualifying facility (WGS84), for maps
+    (circles; for a walking rule, the streets within that walk)."""
     if rule.kind != "reach":
         raise ValueError(f"rule {rule.id} is a {rule.kind} rule; reach areas exist for reach rules only")
     return reach.areas(Context(city, rule, settings.check_date(as_of), EUCLIDEAN))
+
+
+def walk_routes(city: City, rule: Rule, result: Result) -> gpd.GeoDataFrame:
+    """For a walking ``reach`` rule: the walk from each of its gaps in ``result`` to the nearest qualifying
+    facility (WGS84 lines with ``gap_id``; empty for any other rule), for maps."""
+    if rule.kind != "reach" or rule.params.get("metric") != "walk":
+        return gpd.GeoDataFrame({"gap_id": [], "name": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    ids = result.gaps.loc[result.gaps["rule"] == rule.id, "feature_id"].tolist()
+    return reach.routes(Context(city, rule, result.as_of, EUCLIDEAN), ids)

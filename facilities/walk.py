@@ -265,20 +265,20 @@ class Walking:
     name: str = "walk"
     _fields: dict = field(default_factory=dict, repr=False)
 
-    def from_facilities(self, facilities: np.ndarray) -> tuple[np.ndarray, np.ndarray, Joins]:
+    def from_facilities(self, facilities: np.ndarray) -> tuple[np.ndarray, np.ndarray, Joins, np.ndarray]:
         """(distance from every node to the nearest facility, the facility it comes from, the facilities'
-        joins); computed once per set of facilities."""
+        joins, each node's predecessor on its way there); computed once per set of facilities."""
         key = hashlib.blake2b(b"".join(shapely.to_wkb(facilities, output_dimension=2)) if len(facilities) else b"").hexdigest()
         if key not in self._fields:
             fj = join(self.net, facilities)
             n, f = self.net.n, len(facilities)
             if len(fj.node) == 0:
-                self._fields = {key: (np.full(n, np.inf), np.full(n, -1), fj)}
+                self._fields = {key: (np.full(n, np.inf), np.full(n, -1), fj, np.full(n, -9999))}
                 return self._fields[key]
             # one extra node per facility, joined to the network where the facility joins it
             g = _padded(self.net.graph, n + f) + _symmetric(n + fj.place, fj.node, fj.cost, n + f)
-            dist, _, sources = dijkstra(g, indices=n + np.arange(f), min_only=True, return_predecessors=True)
-            self._fields = {key: (dist, np.where(sources >= 0, sources - n, -1), fj)}  # keep the last one only
+            dist, pred, sources = dijkstra(g, indices=n + np.arange(f), min_only=True, return_predecessors=True)
+            self._fields = {key: (dist, np.where(sources >= 0, sources - n, -1), fj, pred)}  # keep the last one only
         return self._fields[key]
 
     def nearest(self, targets: np.ndarray, facilities: np.ndarray) -> np.ndarray:
@@ -290,7 +290,13 @@ class Walking:
         out, which = np.full(len(targets), np.inf), np.full(len(targets), -1, dtype=np.int64)
         if len(targets) == 0 or len(facilities) == 0:
             return out, which
-        dist, src, fj = self.from_facilities(facilities)
+        return self._nearest(targets, facilities)[:2]
+
+    def _nearest(self, targets: np.ndarray, facilities: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`nearest_with` and the network node each target's walk starts from (-1: a direct walk)."""
+        out, which = np.full(len(targets), np.inf), np.full(len(targets), -1, dtype=np.int64)
+        start = np.full(len(targets), -1, dtype=np.int64)
+        dist, src, fj, _ = self.from_facilities(facilities)
         tj = join(self.net, targets)
         total = tj.cost + dist[tj.node]
         order = np.lexsort((total, tj.place))
@@ -299,6 +305,7 @@ class Walking:
         first[1:] = place[1:] != place[:-1]
         out[place[first]] = total[first]
         which[place[first]] = src[node[first]]
+        start[place[first]] = node[first]
         # two places on one segment: straight along it
         on = pd.merge(
             pd.DataFrame({"seg": tj.on_seg, "t": tj.on_place, "tlo": tj.lo, "thi": tj.hi, "toff": tj.off}),
@@ -312,12 +319,64 @@ class Walking:
             d = on["toff"].to_numpy() + on["foff"].to_numpy() + apart * length
             for t, f, dd in zip(on["t"].tolist(), on["f"].tolist(), d.tolist(), strict=True):
                 if dd < out[t]:
-                    out[t], which[t] = dd, f
+                    out[t], which[t], start[t] = dd, f, -1
         # a facility in or on a target area: no walk at all
         touching = shapely.STRtree(facilities).query(targets, predicate="intersects")
         out[touching[0]] = 0.0
         which[touching[0]] = touching[1]
-        return out, which
+        start[touching[0]] = -1
+        return out, which, start
+
+    def routes(self, targets: np.ndarray, facilities: np.ndarray) -> list[shapely.LineString | None]:
+        """For each target, its walk to the nearest facility as a line through the network's nodes (a straight
+        line when the two share a segment; None when no facility is reachable), for maps."""
+        if len(targets) == 0 or len(facilities) == 0:
+            return [None] * len(targets)
+        d, which, start = self._nearest(targets, facilities)
+        pred, n = self.from_facilities(facilities)[3], self.net.n
+        out: list[shapely.LineString | None] = []
+        for i in range(len(targets)):
+            if not np.isfinite(d[i]) or which[i] < 0:
+                out.append(None)
+                continue
+            k = int(start[i])
+            pts = self._ends(targets[i]) if k >= 0 else [shapely.get_coordinates(shapely.point_on_surface(targets[i]))[0]]
+            while 0 <= k < n:
+                pts.append(self.net.xy[k])
+                k = int(pred[k])
+            pts += (
+                self._ends(facilities[which[i]])[::-1]
+                if start[i] >= 0
+                else [shapely.get_coordinates(shapely.point_on_surface(facilities[which[i]]))[0]]
+            )
+            out.append(shapely.LineString(pts) if len(pts) >= 2 else None)
+        return out
+
+    def _ends(self, place: shapely.Geometry) -> list[np.ndarray]:
+        """A place and the point where it joins the network (the start of a drawn walk)."""
+        seg = self.net.tree.query_nearest(place, all_matches=False)[0]
+        link = shapely.get_coordinates(shapely.shortest_line(place, self.net.tree.geometries[seg]))
+        return [link[0], link[1]]
+
+    def service_areas(self, facilities: np.ndarray, distance: float) -> list[shapely.Geometry | None]:
+        """For each facility, the network within ``distance`` of it on foot that is nearer to it than to any
+        other facility (lines; None when it reaches nothing), for maps."""
+        dist, src, _, _ = self.from_facilities(facilities)
+        u, v = self.net.seg_u, self.net.seg_v
+        length = np.hypot(*(self.net.xy[v] - self.net.xy[u]).T)
+        ru, rv = np.clip(distance - dist[u], 0, length), np.clip(distance - dist[v], 0, length)
+        pieces: dict[int, list] = {}
+        for k in np.flatnonzero(((ru > 0) | (rv > 0)) & (length > 0)).tolist():
+            a, b = self.net.xy[u[k]], self.net.xy[v[k]]
+            if ru[k] + rv[k] >= length[k]:
+                owner = src[u[k]] if dist[u[k]] <= dist[v[k]] else src[v[k]]
+                pieces.setdefault(int(owner), []).append((a, b))
+                continue
+            if ru[k] > 0:
+                pieces.setdefault(int(src[u[k]]), []).append((a, a + (b - a) * ru[k] / length[k]))
+            if rv[k] > 0:
+                pieces.setdefault(int(src[v[k]]), []).append((b - (b - a) * rv[k] / length[k], b))
+        return [shapely.MultiLineString(pieces[f]) if f in pieces else None for f in range(len(facilities))]
 
     def count_within(self, targets: np.ndarray, facilities: np.ndarray, distance: float, cap: int) -> np.ndarray:
         """For each target, the number of facilities within ``distance`` on foot (≤), capped at ``cap``."""

@@ -45,10 +45,31 @@ def _detail(count: int, p: dict, d: float, straight: float, what: str, walk: boo
 
 
 def areas(ctx: Context) -> gpd.GeoDataFrame:
-    """The area within ``distance_m`` of each qualifying facility (WGS84), for maps."""
+    """The area within ``distance_m`` of each qualifying facility (WGS84), for maps: a circle, or for a walking
+    rule the streets and paths within that walk (nearer to it than to any other facility)."""
     fac = ctx.select("facility")
-    shapes = fac.geometry.buffer(ctx.rule.params["distance_m"], quad_segs=16)
-    return gpd.GeoDataFrame(fac[["id", "name"]].copy(), geometry=shapes, crs=ctx.city.metric_crs).to_crs(4326)
+    d = ctx.rule.params["distance_m"]
+    if ctx.rule.params["metric"] == "walk":
+        shapes = gpd.GeoSeries(ctx.measure("walk").service_areas(fac.geometry.to_numpy(), d), index=fac.index, crs=ctx.city.metric_crs)
+    else:
+        shapes = fac.geometry.buffer(d, quad_segs=16)
+    out = gpd.GeoDataFrame(fac[["id", "name"]].copy(), geometry=shapes, crs=ctx.city.metric_crs)
+    return out[out.geometry.notna().to_numpy()].to_crs(4326)
+
+
+def routes(ctx: Context, feature_ids: list) -> gpd.GeoDataFrame:
+    """For a walking rule, the walk from each target of ``feature_ids`` to its nearest qualifying facility
+    (WGS84 lines, ``gap_id``), for maps; targets no facility is reachable from have none."""
+    targets, fac = ctx.select("target"), ctx.select("facility")
+    targets = targets[targets["id"].isin(feature_ids).to_numpy()]
+    lines = ctx.measure("walk").routes(targets.geometry.to_numpy(), fac.geometry.to_numpy())
+    layer = ctx.rule.selections["target"].layer
+    out = gpd.GeoDataFrame(
+        {"gap_id": [f"{ctx.rule.id}:{layer}/{i}" for i in targets["id"]], "name": targets["name"].to_numpy()},
+        geometry=gpd.GeoSeries(lines, crs=ctx.city.metric_crs),
+        crs=ctx.city.metric_crs,
+    )
+    return out[out.geometry.notna().to_numpy()].to_crs(4326)
 
 
 KIND = Kind(
