@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 
 from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, feature_gaps
+from facilities.walk import walking
 
 
 def evaluate(ctx: Context) -> Outcome:
@@ -50,7 +51,7 @@ def areas(ctx: Context) -> gpd.GeoDataFrame:
     fac = ctx.select("facility")
     d = ctx.rule.params["distance_m"]
     if ctx.rule.params["metric"] == "walk":
-        shapes = gpd.GeoSeries(ctx.measure("walk").service_areas(fac.geometry.to_numpy(), d), index=fac.index, crs=ctx.city.metric_crs)
+        shapes = gpd.GeoSeries(walking(ctx.city).service_areas(fac.geometry.to_numpy(), d), index=fac.index, crs=ctx.city.metric_crs)
     else:
         shapes = fac.geometry.buffer(d, quad_segs=16)
     out = gpd.GeoDataFrame(fac[["id", "name"]].copy(), geometry=shapes, crs=ctx.city.metric_crs)
@@ -62,7 +63,7 @@ def routes(ctx: Context, feature_ids: list) -> gpd.GeoDataFrame:
     (WGS84 lines, ``gap_id``), for maps; targets no facility is reachable from have none."""
     targets, fac = ctx.select("target"), ctx.select("facility")
     targets = targets[targets["id"].isin(feature_ids).to_numpy()]
-    lines = ctx.measure("walk").routes(targets.geometry.to_numpy(), fac.geometry.to_numpy())
+    lines = walking(ctx.city).routes(targets.geometry.to_numpy(), fac.geometry.to_numpy())
     layer = ctx.rule.selections["target"].layer
     out = gpd.GeoDataFrame(
         {"gap_id": [f"{ctx.rule.id}:{layer}/{i}" for i in targets["id"]], "name": targets["name"].to_numpy()},
