@@ -149,7 +149,7 @@ def _header(result: Result, city: City, lang: str) -> str:
 <p class="meta">{_bi("创优迎检评分表", "Inspection scorecard", lang)} · {_bi("检查日期", "Check date", lang)}:
 <strong>{_e(result.as_of.isoformat())}</strong></p>
 <div class="score">
-<div><div>{_bi("总分", "Total", lang)}</div><div class="total">{result.total:.1f} / {result.max_points:g}</div></div>
+<div><div>{_bi("总分", "Total", lang)}</div><div class="total">{number(result.total)} / {result.max_points:g}</div></div>
 <div><div>{_bi("达标线", "Pass mark", lang)}</div><div class="total">{result.pass_mark:g}</div></div>
 <div><div>{_bi("已评估权重占比", "Assessed share", lang)}</div><div class="total">{assessed}</div></div>
 <div class="badge {"pass" if verdict == "passed" else "fail" if verdict == "failed" else "incomplete"}">{_verdict(verdict, lang)}</div>

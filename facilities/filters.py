@@ -72,9 +72,10 @@ def missing(col: pd.Series) -> np.ndarray:
     """Boolean array: the values of ``col`` that are missing — null (None, NaN, NA, NaT) or blank text
     (empty or only spaces). The one definition every filter operator uses (see the module's docstring)."""
     empty = col.isna().to_numpy(dtype=bool)
-    if col.dtype == object or isinstance(col.dtype, pd.StringDtype):
-        blank = np.fromiter((isinstance(v, str) and not v.strip() for v in col), dtype=bool, count=len(col))
-        empty = empty | blank
+    if isinstance(col.dtype, pd.StringDtype):
+        empty = empty | col.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    elif col.dtype == object:
+        empty = empty | np.fromiter((isinstance(v, str) and not v.strip() for v in col), dtype=bool, count=len(col))
     return empty
 
 
