@@ -5,7 +5,8 @@ is here): see :func:`facilities.store.resolve`.
 
 ``python -m facilities validate <city>``: counts and every problem; exit 0 valid, 1 invalid.
 ``python -m facilities check <city> [--rules FILE] [--out DIR]``: the scorecard; exit 0 if the city passes,
-1 if it does not, 2 on invalid input (the validation report is printed).
+1 if it does not (failed, or incomplete: too little of the checklist assessed), 2 on invalid input (the
+validation report is printed).
 """
 
 from __future__ import annotations
@@ -61,21 +62,34 @@ def _progress(i: int, n: int, rule) -> None:
 
 
 def scorecard_table(result) -> str:
-    """The scorecard as text: one line per rule, then the total against the pass mark."""
+    """The scorecard as text: one line per rule, then the total against the pass mark, the assessed share
+    of the checklist's weight and the verdict (passed, failed, or incomplete)."""
+    from facilities.words import VERDICTS, both, number, percent
+
     s = result.summary
     lines = [f"{'rule 规则':<30} {'checked':>9} {'share':>7} {'need':>6} {'points':>12}  pass"]
     for r in s.itertuples(index=False):
-        checked = f"{r.checked:.0f}" + (" m" if r.kind == "along" else "")
+        checked = number(r.checked, 0) + (" m" if r.kind == "along" else "")
+        need = percent(r.threshold, 0)
         if r.passed is pd.NA or pd.isna(r.points):
-            lines.append(f"{r.rule:<30} {checked:>9} {'—':>7} {r.threshold:>6.0%} {'—':>7}/{r.weight:<4.0f} n/a  {r.title_zh}")
+            mark = VERDICTS[r.assessment][1] if r.assessment in VERDICTS else "n/a"
+            note = f"  ({r.note})" if r.assessment == "no_data" else ""
+            lines.append(f"{r.rule:<30} {checked:>9} {'—':>7} {need:>6} {'—':>7}/{r.weight:<4.0f} {mark}  {r.title_zh}{note}")
             continue
         mark = "✔" if r.passed else "✘"
-        lines.append(
-            f"{r.rule:<30} {checked:>9} {r.share:>7.1%} {r.threshold:>6.0%} {r.points:>7.1f}/{r.weight:<4.0f} {mark}  {r.title_zh}"
-        )
-    verdict = "PASS 达标" if result.passed else "FAIL 未达标"
+        points = number(r.points, 1)
+        lines.append(f"{r.rule:<30} {checked:>9} {percent(r.share):>7} {need:>6} {points:>7}/{r.weight:<4.0f} {mark}  {r.title_zh}")
+    zh, en = VERDICTS[result.verdict]
     lines.append("")
-    lines.append(f"score 总分 {result.total:.1f} / {result.max_points:.0f}; pass mark 达标线 {result.pass_mark:g} → {verdict}")
+    lines.append(
+        f"score 总分 {number(result.total)} / {result.max_points:.0f}; pass mark 达标线 {result.pass_mark:g}; "
+        f"assessed share 已评估权重占比 {percent(result.assessed, 0)} (min 至少 {percent(result.min_assessed, 0)}) → {both(zh, en, 'en')}"
+    )
+    if result.incomplete:
+        lines.append(
+            "too little of the checklist was assessed for a verdict 已评估的分值不足，不予判定达标 "
+            "(see the rules marked no data 无数据 / n/a 合理缺项)"
+        )
     lines.append(f"gaps 缺口: {len(result.gaps)}; check date 核查日期 {result.as_of.isoformat()}")
     return "\n".join(lines)
 

@@ -1,9 +1,11 @@
 """A printable scorecard for leaders: one self-contained HTML page (A4, no external CSS, JS or fonts).
 
-``scorecard_html(result, city)`` shows the city, the check date, the total against the pass mark with
-达标/未达标 (PASS/FAIL), every rule, the rules that would raise the score most, the lighting and signage
-figures by district (:mod:`facilities.stats`) and the gap count per responsible unit. Every text taken
-from the data or the rules file is escaped with :func:`html.escape`.
+``scorecard_html(result, city)`` shows the city, the check date, the total against the pass mark, the
+assessed share of the checklist's weight and the verdict 达标/未达标/评估不完整 (PASS/FAIL/INCOMPLETE),
+every rule (those not assessed say why: 合理缺项 not applicable, or 无数据 no data naming the layer), the
+rules that would raise the score most, the lighting and signage figures by district
+(:mod:`facilities.stats`) and the gap count per responsible unit. Every text taken from the data or the
+rules file is escaped with :func:`html.escape`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from facilities import stats
 from facilities.check import Result
 from facilities.city import City
 from facilities.schema import ROAD_CLASS_LABELS
-from facilities.words import COLUMNS
+from facilities.words import COLUMNS, VERDICTS, number, percent
 
 LANGS = ("zh", "en")
 TOP_RULES = 5
@@ -41,6 +43,7 @@ h3 { font-size: 10.5pt; margin: 4mm 0 1.5mm; break-after: avoid; }
 .badge { font-size: 16pt; font-weight: bold; padding: 1mm 4mm; border-radius: 2mm; color: #fff; white-space: nowrap; }
 .badge.pass { background: #1b7a2f; }
 .badge.fail { background: #b3261e; }
+.badge.incomplete { background: #8a6d00; }
 .badge .other { color: #fff; }
 table { width: 100%; border-collapse: collapse; margin: 1mm 0 2mm; font-size: 9pt; }
 thead { display: table-header-group; }
@@ -52,6 +55,7 @@ tr.total td { font-weight: bold; background: #f3f3f3; border-top: 1.2pt solid #3
 td.pass { color: #1b7a2f; font-weight: bold; white-space: nowrap; }
 td.fail { color: #b3261e; font-weight: bold; white-space: nowrap; }
 td.na { color: #666; white-space: nowrap; }
+td.nodata { color: #8a6d00; font-weight: bold; white-space: nowrap; }
 td.src { font-size: 7.5pt; color: #444; }
 code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 7.5pt; color: #444; }
 .note { font-size: 8pt; color: #444; margin: 1mm 0; }
@@ -78,11 +82,11 @@ def _bi(zh: str, en: str, lang: str, sep: str = " ") -> str:
 
 
 def _pct(x) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x * 100:.1f}%"
+    return percent(x)
 
 
 def _num(x, digits: int = 0) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x:,.{digits}f}"
+    return number(x, digits, grouping=True)
 
 
 def _table(head: Sequence[tuple[str, bool]], rows: Iterable[tuple[Sequence[tuple[str, str]], bool]]) -> str:
@@ -108,10 +112,13 @@ def _district(name: str, lang: str) -> str:
     return _e(name)
 
 
-def _pass_cell(passed, lang: str) -> tuple[str, str]:
-    if passed is None or passed is pd.NA or pd.isna(passed):
-        return _bi("合理缺项", "n/a", lang), "na"
-    return ("✓ " + _bi("达标", "PASS", lang), "pass") if bool(passed) else ("✗ " + _bi("未达标", "FAIL", lang), "fail")
+def _verdict(key: str, lang: str) -> str:
+    return _bi(*VERDICTS[key], lang)
+
+
+def _pass_cell(assessment: str, lang: str) -> tuple[str, str]:
+    mark, cls = {"passed": ("✓ ", "pass"), "failed": ("✗ ", "fail"), "no_data": ("", "nodata")}.get(assessment, ("", "na"))
+    return mark + _verdict(assessment if assessment in VERDICTS else "not_applicable", lang), cls
 
 
 # --------------------------------------------------------------------------- sections
@@ -119,27 +126,36 @@ def _pass_cell(passed, lang: str) -> tuple[str, str]:
 
 def _header(result: Result, city: City, lang: str) -> str:
     cfg = city.config
-    passed = result.passed
-    badge = _bi("达标", "PASS", lang) if passed else _bi("未达标", "FAIL", lang)
+    verdict = result.verdict
     s = result.summary
-    n_pass = int(s["passed"].fillna(False).astype(bool).sum())
-    n_na = int(s["passed"].isna().sum())
+    n = s["assessment"].value_counts()
+    n_pass, n_na, n_none = (int(n.get(k, 0)) for k in ("passed", "not_applicable", "no_data"))
     counts = (
-        f"{len(s)} 项规则，{n_pass} 项达标，{n_na} 项合理缺项"
+        f"{len(s)} 项规则，{n_pass} 项达标，{n_na} 项合理缺项，{n_none} 项无数据"
         if lang == "zh"
-        else f"{len(s)} rules, {n_pass} passed, {n_na} not applicable"
+        else f"{len(s)} rules, {n_pass} passed, {n_na} not applicable, {n_none} no data"
     )
+    assessed = f'{_pct(result.assessed)} <span class="other">(≥ {_pct(result.min_assessed)})</span>'
+    warning = ""
+    if result.incomplete:
+        text = (
+            "已评估规则的分值仅占 {a}，低于要求的 {m}：评估不完整，不判达标。"
+            if lang == "zh"
+            else "The rules assessed carry only {a} of the checklist's weight, below the {m} needed: incomplete, never a pass."
+        )
+        warning = f'<p class="note"><strong>{text.format(a=_pct(result.assessed), m=_pct(result.min_assessed))}</strong></p>'
     return f"""<header>
 <h1>{_bi(cfg.name, cfg.name_en, lang)}</h1>
 <p class="meta">{_bi("创优迎检评分表", "Inspection scorecard", lang)} · {_bi("检查日期", "Check date", lang)}:
 <strong>{_e(result.as_of.isoformat())}</strong></p>
 <div class="score">
-<div><div>{_bi("总分", "Total", lang)}</div><div class="total">{result.total:.1f} / {result.max_points:g}</div></div>
+<div><div>{_bi("总分", "Total", lang)}</div><div class="total">{number(result.total)} / {result.max_points:g}</div></div>
 <div><div>{_bi("达标线", "Pass mark", lang)}</div><div class="total">{result.pass_mark:g}</div></div>
-<div class="badge {"pass" if passed else "fail"}">{badge}</div>
+<div><div>{_bi("已评估权重占比", "Assessed share", lang)}</div><div class="total">{assessed}</div></div>
+<div class="badge {"pass" if verdict == "passed" else "fail" if verdict == "failed" else "incomplete"}">{_verdict(verdict, lang)}</div>
 <div>{counts}</div>
 </div>
-</header>"""
+{warning}</header>"""
 
 
 def _rules_section(result: Result, lang: str) -> str:
@@ -168,7 +184,7 @@ def _rules_section(result: Result, lang: str) -> str:
                     (_pct(r.share), "num"),
                     (f"≥ {_pct(r.threshold)}", "num"),
                     (f"{_num(r.points, 2)} / {_num(r.weight, 0)}", "num"),
-                    _pass_cell(r.passed, lang),
+                    _pass_cell(str(r.assessment), lang),
                     (_num(int(counts.get(r.rule, 0))), "num"),
                     (_e(r.source), "src"),
                 ],
@@ -176,10 +192,13 @@ def _rules_section(result: Result, lang: str) -> str:
             )
         )
     explain = (
-        "达标的规则得满分；未达标的得 分值 × 达标率 ÷ 要求；合理缺项不计，总分按其余分值折算。"
+        "达标的规则得满分；未达标的得 分值 × 达标率 ÷ 要求；合理缺项与无数据（所依据的图层没有任何记录）的规则不计，"
+        "总分按其余分值折算；已评估规则的分值占比低于要求时，结果为评估不完整。"
         if lang == "zh"
         else "A rule that passes earns its weight; one that fails earns weight × share ÷ threshold; "
-        "not-applicable rules are left out and the total is pro-rated over the others."
+        "rules not applicable and rules with no data (nothing recorded in the layer they measure against) are left "
+        "out and the total is pro-rated over the others; when the rules assessed carry too little of the weight, "
+        "the verdict is incomplete."
     )
     return f'<section><h2>{_bi("各项规则", "Every rule", lang)}</h2><p class="note">{explain}</p>{_table(head, rows)}</section>'
 

@@ -5,6 +5,15 @@ earns ``weight × share / min_share`` (linear partial credit), so fixing any gap
 with nothing to check (e.g. a city with no docks) is not applicable (合理缺项): ``passed`` and ``points``
 are empty, its ``note`` says why, and the total is pro-rated over the applicable rules'
 weights (total = Σ points × max_points / Σ applicable weights).
+
+A rule with targets but nothing at all recorded in the layer it measures them against (its ``facility``
+selection's layer: no lamps in the city, say) has **no data** (无数据): it is not scored either — a 0 %
+would blame every target for a missing layer — its note names the layer, and it lists no gap (every target
+would be one, which says nothing a missing layer does not). ``share`` rules have no facility side.
+
+How much the score knows: the **assessed share** is the weight of the rules scored (neither not applicable
+nor no data) over the weight of all of them. Below the rules file's ``min_assessed`` (default 0.8) the
+verdict is *incomplete*, never passed, whatever the pro-rated total.
 """
 
 from __future__ import annotations
@@ -21,17 +30,22 @@ import pandas as pd
 from facilities import settings
 from facilities.city import City
 from facilities.distance import EUCLIDEAN, Distance
-from facilities.kinds import KINDS, NOTHING, Context, reach
-from facilities.rules import Rule, RuleSet
+from facilities.kinds import KINDS, NOTHING, Context, Outcome, reach
+from facilities.rules import DEFAULT_MIN_ASSESSED, Rule, RuleSet
+from facilities.words import no_data_note
 
 __all__ = [
-    "GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "Result", "check", "reach_areas", "rule_layers", "score", "total_score", "walk_routes",
+    "GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "VERDICT_KEYS", "Result", "assessed_share", "check", "no_data", "reach_areas",
+    "rule_layers", "score", "total_score", "walk_routes",
 ]  # fmt: skip
 
+#: one row per rule; ``assessment`` is passed, failed, not_applicable or no_data (labels: facilities.words.VERDICTS)
 SUMMARY_COLUMNS = [
     "rule", "title_zh", "title_en", "kind", "checked", "compliant", "share", "threshold", "passed",
-    "points", "weight", "source", "note",
+    "points", "weight", "assessment", "source", "note",
 ]  # fmt: skip
+#: a scorecard's verdicts (labels: facilities.words.VERDICTS)
+VERDICT_KEYS = ("passed", "failed", "incomplete")
 #: one row per gap; ``gap_id`` is stable across runs while the gap is the same thing (see facilities.kinds)
 #: ``straight_m``: for a measure on foot, the straight-line distance beside it (else empty)
 GAP_COLUMNS = [
@@ -48,6 +62,8 @@ class Result:
     summary : one row per rule (see :data:`SUMMARY_COLUMNS`).
     gaps : one row per gap, WGS84 geometry (see :data:`GAP_COLUMNS`).
     total, pass_mark, max_points : the scorecard.
+    assessed : the share (0–1) of the rules' weight that was assessed (:func:`assessed_share`).
+    min_assessed : the share below which the verdict is incomplete (the rules file's ``min_assessed``).
     """
 
     summary: pd.DataFrame
@@ -57,11 +73,25 @@ class Result:
     max_points: float
     as_of: dt.date
     rules: RuleSet | None = None
+    assessed: float = 1.0
+    min_assessed: float = DEFAULT_MIN_ASSESSED
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether too little of the checklist's weight was assessed for a verdict."""
+        return self.assessed < self.min_assessed - 1e-12
+
+    @property
+    def verdict(self) -> str:
+        """``incomplete`` below ``min_assessed``, else ``passed`` when the total reaches the pass mark, else ``failed``."""
+        if self.incomplete:
+            return "incomplete"
+        return "passed" if self.total >= self.pass_mark else "failed"
 
     @property
     def passed(self) -> bool:
-        """Whether the total score reaches the pass mark."""
-        return self.total >= self.pass_mark
+        """Whether the city passes: enough of the checklist assessed, and the total at the pass mark."""
+        return self.verdict == "passed"
 
 
 def check(
@@ -97,10 +127,16 @@ def check(
             continue
         out = KINDS[rule.kind].evaluate(Context(city, rule, today, distance))
         share, passed, points = score(rule.weight, rule.min_share, out.checked, out.compliant)
+
+        missing = no_data(city, rule) if out.checked else None
+        if missing is not None:  # targets, and nothing recorded to measure them against: not assessed, no gap
+            out, share, passed, points = Outcome(out.checked, np.nan, [], no_data_note(missing)), np.nan, pd.NA, np.nan
+        assessment = "no_data" if missing is not None else "not_applicable" if passed is pd.NA else "passed" if passed else "failed"
         rows.append({
             "rule": rule.id, "title_zh": rule.title_zh, "title_en": rule.title_en, "kind": rule.kind,
             "checked": out.checked, "compliant": out.compliant, "share": share, "threshold": rule.min_share,
-            "passed": passed, "points": round(points, 2), "weight": rule.weight, "source": rule.source, "note": out.note,
+            "passed": passed, "points": round(points, 2) + 0.0, "weight": rule.weight, "assessment": assessment,
+            "source": rule.source, "note": out.note,
         })  # fmt: skip
         gap_rows += out.gaps
     summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
@@ -111,7 +147,9 @@ def check(
         order = {rule.id: i for i, rule in enumerate(rules)}
         gaps = pd.concat([gaps, *kept_gaps], ignore_index=True)
         gaps = gaps.iloc[gaps["rule"].map(order).argsort(kind="stable")].reset_index(drop=True)
-    return Result(summary, gaps, total_score(summary["points"], summary["weight"], rules.total), rules.pass_mark, rules.total, today, rules)
+    total = total_score(summary["points"], summary["weight"], rules.total)
+    assessed = assessed_share(summary["points"], summary["weight"])
+    return Result(summary, gaps, total, rules.pass_mark, rules.total, today, rules, assessed, rules.min_assessed)
 
 
 def score(weight: float, min_share: float, checked: float, compliant: float) -> tuple[float, Any, float]:
@@ -119,7 +157,7 @@ def score(weight: float, min_share: float, checked: float, compliant: float) -> 
     module's docstring); (NaN, NA, NaN) when nothing was checked (not applicable)."""
     if not checked:
         return np.nan, pd.NA, np.nan
-    share = compliant / checked
+    share = min(max(compliant / checked, 0.0), 1.0) + 0.0  # within 0–1, and never -0.0
     passed = share >= min_share - 1e-12
     return share, passed, weight if passed else weight * share / min_share
 
@@ -128,7 +166,23 @@ def total_score(points: pd.Series, weights: pd.Series, total: float) -> float:
     """The total: the applicable rules' points pro-rated to ``total`` over their weights (one decimal)."""
     applicable = points.notna()
     weight = float(weights[applicable].sum())
-    return round(float(points[applicable].sum()) * total / weight if weight else 0.0, 1)
+    return round(float(points[applicable].sum()) * total / weight if weight else 0.0, 1) + 0.0
+
+
+def assessed_share(points: pd.Series, weights: pd.Series) -> float:
+    """The share (0–1) of the rules' weight that was assessed: Σ weights of the rules scored (points not
+    empty) / Σ all weights; 0 when there is no weight at all."""
+    weight = float(weights.sum())
+    return float(weights[points.notna()].sum()) / weight if weight else 0.0
+
+
+def no_data(city: City, rule: Rule) -> str | None:
+    """The layer a rule measures its targets against (its ``facility`` selection's) when the city records
+    nothing at all in it, else None (also for kinds without a facility side, such as ``share``)."""
+    facility = rule.selections.get("facility")
+    if facility is None or len(city[facility.layer]):
+        return None
+    return facility.layer
 
 
 def rule_layers(rule: Rule) -> frozenset[str]:

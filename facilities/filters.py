@@ -5,7 +5,14 @@ A filter is a TOML table ``field -> condition``; all conditions must hold. A con
 - a value: equal to it (``status = "existing"``);
 - a list: one of its values (``grade = ["A", "AA", "AAA"]``);
 - a table of operators: ``{ ">=" = 2 }``, ``{ "!=" = "closed" }``, ``{ not_in = ["planned", "closed"] }``,
-  ``{ in = [...] }``, ``{ null = true }`` (missing or empty), several operators at once all holding.
+  ``{ in = [...] }``, ``{ null = true }`` (missing), several operators at once all holding.
+
+**Missing values** (one rule, in :func:`missing`): a value is missing when it is absent, null (None, NaN,
+NA, NaT) or, in a text field, blank (empty or only spaces). A missing value matches ``null = true`` and
+nothing else: it never satisfies a comparison — ``==``, ``!=``, ``in``, ``not_in``, ``>``, ``>=``, ``<``,
+``<=`` are all false for it — so ``{ "!=" = "missing" }`` selects only features whose value is known and
+is not "missing". To include the unknown ones, say so: ``{ null = true }`` in another rule, or a list of
+the values wanted.
 
 Dates are written ``"YYYY-MM-DD"`` or ``"today"`` (the check's reference date). Nothing is ever
 evaluated as code.
@@ -44,7 +51,7 @@ class Filter:
     clauses: tuple[Clause, ...] = ()
 
     def mask(self, gdf: pd.DataFrame, today: dt.date) -> np.ndarray:
-        """Boolean array: rows of ``gdf`` for which every clause holds (missing values never match a comparison)."""
+        """Boolean array: rows of ``gdf`` for which every clause holds (a missing value matches only ``null = true``)."""
         keep = np.ones(len(gdf), dtype=bool)
         for c in self.clauses:
             keep &= _clause_mask(gdf, c, today)
@@ -61,24 +68,37 @@ def _resolve(value: Any, today: dt.date) -> Any:
     return value
 
 
+def missing(col: pd.Series) -> np.ndarray:
+    """Boolean array: the values of ``col`` that are missing — null (None, NaN, NA, NaT) or blank text
+    (empty or only spaces). The one definition every filter operator uses (see the module's docstring)."""
+    empty = col.isna().to_numpy(dtype=bool)
+    if isinstance(col.dtype, pd.StringDtype):
+        empty = empty | col.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    elif col.dtype == object:
+        empty = empty | np.fromiter((isinstance(v, str) and not v.strip() for v in col), dtype=bool, count=len(col))
+    return empty
+
+
 def _clause_mask(gdf: pd.DataFrame, c: Clause, today: dt.date) -> np.ndarray:
     col = pd.Series(pd.NA, index=gdf.index, dtype="object") if c.field not in gdf.columns else gdf[c.field]
-    is_date = pd.api.types.is_datetime64_any_dtype(col)
-    value = c.value
-    if is_date and c.op not in ("null",):
-        value = [pd.Timestamp(_resolve(v, today)) for v in value] if isinstance(value, list) else pd.Timestamp(_resolve(value, today))
-    missing = col.isna().to_numpy()
+    empty = missing(col)
     if c.op == "null":
-        empty = missing | (col.astype("string").str.strip() == "").fillna(True).to_numpy(dtype=bool) if col.dtype != bool else missing
-        return empty if value else ~empty
+        return empty if c.value else ~empty
+    value = c.value
+    if pd.api.types.is_datetime64_any_dtype(col):
+        value = [pd.Timestamp(_resolve(v, today)) for v in value] if isinstance(value, list) else pd.Timestamp(_resolve(value, today))
+    known = col[~empty]
     if c.op in ("in", "not_in"):
-        inside = col.isin(value).fillna(False).to_numpy(dtype=bool) & ~missing
-        return inside if c.op == "in" else ~inside
-    if c.op == "!=":
-        return ~((col == value).fillna(False).to_numpy(dtype=bool)) | missing
-    ops: dict[str, Any] = {"==": col.__eq__, ">": col.__gt__, ">=": col.__ge__, "<": col.__lt__, "<=": col.__le__}
-    result = ops[c.op](value)
-    return pd.Series(result, index=gdf.index).fillna(False).to_numpy(dtype=bool) & ~missing
+        hit = known.isin(value).to_numpy(dtype=bool)
+        hit = hit if c.op == "in" else ~hit
+    else:
+        ops: dict[str, Any] = {
+            "==": known.__eq__, "!=": known.__ne__, ">": known.__gt__, ">=": known.__ge__, "<": known.__lt__, "<=": known.__le__,
+        }  # fmt: skip
+        hit = pd.Series(ops[c.op](value), index=known.index).fillna(False).to_numpy(dtype=bool)
+    out = np.zeros(len(col), dtype=bool)
+    out[~empty] = hit
+    return out
 
 
 def _check_scalar(spec: LayerSpec, field: str, value: Any, op: str, where: str, file: str, rule: str) -> list[Problem]:

@@ -4,6 +4,7 @@ Example::
 
     pass_mark = 850          # out of `total`
     total = 1000
+    min_assessed = 0.8       # share of the rules' weight that must be assessed for a verdict
 
     [[rule]]
     id = "toilet_reach"
@@ -40,6 +41,11 @@ RULES_FILE = "rules.toml"
 #: days given to rectify a gap when neither its rule nor the file says (``deadline_days``)
 DEFAULT_DEADLINE_DAYS = 30
 _DEADLINE = Param("deadline_days", "int", DEFAULT_DEADLINE_DAYS, 1, 365, "days given to rectify a gap (the task's default due date)")
+#: the share of the rules' weight that must be assessed for the city to pass or fail (below it: incomplete)
+DEFAULT_MIN_ASSESSED = 0.8
+_MIN_ASSESSED = Param(
+    "min_assessed", "float", DEFAULT_MIN_ASSESSED, 0, 1, "share (0–1) of the rules' weight that must be assessed for a verdict"
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ class RuleSet:
     warnings: tuple[Problem, ...] = ()
     #: days given to rectify a gap when its rule sets none
     deadline_days: int = DEFAULT_DEADLINE_DAYS
+    #: the share (0–1) of the rules' weight that must be assessed for a pass or a fail (below it: incomplete)
+    min_assessed: float = DEFAULT_MIN_ASSESSED
 
     def deadline(self, rule: Rule) -> int:
         """Days a unit is given to rectify a gap of ``rule``."""
@@ -312,6 +320,8 @@ def parse_rules(raw: bytes, path: str | Path = RULES_FILE) -> RuleSet:
             report.problems.append(Problem.error("rules", file, key, value, "not a valid number of points", "a number ≥ 0"))
     deadline, dp = _param(_DEADLINE, data, file, "")
     report.extend(dp)
+    min_assessed, mp = _param(_MIN_ASSESSED, data, file, "")
+    report.extend(mp)
     as_of = data.get("as_of")
     if as_of is not None and not isinstance(as_of, dt.date):
         report.problems.append(Problem.error("rules", file, "as_of", as_of, "not a date", "a TOML date, e.g. as_of = 2026-11-29"))
@@ -349,4 +359,5 @@ def parse_rules(raw: bytes, path: str | Path = RULES_FILE) -> RuleSet:
         path,
         tuple(report.warnings),
         int(deadline),
+        float(min_assessed),
     )

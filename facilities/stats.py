@@ -240,7 +240,7 @@ def gap_districts(result: Result, city: City | None = None) -> pd.Series:
 
 
 def rules_to_improve(result: Result) -> pd.DataFrame:
-    """Every rule, those losing the most points first; not-applicable rules (合理缺项) last.
+    """Every rule, those losing the most points first; rules not assessed (合理缺项 not applicable, 无数据 no data) last.
 
     Returns
     -------
@@ -254,8 +254,8 @@ def rules_to_improve(result: Result) -> pd.DataFrame:
     applicable = s["points"].notna()
     weight = float(s.loc[applicable, "weight"].sum())
     out = s[["rule", "title_zh", "title_en", "kind", "share", "threshold", "passed", "points", "weight"]].copy()
-    out["points_missing"] = (s["weight"] - s["points"]).round(2)
-    out["gain"] = (out["points_missing"] * result.max_points / weight).round(2) if weight else np.nan
+    out["points_missing"] = (s["weight"] - s["points"]).round(2) + 0.0  # + 0.0: never -0.0
+    out["gain"] = (out["points_missing"] * result.max_points / weight).round(2) + 0.0 if weight else np.nan
     counts = result.gaps["rule"].value_counts()
     out["gaps"] = out["rule"].map(counts).fillna(0).astype("int64")
     out["_na"] = ~applicable

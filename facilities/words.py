@@ -2,6 +2,9 @@
 
 - :data:`COLUMNS`: headings of the tables the code computes (gaps, the scorecard, district figures);
 - :data:`MAP_WORDS`: words the maps use; :data:`APP_WORDS`: the app's pages, widgets and messages;
+- :data:`VERDICTS`: a scorecard's verdict (passed, failed, incomplete) and a rule's (passed, failed, not
+  applicable, no data), and :func:`no_data_note`;
+- :func:`number` and :func:`percent`: figures as text, never ``-0.0``;
 - a layer's field and value labels are declared with the layer (:mod:`facilities.schema`) and read here
   through :func:`field_label` and :func:`value_label`.
 
@@ -11,6 +14,8 @@ Adding a word: one entry in one of the tables below (a test checks both language
 from __future__ import annotations
 
 from typing import Any
+
+import pandas as pd
 
 from facilities.schema import ALL_LAYERS
 
@@ -52,6 +57,7 @@ COLUMNS: dict[str, Pair] = {
     "share": ("达标比例", "Share"),
     "threshold": ("要求", "Threshold"),
     "passed": ("达标", "Pass"),
+    "assessment": ("评估结果", "Assessment"),
     "lon": ("经度", "Longitude"),
     "lat": ("纬度", "Latitude"),
 }
@@ -104,8 +110,17 @@ APP_WORDS: dict[str, Pair] = {
     "no_city": ("data/ 下没有城市文件夹（需含 city.toml）。", "No city folder (with a city.toml) under data/."),
     "score": ("总分", "Score"),
     "pass_mark": ("达标线", "Pass mark"),
-    "passed": ("达标", "Pass"),
-    "failed": ("未达标", "Fail"),
+    "assessed_share": ("已评估权重占比", "Assessed share"),
+    "assessed_help": (
+        "已评估规则的分值之和占全部分值的比例；低于规则文件的 min_assessed（默认 80%）时结果为“评估不完整”，不判达标。",
+        "The weight of the rules assessed, as a share of all the weight; below the rules file's min_assessed "
+        "(80 % by default) the verdict is incomplete, never a pass.",
+    ),
+    "incomplete_warning": (
+        "已评估规则的分值仅占 {assessed}，低于要求的 {needed}：评估不完整，不判达标。请补齐标为“无数据”的图层。",
+        "The rules assessed carry only {assessed} of the checklist's weight, below the {needed} needed: incomplete, "
+        "never a pass. Record the layers of the rules marked no data.",
+    ),
     "rules": ("规则", "Rules"),
     "rule": ("规则", "Rule"),
     "unit": ("责任单位", "Responsible unit"),
@@ -350,6 +365,24 @@ APP_WORDS: dict[str, Pair] = {
     "fixed_pending": ("缺口已消除，待核查", "Gap gone, awaiting verification"),
 }
 
+#: verdict -> (Chinese, English): a scorecard's (passed, failed, incomplete) and a rule's (passed, failed,
+#: not_applicable: nothing to check; no_data: nothing recorded in the layer it measures against)
+VERDICTS: dict[str, Pair] = {
+    "passed": ("达标", "PASS"),
+    "failed": ("未达标", "FAIL"),
+    "incomplete": ("评估不完整", "INCOMPLETE"),
+    "not_applicable": ("合理缺项", "n/a"),
+    "no_data": ("无数据", "no data"),
+}
+
+
+def no_data_note(layer: str) -> str:
+    """The note of a rule not assessed because layer ``layer`` has no record at all (English, then Chinese)."""
+    spec = ALL_LAYERS.get(layer)
+    zh = spec.title_zh if spec is not None else layer
+    return f"no data: nothing recorded in {layer} 无数据：{zh}图层无记录"
+
+
 #: how a gap's measure is written, by its ``measure_unit`` (format strings, Chinese and English)
 MEASURES: dict[str, Pair] = {
     "m": ("{:,.0f} m", "{:,.0f} m"),
@@ -372,6 +405,27 @@ def pick(pair: Pair, lang: str) -> str:
 def both(zh: str, en: str, lang: str) -> str:
     """ "中文 English" in Chinese mode, "English 中文" in English mode."""
     return f"{zh} {en}" if lang == "zh" else f"{en} {zh}"
+
+
+def verdict(key: str, lang: str) -> str:
+    """A verdict (:data:`VERDICTS`) in ``lang``."""
+    return pick(VERDICTS[key], lang)
+
+
+def number(value: Any, digits: int = 1, sign: bool = False, grouping: bool = False) -> str:
+    """A figure with ``digits`` decimals (``+`` first when ``sign``; thousands separated when ``grouping``),
+    "—" when missing; never ``-0.0``: a value that rounds to zero is written as zero."""
+    if value is None or value is pd.NA or value != value:  # None, NA or NaN
+        return "—"
+    rounded = round(float(value), digits) + 0.0  # -0.0 + 0.0 is 0.0
+    return f"{rounded:{'+' if sign else ''}{',' if grouping else ''}.{digits}f}"
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """A share (0–1) as a percentage with ``digits`` decimals, "—" when missing; never ``-0.0%``."""
+    if value is None or value is pd.NA or value != value:
+        return "—"
+    return number(float(value) * 100, digits) + "%"
 
 
 def text(key: str, lang: str) -> str:

@@ -511,6 +511,9 @@ def layers_b() -> dict:
             ({"id": "A3", "status": "existing", "kind": "park"}, Point(2500, 500)),  # no district, no unit, outside every zone
         ],
         "toilets": [({"id": "T1", "status": "existing", "grade": "A"}, Point(150, 100))],
+        # a direction sign far from the crossing: the signs layer has a record (road_signs is assessed, not
+        # "no data"), and no road-name sign anywhere, so the crossing at 1500 m is a gap
+        "signs": [({"id": "S1", "status": "existing", "sign_type": "direction", "district": "甲区"}, Point(100, 900))],
     }
 
 

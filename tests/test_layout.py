@@ -72,7 +72,7 @@ def test_every_task_state_and_step_has_both_labels_and_states_a_colour():
     assert {s.source for s in flow.STEPS.values()} | {s.target for s in flow.STEPS.values()} <= set(flow.STATES)
 
 
-@pytest.mark.parametrize("table", ["COLUMNS", "MAP_WORDS", "APP_WORDS"])
+@pytest.mark.parametrize("table", ["COLUMNS", "MAP_WORDS", "APP_WORDS", "VERDICTS"])
 def test_every_word_in_both_languages(table):
     bad = [k for k, pair in getattr(words, table).items() if not _pair_ok(pair)]
     assert not bad, f"words.{table}: {bad} lack a Chinese or an English text"

@@ -9,6 +9,7 @@ import streamlit as st
 
 from facilities.tasks import flow, queries
 from facilities.tasks.figures import by_unit, countdown, gain
+from facilities.words import number, percent, verdict
 from ui import tasks as ui
 from ui.state import as_of, current_city, current_key, lang, page_title, t
 
@@ -21,21 +22,24 @@ def main() -> None:
     frame = ui.all_tasks(result)
     days = countdown(city.config.inspection_date, as_of())
     table, after = gain(result, frame)
-    c = st.columns(4)
+    c = st.columns(5)
     c[0].metric(t("countdown"), "—" if days is None else f"{days} {t('days')}",
                 help=t("no_inspection") if days is None else t("inspection_on").format(date=city.config.inspection_date))  # fmt: skip
     c[1].metric(
-        t("score"),
-        f"{result.total:.1f} / {result.max_points:.0f}",
-        f"{result.total - result.pass_mark:+.1f} {t('pass_mark')} {result.pass_mark:.0f}",
+        f"{t('score')} · {verdict(result.verdict, lang())}",
+        f"{number(result.total)} / {result.max_points:.0f}",
+        f"{number(result.total - result.pass_mark, sign=True)} {t('pass_mark')} {result.pass_mark:.0f}",
     )
+    c[4].metric(t("assessed_share"), percent(result.assessed, 0), help=t("assessed_help"))
     c[2].metric(t("open_tasks"), int((~frame["state"].isin(list(flow.FINISHED))).sum()), f"{int(frame['overdue'].sum())} {t('overdue')}",
                 delta_color="inverse")  # fmt: skip
     c[3].metric(t("closed_tasks"), int((frame["state"] == "closed").sum()))
     st.caption(f"{t('as_of_short')} {result.as_of.isoformat()}")
+    if result.incomplete:
+        st.warning(t("incomplete_warning").format(assessed=percent(result.assessed, 0), needed=percent(result.min_assessed, 0)))
 
     st.subheader(t("gain_title"))
-    st.markdown(t("gain_summary").format(now=result.total, after=after, gain=after - result.total))
+    st.markdown(t("gain_summary").format(now=result.total, after=after, gain=round(after - result.total, 1) + 0.0))
     st.caption(t("gain_hint"))
     if not table.empty:
         lg = lang()

@@ -11,7 +11,7 @@ from facilities.check import Result
 from facilities.errors import StoreError
 from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
 from facilities.tasks import flow, queries, service
-from facilities.words import label, pick
+from facilities.words import label, number, percent, pick, verdict
 from maps import MAP_LAYERS
 from ui.auth import allowed, me
 from ui.foliummap import show
@@ -19,7 +19,8 @@ from ui.state import city_map, current_city, current_key, current_result, lang, 
 
 
 def summary_table(result: Result) -> pd.DataFrame:
-    """One row per rule: title (chosen language), id, items checked, share, threshold, points, weight, passed."""
+    """One row per rule: title (chosen language), id, items checked, share, threshold, points, weight, its
+    assessment (passed, failed, not applicable, no data) and the note saying why a rule was not assessed."""
     s = result.summary
     lg = lang()
     return pd.DataFrame(
@@ -31,7 +32,8 @@ def summary_table(result: Result) -> pd.DataFrame:
             label("threshold", lg): s["threshold"],
             label("points", lg): s["points"],
             label("weight", lg): s["weight"],
-            label("passed", lg): s["passed"],
+            label("assessment", lg): [verdict(a, lg) for a in s["assessment"]],
+            label("detail", lg): s["note"],
         }
     )
 
@@ -61,9 +63,9 @@ def main() -> None:
     city = current_city()
     result = current_result()
     page_title("page_gaps", city)
-    verdict = t("passed") if result.passed else t("failed")
     st.markdown(
-        f"**{t('score')} {result.total:.1f} / {result.max_points:.0f}** · {t('pass_mark')} {result.pass_mark:.0f} · **{verdict}**"
+        f"**{t('score')} {number(result.total)} / {result.max_points:.0f}** · {t('pass_mark')} {result.pass_mark:.0f}"
+        f" · {t('assessed_share')} {percent(result.assessed, 0)} · **{verdict(result.verdict, lang())}**"
         f" · {t('as_of_short')} {result.as_of.isoformat()}"
     )
     st.dataframe(

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from facilities import stats
+from facilities.words import percent
 from ui.foliummap import show
 from ui.state import city_map, current_city, current_result, page_title, t
 
@@ -14,7 +15,7 @@ CITY_TOTAL = stats.CITY
 
 
 def _share(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.1%}"
+    return percent(value)
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, title: str, fmt: str = "", color: str | None = None, target: float | None = None) -> alt.Chart:

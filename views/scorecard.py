@@ -1,4 +1,5 @@
-"""评分 Scorecard: the total against the pass mark, points by rule, what would raise the score most; a printable report."""
+"""评分 Scorecard: the total against the pass mark, the assessed share of the checklist's weight and the verdict
+(passed, failed, incomplete), points by rule, what would raise the score most; a printable report."""
 
 from __future__ import annotations
 
@@ -8,26 +9,30 @@ import streamlit as st
 
 from documents.scorecard import scorecard_html
 from facilities import stats
+from facilities.words import number, percent, verdict
 from ui.state import current_city, current_result, lang, page_title, t
 
 
 def main() -> None:
-    """Show the score against the pass mark, points won and missed by rule, and what would raise the score most.
+    """Show the score against the pass mark, the assessed share and the verdict, points won and missed by rule,
+    and what would raise the score most.
 
     The full scorecard downloads as a printable HTML report.
     """
     city = current_city()
     result = current_result()
     page_title("page_scorecard", city)
-    verdict = t("passed") if result.passed else t("failed")
-    c = st.columns(3)
+    c = st.columns(4)
     c[0].metric(
         f"{t('score')} · {t('as_of_short')} {result.as_of.isoformat()}",
-        f"{result.total:.1f} / {result.max_points:.0f}",
-        f"{result.total - result.pass_mark:+.1f}",
+        f"{number(result.total)} / {result.max_points:.0f}",
+        number(result.total - result.pass_mark, sign=True),
     )
     c[1].metric(t("pass_mark"), f"{result.pass_mark:g}")
-    c[2].metric(t("result"), verdict)
+    c[2].metric(t("assessed_share"), percent(result.assessed, 0), help=t("assessed_help"))
+    c[3].metric(t("result"), verdict(result.verdict, lang()))
+    if result.incomplete:
+        st.warning(t("incomplete_warning").format(assessed=percent(result.assessed, 0), needed=percent(result.min_assessed, 0)))
     s = result.summary.copy()
     s["title"] = s["title_zh"] if lang() == "zh" else s["title_en"]
     s["missing"] = (s["weight"] - s["points"]).clip(lower=0)

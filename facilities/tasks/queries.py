@@ -178,9 +178,10 @@ def record_run(key: str, result: Result, revision: int, database: str | None = N
     """Store a check run (its date, score, rule results and gap ids) once per (revision, check date);
     True when it was new."""
     c = tables.check_runs.c
+    text = ("rule", "assessment")  # kept as text; "passed" as a boolean; the figures as numbers
     rules = [
-        {k: (None if pd.isna(v) else (bool(v) if k == "passed" else float(v) if k != "rule" else v)) for k, v in row.items()}
-        for row in result.summary[["rule", "checked", "compliant", "share", "points", "weight", "passed"]].to_dict("records")
+        {k: (None if pd.isna(v) else (bool(v) if k == "passed" else v if k in text else float(v))) for k, v in row.items()}
+        for row in result.summary[["rule", "checked", "compliant", "share", "points", "weight", "passed", "assessment"]].to_dict("records")
     ]
     with db.write(database) as conn:
         # the city's row locked first: two processes storing the same run wait for each other (PostgreSQL)
