@@ -237,7 +237,10 @@ def _read_area(state: _OsmRead, obj: Any, tags: dict[str, str], wkb: Any) -> Non
     if obj.from_way() or obj.orig_id() not in state.relations_wanted:
         return
     rid = obj.orig_id()
-    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+    try:
+        geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+    except RuntimeError:  # osmium could not assemble it (rings touching, crossing): warned as not imported
+        return
     state.relations_built.add(rid)
     for mapped in classify(tags, is_relation=True):
         if mapped.layer in state.layers and mapped.policy != LINE:
