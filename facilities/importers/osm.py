@@ -12,6 +12,21 @@ OSM                                                    layer         fields
 ``highway=tertiary(_link)|unclassified|residential``   roads         branch
 ``|living_street``
 ``highway=pedestrian``                                 roads         pedestrian
+``highway=footway`` / ``path`` / ``steps``             roads         footway / path / steps (the walking
+                                                                     network; ``sidewalk=*`` is not read)
+``highway=cycleway`` + ``foot=yes|designated``         roads         footway (a cycleway without it: skipped)
+``|permissive``
+``highway=pedestrian`` + ``area=yes``;                 roads         pedestrian, area true; the geometry is
+``place=square``, ``area:highway=pedestrian|footway``                the area's outer ring as a line
+(these two with no ``highway`` tag)
+``man_made=pier`` with no ferry or tourism tag         roads         footway (a pier with ``area=yes``: its
+                                                                     outline, area true)
+every road: ``lit``, ``bridge``, ``tunnel``,           roads         lit yes/… → true, no/disused → false;
+                                                                     bridge / tunnel: any value but ``no`` →
+``layer``                                                            true, ``no`` → false; layer: an integer,
+                                                                     clamped to -5…5 (not an integer: a
+                                                                     warning, left empty). These three stay
+                                                                     in osm_tags as well
 ``amenity=toilets``                                    toilets       grade "none" (OSM records no GB/T
                                                                      18973 grade); wheelchair yes→1 / no→0
                                                                      accessible_stalls (OSM says whether,
@@ -20,28 +35,47 @@ OSM                                                    layer         fields
                                                                      a 第三卫生间); fee; opening_hours;
                                                                      portable=yes → kind mobile, a toilet
                                                                      building → standalone
-``highway=street_lamp``                                lamps         lamp_type street; height → height_m
+``highway=street_lamp``                                lamps         lamp_type street; height → height_m;
+``disused:highway=street_lamp``                                      working only from a tag: ``disused=yes``
+                                                                     or ``disused:highway`` → false,
+                                                                     ``operational_status=broken|out_of_order|…``
+                                                                     → false, ``=operational|working|ok`` →
+                                                                     true; otherwise unknown (empty)
 ``tourism=information`` + ``information=guidepost``    signs         sign_type direction / info_board /
 ``|board|map``                                                       overview_map; inscription(:en) → text_zh/en
 ``amenity=ferry_terminal``                             docks         dock_type ferry
-``man_made=pier``                                      docks         dock_type passenger; floating=yes → pontoon
+``man_made=pier`` + ``ferry=*`` / ``tourism=*``        docks         dock_type ferry / tour; floating=yes →
+                                                                     pontoon (route=ferry relations are not
+                                                                     read: a pier needs a tag of its own)
 ``tourism=attraction``                                 attractions   kind scenic_spot
 ``tourism=museum`` / ``tourism=viewpoint``             attractions   kind museum / viewpoint
 ``historic=*`` (not ``no``)                            attractions   kind historic (when no tourism tag)
 ``highway=bus_stop`` / ``amenity=taxi``                stops         stop_type bus / taxi; shelter; route_ref → routes
+``railway=tram_stop``                                  stops         stop_type tram
+``railway=station|halt`` + ``station=light_rail`` or   stops         stop_type light_rail
+``light_rail=yes``
+``public_transport=platform`` + ``bus=yes`` /          stops         bus / tram / light_rail (bus first on a
+``tram=yes`` / ``light_rail=yes``                                    shared platform); a platform with none
+                                                                     of them is not imported (counted)
 =====================================================  ============  =====================================
 
-Every layer: ``id`` = ``n123`` / ``w456`` / ``r789`` (node, way, relation), ``name`` = ``name:zh`` or
-``name``, ``name_en`` = ``name:en``, ``district`` = ``addr:district``, ``unit`` = ``operator`` (docks:
-``operator``), ``updated`` = the object's timestamp when the file has one, ``status`` = existing,
-``source`` = osm.
+Every layer: ``id`` = ``n123`` / ``w456`` / ``r789`` (node, way, relation), ``name`` = ``name`` (the local
+name, never replaced by a translation), ``name_zh`` = ``name:zh`` (else ``name:zh-Hans``, ``name:zh-CN``)
+when it differs from ``name``, ``name_en`` = ``name:en``, ``district`` = ``addr:district``, ``unit`` =
+``operator`` (docks: ``operator``), ``updated`` = the object's timestamp when the file has one, ``status`` =
+existing, ``source`` = osm. The new city's ``city.toml`` name is the best ``place=*`` node's Chinese name
+(the app's readers read Chinese first), else its local name (written as a comment when they differ).
 
-Not imported as roads: ``service``, ``footway``, ``path``, ``cycleway``, ``steps``, ``track`` and the
-other non-street classes (a footway is not a 步行街), and any ``highway`` way with ``area=yes`` (a
-square); the import report counts them by class.
+Stops: tram stops are imported where OSM has them, as ``railway=tram_stop`` nodes (usually on the track) and
+as platforms; a stop mapped both ways is two stops (``public_transport=stop_position`` nodes are not read).
+
+Not imported as roads: ``service``, ``track``, ``corridor``, ``bridleway``, a ``cycleway`` without ``foot``
+and the other non-street classes, and any other ``highway`` area (``area=yes``); the import report counts
+them by class.
 
 Geometry: point layers take nodes as they are and a way's or multipolygon's representative point (a point
-inside it). Attractions and ferry terminals mapped as closed ways (``area=no`` aside) or multipolygon
+inside it); roads are lines (a pedestrian area: its outline; a multipolygon with several outer rings: a
+MultiLineString). Attractions and ferry terminals mapped as closed ways (``area=no`` aside) or multipolygon
 relations become polygons; a pier becomes a polygon only with ``area=yes`` (otherwise it is a line: its
 representative point). An invalid OSM polygon is repaired with ``make_valid`` (reported as a warning).
 """
