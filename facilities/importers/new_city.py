@@ -20,6 +20,7 @@ class NewCity:
     name: str
     name_en: str
     bounds: Bounds | None = None  # None: from the data, with a margin
+    local_name: str = ""  # the place's name in the local language, when the name shown differs (a comment)
 
 
 def _round_out(value: float, up: bool) -> float:
@@ -52,7 +53,8 @@ def city_toml(meta: NewCity, records: list[Record]) -> tuple[str, Bounds]:
     text = (
         f"# written by `python -m facilities import` on {dt.date.today().isoformat()}; edit freely\n"
         f"name = {json.dumps(meta.name, ensure_ascii=False)}\n"
-        f"name_en = {json.dumps(meta.name_en, ensure_ascii=False)}\n"
+        + (f"# local name 当地名称: {meta.local_name}\n" if meta.local_name else "")
+        + f"name_en = {json.dumps(meta.name_en, ensure_ascii=False)}\n"
         f"zoom = {zoom}\n"
         'crs = "auto"\n\n'
         f"[center]\nlon = {lon}\nlat = {lat}\n\n"

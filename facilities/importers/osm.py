@@ -12,6 +12,21 @@ OSM                                                    layer         fields
 ``highway=tertiary(_link)|unclassified|residential``   roads         branch
 ``|living_street``
 ``highway=pedestrian``                                 roads         pedestrian
+``highway=footway`` / ``path`` / ``steps``             roads         footway / path / steps (the walking
+                                                                     network; ``sidewalk=*`` is not read)
+``highway=cycleway`` + ``foot=yes|designated``         roads         footway (a cycleway without it: skipped)
+``|permissive``
+``highway=pedestrian`` + ``area=yes``;                 roads         pedestrian, area true; the geometry is
+``place=square``, ``area:highway=pedestrian|footway``                the area's outer ring as a line
+(these two with no ``highway`` tag)
+``man_made=pier`` with no ferry or tourism tag         roads         footway (a pier with ``area=yes``: its
+                                                                     outline, area true)
+every road: ``lit``, ``bridge``, ``tunnel``,           roads         lit yes/… → true, no/disused → false;
+                                                                     bridge / tunnel: any value but ``no`` →
+``layer``                                                            true, ``no`` → false; layer: an integer,
+                                                                     clamped to -5…5 (not an integer: a
+                                                                     warning, left empty). These three stay
+                                                                     in osm_tags as well
 ``amenity=toilets``                                    toilets       grade "none" (OSM records no GB/T
                                                                      18973 grade); wheelchair yes→1 / no→0
                                                                      accessible_stalls (OSM says whether,
@@ -20,28 +35,47 @@ OSM                                                    layer         fields
                                                                      a 第三卫生间); fee; opening_hours;
                                                                      portable=yes → kind mobile, a toilet
                                                                      building → standalone
-``highway=street_lamp``                                lamps         lamp_type street; height → height_m
+``highway=street_lamp``                                lamps         lamp_type street; height → height_m;
+``disused:highway=street_lamp``                                      working only from a tag: ``disused=yes``
+                                                                     or ``disused:highway`` → false,
+                                                                     ``operational_status=broken|out_of_order|…``
+                                                                     → false, ``=operational|working|ok`` →
+                                                                     true; otherwise unknown (empty)
 ``tourism=information`` + ``information=guidepost``    signs         sign_type direction / info_board /
 ``|board|map``                                                       overview_map; inscription(:en) → text_zh/en
 ``amenity=ferry_terminal``                             docks         dock_type ferry
-``man_made=pier``                                      docks         dock_type passenger; floating=yes → pontoon
+``man_made=pier`` + ``ferry=*`` / ``tourism=*``        docks         dock_type ferry / tour; floating=yes →
+                                                                     pontoon (route=ferry relations are not
+                                                                     read: a pier needs a tag of its own)
 ``tourism=attraction``                                 attractions   kind scenic_spot
 ``tourism=museum`` / ``tourism=viewpoint``             attractions   kind museum / viewpoint
 ``historic=*`` (not ``no``)                            attractions   kind historic (when no tourism tag)
 ``highway=bus_stop`` / ``amenity=taxi``                stops         stop_type bus / taxi; shelter; route_ref → routes
+``railway=tram_stop``                                  stops         stop_type tram
+``railway=station|halt`` + ``station=light_rail`` or   stops         stop_type light_rail
+``light_rail=yes``
+``public_transport=platform`` + ``bus=yes`` /          stops         bus / tram / light_rail (bus first on a
+``tram=yes`` / ``light_rail=yes``                                    shared platform); a platform with none
+                                                                     of them is not imported (counted)
 =====================================================  ============  =====================================
 
-Every layer: ``id`` = ``n123`` / ``w456`` / ``r789`` (node, way, relation), ``name`` = ``name:zh`` or
-``name``, ``name_en`` = ``name:en``, ``district`` = ``addr:district``, ``unit`` = ``operator`` (docks:
-``operator``), ``updated`` = the object's timestamp when the file has one, ``status`` = existing,
-``source`` = osm.
+Every layer: ``id`` = ``n123`` / ``w456`` / ``r789`` (node, way, relation), ``name`` = ``name`` (the local
+name, never replaced by a translation), ``name_zh`` = ``name:zh`` (else ``name:zh-Hans``, ``name:zh-CN``)
+when it differs from ``name``, ``name_en`` = ``name:en``, ``district`` = ``addr:district``, ``unit`` =
+``operator`` (docks: ``operator``), ``updated`` = the object's timestamp when the file has one, ``status`` =
+existing, ``source`` = osm. The new city's ``city.toml`` name is the best ``place=*`` node's Chinese name
+(the app's readers read Chinese first), else its local name (written as a comment when they differ).
 
-Not imported as roads: ``service``, ``footway``, ``path``, ``cycleway``, ``steps``, ``track`` and the
-other non-street classes (a footway is not a 步行街), and any ``highway`` way with ``area=yes`` (a
-square); the import report counts them by class.
+Stops: tram stops are imported where OSM has them, as ``railway=tram_stop`` nodes (usually on the track) and
+as platforms; a stop mapped both ways is two stops (``public_transport=stop_position`` nodes are not read).
+
+Not imported as roads: ``service``, ``track``, ``corridor``, ``bridleway``, a ``cycleway`` without ``foot``
+and the other non-street classes, and any other ``highway`` area (``area=yes``); the import report counts
+them by class.
 
 Geometry: point layers take nodes as they are and a way's or multipolygon's representative point (a point
-inside it). Attractions and ferry terminals mapped as closed ways (``area=no`` aside) or multipolygon
+inside it); roads are lines (a pedestrian area: its outline; a multipolygon with several outer rings: a
+MultiLineString). Attractions and ferry terminals mapped as closed ways (``area=no`` aside) or multipolygon
 relations become polygons; a pier becomes a polygon only with ``area=yes`` (otherwise it is a line: its
 representative point). An invalid OSM polygon is repaired with ``make_valid`` (reported as a warning).
 """
@@ -49,160 +83,48 @@ representative point). An invalid OSM polygon is repaired with ``make_valid`` (r
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from facilities.city_config import Bounds
 from facilities.errors import ImportUsageError
 from facilities.importers.new_city import NewCity
+from facilities.importers.osm_tags import AREA, AREA_IF_TAGGED, LINE, OUTLINE, POINT, ROAD_CLASS, Mapped, classify, put_field
 from facilities.importers.records import Record, reject
 from facilities.importers.result import ImportResult
 from facilities.importers.write import finish_import, open_target
 from facilities.problems import Problem, ValidationReport
 
-ROAD_CLASS = {
-    "motorway": "expressway",
-    "motorway_link": "expressway",
-    "trunk": "arterial",
-    "trunk_link": "arterial",
-    "primary": "arterial",
-    "primary_link": "arterial",
-    "secondary": "secondary",
-    "secondary_link": "secondary",
-    "tertiary": "branch",
-    "tertiary_link": "branch",
-    "unclassified": "branch",
-    "residential": "branch",
-    "living_street": "branch",
-    "pedestrian": "pedestrian",
-}
-SIGN_TYPE = {"guidepost": "direction", "board": "info_board", "map": "overview_map"}
-ATTRACTION_KIND = {"attraction": "scenic_spot", "museum": "museum", "viewpoint": "viewpoint"}
-#: ``lit`` values meaning the road is lit at night (https://wiki.openstreetmap.org/wiki/Key:lit)
-LIT_YES = {"yes", "24/7", "automatic", "limited", "interval", "sunset-sunrise", "dusk-dawn", "sunset-22:00"}
-LIT_NO = {"no", "disused"}
 #: place=* values that name a city, best first (for city.toml's name)
 PLACE_RANK = {"city": 0, "municipality": 1, "county": 2, "district": 2, "town": 3, "borough": 4, "suburb": 5}
 OSM_LAYERS = ("attractions", "toilets", "signs", "docks", "lamps", "roads", "stops")
-
-# geometry policies: how a way or a relation becomes the layer's geometry
-POINT, LINE, AREA, AREA_IF_TAGGED = "point", "line", "area", "area_if_tagged"
-
-
-@dataclass
-class Mapped:
-    layer: str
-    props: dict[str, Any]
-    used: set[str]  # tags turned into fields
-    policy: str
+#: tags with the name in Chinese, best first
+ZH_TAGS = ("name:zh", "name:zh-Hans", "name:zh-CN")
 
 
-def _yes_no(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    v = value.strip().lower()
-    return True if v in ("yes", "true", "1", "designated") else False if v in ("no", "false", "0") else None
-
-
-def _number(value: str | None) -> float | None:
-    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(m)?\s*", value or "")
-    return float(m.group(1)) if m else None
-
-
-def _put(props: dict, used: set, field: str, value: Any, tag: str) -> None:
-    """Set ``field`` from ``tag`` when the tag's value could be read (unread values stay in osm_tags)."""
-    if value is not None:
-        props[field] = value
-        used.add(tag)
-
-
-def classify(tags: dict[str, str], is_way: bool = False) -> list[Mapped]:
-    """Every layer feature an OSM object's tags describe (usually none or one)."""
-    out: list[Mapped] = []
-    hw, amenity, tourism = tags.get("highway"), tags.get("amenity"), tags.get("tourism")
-
-    if hw in ROAD_CLASS and is_way and tags.get("area") != "yes":
-        p: dict[str, Any] = {"road_class": ROAD_CLASS[hw]}
-        used = {"highway"}
-        lit = tags.get("lit")
-        _put(p, used, "lit", True if lit in LIT_YES else False if lit in LIT_NO else None, "lit")
-        bridge = tags.get("bridge")
-        _put(p, used, "bridge", None if bridge is None else bridge != "no", "bridge")
-        out.append(Mapped("roads", p, used, LINE))
-
-    if amenity == "toilets":
-        p, used = {"grade": "none"}, {"amenity"}
-        wheelchair_tag = "wheelchair" if "wheelchair" in tags else "toilets:wheelchair"
-        access = _yes_no(tags.get(wheelchair_tag))
-        _put(p, used, "accessible_stalls", None if access is None else int(access), wheelchair_tag)
-        _put(p, used, "family_room", _yes_no(tags.get("changing_table")), "changing_table")
-        fee = tags.get("fee")
-        _put(p, used, "fee", True if fee and re.match(r"\s*\d", fee) else _yes_no(fee), "fee")  # "2 CNY": there is a fee
-        _put(p, used, "opening_hours", tags.get("opening_hours"), "opening_hours")
-        if _yes_no(tags.get("portable")):
-            _put(p, used, "kind", "mobile", "portable")
-        elif is_way and "building" in tags:
-            p["kind"] = "standalone"
-        _put(p, used, "unit", tags.get("operator"), "operator")
-        out.append(Mapped("toilets", p, used, POINT))
-
-    if hw == "street_lamp":
-        p, used = {"lamp_type": "street"}, {"highway"}
-        _put(p, used, "height_m", _number(tags.get("height")), "height")
-        _put(p, used, "unit", tags.get("operator"), "operator")
-        out.append(Mapped("lamps", p, used, POINT))
-
-    if tourism == "information" and tags.get("information") in SIGN_TYPE:
-        p, used = {"sign_type": SIGN_TYPE[tags["information"]]}, {"tourism", "information"}
-        zh_tag = "inscription:zh" if "inscription:zh" in tags else "inscription"
-        _put(p, used, "text_zh", tags.get(zh_tag), zh_tag)
-        _put(p, used, "text_en", tags.get("inscription:en"), "inscription:en")
-        _put(p, used, "unit", tags.get("operator"), "operator")
-        out.append(Mapped("signs", p, used, POINT))
-
-    if amenity == "ferry_terminal" or tags.get("man_made") == "pier":
-        ferry = amenity == "ferry_terminal"
-        p, used = {"dock_type": "ferry" if ferry else "passenger"}, {"amenity" if ferry else "man_made"}
-        _put(p, used, "pontoon", _yes_no(tags.get("floating")), "floating")
-        _put(p, used, "operator", tags.get("operator"), "operator")
-        out.append(Mapped("docks", p, used, AREA if ferry else AREA_IF_TAGGED))
-
-    historic = tags.get("historic")
-    if tourism in ATTRACTION_KIND or (historic and historic != "no"):
-        kind = ATTRACTION_KIND.get(tourism or "", "historic")
-        used = {"tourism"} if tourism in ATTRACTION_KIND else {"historic"}
-        p = {"kind": kind}
-        _put(p, used, "unit", tags.get("operator"), "operator")
-        out.append(Mapped("attractions", p, used, AREA))
-
-    if hw == "bus_stop" or amenity == "taxi":
-        p, used = {"stop_type": "bus" if hw == "bus_stop" else "taxi"}, {"highway" if hw == "bus_stop" else "amenity"}
-        _put(p, used, "shelter", _yes_no(tags.get("shelter")), "shelter")
-        routes = tags.get("route_ref")
-        _put(p, used, "routes", ";".join(r.strip() for r in re.split(r"[;,]", routes) if r.strip()) if routes else None, "route_ref")
-        _put(p, used, "unit", tags.get("operator"), "operator")
-        out.append(Mapped("stops", p, used, POINT))
-    return out
+def _zh_tag(tags: dict[str, str]) -> str | None:
+    """The tag with the name in Chinese (``name:zh``, else ``name:zh-Hans``, ``name:zh-CN``), if any."""
+    return next((t for t in ZH_TAGS if tags.get(t)), None)
 
 
 def _common(osm_id: str, tags: dict[str, str], timestamp) -> tuple[dict[str, Any], set[str]]:
+    """The fields every layer has: ``name`` is the local name, ``name_zh`` / ``name_en`` the translations."""
     props: dict[str, Any] = {"id": osm_id}
     used: set[str] = set()
-    name_tag = "name:zh" if tags.get("name:zh") else "name"
-    if tags.get(name_tag):
-        props["name"] = tags[name_tag]
-        used.add(name_tag)
-        if tags.get("name") == tags[name_tag]:
-            used.add("name")
-    _put(props, used, "name_en", tags.get("name:en"), "name:en")
-    _put(props, used, "district", tags.get("addr:district"), "addr:district")
+    put_field(props, used, "name", tags.get("name") or None, "name")
+    zh = _zh_tag(tags)
+    if zh:
+        used.add(zh)
+        if tags[zh] != tags.get("name"):  # the same text twice says nothing more
+            props["name_zh"] = tags[zh]
+    put_field(props, used, "name_en", tags.get("name:en") or None, "name:en")
+    put_field(props, used, "district", tags.get("addr:district"), "addr:district")
     props["status"] = "existing"
     props["source"] = "osm"
     if timestamp is not None and timestamp.year > 2004:  # files without metadata carry 1970-01-01
@@ -213,13 +135,14 @@ def _common(osm_id: str, tags: dict[str, str], timestamp) -> tuple[dict[str, Any
 @dataclass
 class OsmData:
     records: dict[str, list[Record]]
-    place: tuple[str, str] | None  # (name, name_en) of the best place=* node
+    place: tuple[str, str, str] | None  # (name, name_zh, name_en) of the best place=* node
     skipped: Counter  # highway classes not imported as roads
+    platforms: int  # public_transport=platform objects with no bus, tram or light_rail tag (not imported)
     rejected: Counter  # objects of each layer that could not be built (reported)
 
 
 def _way_geometry(coords: list[tuple[float, float]], policy: str, tags: dict[str, str], closed: bool) -> BaseGeometry:
-    if policy == LINE:
+    if policy in (LINE, OUTLINE):  # a closed way's nodes are its outline
         return LineString(coords)
     as_area = (
         closed
@@ -241,10 +164,18 @@ def _point_inside(geom: BaseGeometry) -> Point:
     return geom.representative_point()
 
 
+def _outline(geom: BaseGeometry) -> BaseGeometry:
+    """The exterior ring(s) of an area as a line (one ring: a LineString)."""
+    rings = [LineString(g.exterior.coords) for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon" and not g.is_empty]
+    return rings[0] if len(rings) == 1 else MultiLineString(rings)
+
+
 def _finish_geometry(geom: BaseGeometry, policy: str, label: str, layer: str, file: str, report: ValidationReport) -> BaseGeometry:
-    """Points for point layers; repaired polygons (with a warning) where OSM's were invalid."""
+    """Points for point layers; outlines for pedestrian areas; repaired polygons (with a warning) where OSM's were invalid."""
     if policy == POINT and geom.geom_type != "Point":
         return _point_inside(geom)
+    if policy == OUTLINE and geom.geom_type in ("Polygon", "MultiPolygon"):
+        return _outline(geom)
     if geom.geom_type in ("Polygon", "MultiPolygon") and not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         fixed = shapely.make_valid(geom)
@@ -278,7 +209,8 @@ class _OsmRead:
     records: dict[str, list[Record]]
     skipped: Counter = field(default_factory=Counter)
     rejected: Counter = field(default_factory=Counter)
-    place: tuple[int, str, str] | None = None
+    place: tuple[int, str, str, str] | None = None
+    platforms: int = 0
     relations_wanted: dict[int, list[str]] = field(default_factory=dict)
     relations_built: set[int] = field(default_factory=set)
 
@@ -290,6 +222,8 @@ class _OsmRead:
         rest = {k: v for k, v in sorted(tags.items()) if k not in used}
         if rest:
             props["osm_tags"] = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
+        for name, value, message, accepted in mapped.warnings:
+            self.report.problems.append(Problem.warning("osm_tag", self.file, name, value, f"{message} ({mapped.layer})", accepted, osm_id))
         geom = _finish_geometry(geom, mapped.policy, osm_id, mapped.layer, self.file, self.report)
         self.records[mapped.layer].append(Record(osm_id, props, geom, {k: k for k in props}))
 
@@ -309,7 +243,7 @@ def read_osm(path: Path, layers: tuple[str, ...], report: ValidationReport) -> O
         raise ImportUsageError(f"cannot read {path} as OpenStreetMap data (.osm, .osm.pbf): {exc}") from None
     _report_unbuilt_relations(state)
     place = state.place
-    return OsmData(state.records, (place[1], place[2]) if place else None, state.skipped, state.rejected)
+    return OsmData(state.records, place[1:] if place else None, state.skipped, state.platforms, state.rejected)
 
 
 def _read_object(state: _OsmRead, obj: Any, wkb: Any) -> None:
@@ -320,12 +254,14 @@ def _read_object(state: _OsmRead, obj: Any, wkb: Any) -> None:
         return
     if not tags:
         return
+    if tags.get("public_transport") == "platform" and not any(m.layer == "stops" for m in classify(tags)):
+        state.platforms += 1
     if obj.is_node():
         _read_node(state, obj, tags)
     elif obj.is_way():
         _read_way(state, obj, tags)
     elif obj.is_relation():
-        wanted = [m.layer for m in classify(tags) if m.layer in state.layers and m.policy != LINE]
+        wanted = [m.layer for m in classify(tags, is_relation=True) if m.layer in state.layers and m.policy != LINE]
         if wanted:
             state.relations_wanted[obj.id] = wanted
 
@@ -335,9 +271,12 @@ def _read_area(state: _OsmRead, obj: Any, tags: dict[str, str], wkb: Any) -> Non
     if obj.from_way() or obj.orig_id() not in state.relations_wanted:
         return
     rid = obj.orig_id()
-    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+    try:
+        geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+    except RuntimeError:  # osmium could not assemble it (rings touching, crossing): warned as not imported
+        return
     state.relations_built.add(rid)
-    for mapped in classify(tags):
+    for mapped in classify(tags, is_relation=True):
         if mapped.layer in state.layers and mapped.policy != LINE:
             state.add(f"r{rid}", tags, obj.timestamp, mapped, geom)
 
@@ -347,7 +286,8 @@ def _read_node(state: _OsmRead, obj: Any, tags: dict[str, str]) -> None:
     if tags.get("place") in PLACE_RANK and tags.get("name"):
         rank = PLACE_RANK[tags["place"]]
         if state.place is None or rank < state.place[0]:
-            state.place = (rank, tags.get("name:zh") or tags["name"], tags.get("name:en") or "")
+            zh = _zh_tag(tags)
+            state.place = (rank, tags["name"], tags[zh] if zh else "", tags.get("name:en") or "")
     loc = obj.location
     for mapped in classify(tags):
         if mapped.layer in state.layers and mapped.policy != LINE:
@@ -429,9 +369,11 @@ def import_osm(
     result = ImportResult(source, out, report, dry_run=dry_run)
     for layer in layers:
         result.outcome(layer)  # the report lists the layers in this order
-    place_name, place_en = data.place or ("", "")
+    # the city's display name: its Chinese name (the app's readers read Chinese first), else its local name
+    local, local_zh, local_en = data.place or ("", "", "")
     stem = source.name.split(".")[0]
-    meta = NewCity(name or place_name or stem, name_en or place_en or stem.replace("_", " ").title(), bounds)
+    display = name or local_zh or local or stem
+    meta = NewCity(display, name_en or local_en or stem.replace("_", " ").title(), bounds, local if local and local != display else "")
     records = {k: v for k, v in data.records.items() if v}
     for layer in layers:
         outcome = result.outcome(layer)
@@ -442,6 +384,8 @@ def import_osm(
     if data.skipped:
         shown = ", ".join(f"{k} {n}" for k, n in data.skipped.most_common())
         result.notes.append(f"highway ways not imported as roads 未导入为道路: {shown}")
+    if data.platforms and "stops" in layers:
+        result.notes.append(f"public_transport=platform without bus, tram or light_rail not imported 未导入站台: {data.platforms}")
     return result
 
 

@@ -5,6 +5,12 @@ feature of the city, and, for a ``share`` rule, when at least half of its target
 condition reads. Anything else would score the *source* (OSM does not record lamp outages or sign
 languages), not the city. The blocks are copied as text, comments included; ``total`` becomes the sum of
 the chosen weights and ``pass_mark`` 85 % of it (the national standard's 850 / 1000).
+
+Every candidate says what it assumes in a ``# Assumed:`` comment. Where fewer than half of a city's lamps
+record ``working`` (OpenStreetMap has no outage tag), the lamp rules are copied without ``working = true``
+in their facility filter, so every lamp in use counts as working, with a comment saying so: a filter cannot
+say "working or unknown" (a missing value matches only ``null``), and without the change no lamp rule could
+be answered at all.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ import textwrap
 from pathlib import Path
 
 from facilities.city import City
-from facilities.rules import RULES_FILE, Rule, load_rules
+from facilities.rules import RULES_FILE, Rule, parse_rules
 
 TEMPLATE = Path(__file__).with_name("rules_template.toml")
 PASS_SHARE = 0.85
+#: the part of a lamp facility filter dropped where lamps record no working state
+WORKING = "working = true, "
 
 
 def _blocks(text: str) -> tuple[str, list[str]]:
@@ -33,6 +41,31 @@ def _blocks(text: str) -> tuple[str, list[str]]:
     head = "".join(lines[: cut[0]]) if cut else text
     blocks = ["".join(lines[a:b]).rstrip() + "\n" for a, b in zip(cut, [*cut[1:], len(lines)], strict=True)]
     return head, blocks
+
+
+def lamp_states(city: City) -> tuple[int, int]:
+    """How many of the city's lamps record no ``working`` value, and how many lamps it has."""
+    lamps = city["lamps"]
+    if "working" not in lamps.columns:
+        return len(lamps), len(lamps)
+    return int(lamps["working"].isna().sum()), len(lamps)
+
+
+def _unknown_lamps(block: str, unknown: int, total: int) -> str:
+    """``block`` with ``working = true`` dropped from its lamp facility filter, and a comment saying so."""
+    lines = block.splitlines(keepends=True)
+    hits = [i for i, line in enumerate(lines) if line.startswith('facility = { layer = "lamps"') and WORKING in line]
+    if not hits:
+        return block
+    for i in hits:
+        lines[i] = lines[i].replace(WORKING, "", 1)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "[[rule]]")
+    lines[at:at] = [
+        f"# Assumed: {unknown} of {total} lamps record no working state (OpenStreetMap has no outage tag), so every lamp in\n",
+        '# use counts as working here (a filter cannot say "working or unknown"); put `working = true, ` back at the\n',
+        "# start of the facility filter once outages are surveyed.\n",
+    ]
+    return "".join(lines)
 
 
 def answerable(city: City, rule: Rule, today: dt.date) -> bool:
@@ -55,9 +88,12 @@ def answerable(city: City, rule: Rule, today: dt.date) -> bool:
 
 def rules_for_city(city: City, template: Path = TEMPLATE) -> tuple[str | None, list[str], str]:
     """The text of a rules file for ``city``; the chosen rule ids; why none, if none."""
-    rules = load_rules(template)
     today = dt.date.today()
-    _head, blocks = _blocks(template.read_text(encoding="utf-8"))
+    head, blocks = _blocks(template.read_text(encoding="utf-8"))
+    unknown, lamps = lamp_states(city)
+    if lamps and unknown * 2 > lamps:  # fewer than half record it: the share rules' test
+        blocks = [_unknown_lamps(b, unknown, lamps) for b in blocks]
+    rules = parse_rules((head + "\n".join(blocks)).encode("utf-8"), template)
     chosen, left, texts = [], [], []
     for rule, block in zip(rules, blocks, strict=True):
         if answerable(city, rule, today):
@@ -80,4 +116,4 @@ def rules_for_city(city: City, template: Path = TEMPLATE) -> tuple[str | None, l
     return intro + settings + "\n" + body, [r.id for r in chosen], ""
 
 
-__all__ = ["RULES_FILE", "TEMPLATE", "answerable", "rules_for_city"]
+__all__ = ["RULES_FILE", "TEMPLATE", "answerable", "lamp_states", "rules_for_city"]

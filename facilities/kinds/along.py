@@ -2,7 +2,8 @@
 
 Segments with the same name are one road (:func:`facilities.kinds.base.road_key`). Gaps: the stretches,
 about the segment the stretch starts on and where on it (``<rule>:roads/<segment id>@<metres>m``), measured
-by their length; drawn as lines.
+by their length; drawn as lines. A lamp rule's outcome says how many lamps have no recorded working state
+(:func:`unknown_lamps_note`), so a score built on assumed lamps says so.
 """
 
 from __future__ import annotations
@@ -31,6 +32,25 @@ def _start_segment(segments: gpd.GeoDataFrame, start: shapely.Point) -> tuple[in
     return i, float(shapely.line_locate_point(segments.geometry.iloc[i], start))
 
 
+def unknown_lamps_note(ctx: Context, fac: gpd.GeoDataFrame) -> str:
+    """A bilingual sentence on the lamps with no ``working`` value: those the rule counts, else those of the layer."""
+    layer = ctx.city.metric("lamps")
+    working = layer["working"] if "working" in layer.columns else None
+    unknown_all = len(layer) if working is None else int(working.isna().sum())
+    if not unknown_all:
+        return ""
+    unknown = len(fac) if "working" not in fac.columns else int(fac["working"].isna().sum())
+    if unknown:
+        return (
+            f"{unknown} of {len(fac)} lamps counted have no recorded working state (counted as the rule's filter says) "
+            f"{unknown} 盏路灯亮灯状态未知（按规则筛选计入）"
+        )
+    return (
+        f"{unknown_all} of {len(layer)} lamps have no recorded working state (not counted: the rule's filter asks for it) "
+        f"{unknown_all} 盏路灯亮灯状态未知（本规则未计入）"
+    )
+
+
 def evaluate(ctx: Context) -> Outcome:
     """Stretches of the selected roads with no facility near enough for longer than ``max_gap_m``."""
     p, rule = ctx.rule.params, ctx.rule
@@ -49,7 +69,10 @@ def evaluate(ctx: Context) -> Outcome:
         detail = f"{s.length:.0f} m with no {what} within {p['snap_m']:g} m (from {s.start:.0f} m to {s.end:.0f} m along the road)"
         about = f"roads/{segments['id'].iloc[i]}@{at:.0f}m"
         gaps.append(gap(rule, about, "roads", first, s.geometry, s.length, "m", detail))
-    return Outcome.of(total, covered, gaps)
+    outcome = Outcome.of(total, covered, gaps)
+    if what == "lamps":
+        outcome.note = "; ".join(n for n in (outcome.note, unknown_lamps_note(ctx, fac)) if n)
+    return outcome
 
 
 KIND = Kind(
