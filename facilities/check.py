@@ -12,7 +12,8 @@ would blame every target for a missing layer — its note names the layer, and i
 would be one, which says nothing a missing layer does not). ``share`` rules have no facility side.
 
 How much the score knows: the **assessed share** is the weight of the rules scored (neither not applicable
-nor no data) over the weight of all of them. Below the rules file's ``min_assessed`` (default 0.8) the
+nor no data) over the checklist's ``total`` (or the rules' weights, when they add up to more): rules that
+cover only 270 of 1000 points assess 27 % of the checklist. Below the rules file's ``min_assessed`` (default 0.8) the
 verdict is *incomplete*, never passed, whatever the pro-rated total.
 """
 
@@ -148,7 +149,7 @@ def check(
         gaps = pd.concat([gaps, *kept_gaps], ignore_index=True)
         gaps = gaps.iloc[gaps["rule"].map(order).argsort(kind="stable")].reset_index(drop=True)
     total = total_score(summary["points"], summary["weight"], rules.total)
-    assessed = assessed_share(summary["points"], summary["weight"])
+    assessed = assessed_share(summary["points"], summary["weight"], rules.total)
     return Result(summary, gaps, total, rules.pass_mark, rules.total, today, rules, assessed, rules.min_assessed)
 
 
@@ -169,20 +170,27 @@ def total_score(points: pd.Series, weights: pd.Series, total: float) -> float:
     return round(float(points[applicable].sum()) * total / weight if weight else 0.0, 1) + 0.0
 
 
-def assessed_share(points: pd.Series, weights: pd.Series) -> float:
-    """The share (0–1) of the rules' weight that was assessed: Σ weights of the rules scored (points not
-    empty) / Σ all weights; 0 when there is no weight at all."""
-    weight = float(weights.sum())
+def assessed_share(points: pd.Series, weights: pd.Series, total: float = 0.0) -> float:
+    """The share (0–1) of the checklist's weight that was assessed: Σ weights of the rules scored (points
+    not empty) / the checklist's ``total`` (the rules file's; the rules' own weights when they add up to
+    more): a checklist whose rules cover only part of its points is assessed only that far. 0 when there is
+    no weight at all."""
+    weight = max(float(weights.sum()), float(total))
     return float(weights[points.notna()].sum()) / weight if weight else 0.0
 
 
 def no_data(city: City, rule: Rule) -> str | None:
-    """The layer a rule measures its targets against (its ``facility`` selection's) when the city records
-    nothing at all in it, else None (also for kinds without a facility side, such as ``share``)."""
+    """The layer a rule measures its targets against (its ``facility`` selection's; for a walking rule also
+    the roads) when the city records nothing at all in it, else None (also for kinds without a facility side,
+    such as ``share``)."""
     facility = rule.selections.get("facility")
-    if facility is None or len(city[facility.layer]):
+    if facility is None:
         return None
-    return facility.layer
+    if not len(city[facility.layer]):
+        return facility.layer
+    if rule.params.get("metric") == "walk" and not len(city["roads"]):  # no network to walk along
+        return "roads"
+    return None
 
 
 def rule_layers(rule: Rule) -> frozenset[str]:

@@ -359,14 +359,16 @@ class Walking:
         return [link[0], link[1]]
 
     def service_areas(self, facilities: np.ndarray, distance: float) -> list[shapely.Geometry | None]:
-        """For each facility, the network within ``distance`` of it on foot that is nearer to it than to any
-        other facility (lines; None when it reaches nothing), for maps."""
-        dist, src, _, _ = self.from_facilities(facilities)
+        """For each facility, the network within ``distance`` of it on foot, split between facilities by which
+        is nearer (approximately where two join one segment; lines; None when it reaches nothing), for maps."""
+        dist, src, fj, _ = self.from_facilities(facilities)
         u, v = self.net.seg_u, self.net.seg_v
         length = np.hypot(*(self.net.xy[v] - self.net.xy[u]).T)
         ru, rv = np.clip(distance - dist[u], 0, length), np.clip(distance - dist[v], 0, length)
         pieces: dict[int, list] = {}
-        for k in np.flatnonzero(((ru > 0) | (rv > 0)) & (length > 0)).tolist():
+        own = np.zeros(len(u), dtype=bool)
+        own[fj.on_seg] = True  # segments a facility joins: drawn from the facility (below)
+        for k in np.flatnonzero(((ru > 0) | (rv > 0)) & (length > 0) & ~own).tolist():
             a, b = self.net.xy[u[k]], self.net.xy[v[k]]
             if ru[k] + rv[k] >= length[k]:
                 owner = src[u[k]] if dist[u[k]] <= dist[v[k]] else src[v[k]]
@@ -376,7 +378,20 @@ class Walking:
                 pieces.setdefault(int(src[u[k]]), []).append((a, a + (b - a) * ru[k] / length[k]))
             if rv[k] > 0:
                 pieces.setdefault(int(src[v[k]]), []).append((b - (b - a) * rv[k] / length[k], b))
-        return [shapely.MultiLineString(pieces[f]) if f in pieces else None for f in range(len(facilities))]
+        # along each facility's own segment, from where it joins (up to halfway to the next one on it)
+        on = pd.DataFrame({"f": fj.on_place, "k": fj.on_seg, "lo": fj.lo, "hi": fj.hi, "off": fj.off}).sort_values(["k", "lo"])
+        for _, group in on.groupby("k", sort=False):
+            k = int(group["k"].iloc[0])
+            lo, hi = group["lo"].to_numpy(), group["hi"].to_numpy()
+            left = np.concatenate([[0.0], (hi[:-1] + lo[1:]) / 2])
+            right = np.concatenate([(hi[:-1] + lo[1:]) / 2, [1.0]])
+            a, b = self.net.xy[u[k]], self.net.xy[v[k]]
+            for f, lo_f, hi_f, off, l_f, r_f in zip(group["f"], lo, hi, group["off"], left, right, strict=True):
+                if off < distance and length[k] > 0:
+                    t0 = max(l_f, lo_f - (distance - off) / length[k])
+                    t1 = min(r_f, hi_f + (distance - off) / length[k])
+                    pieces.setdefault(int(f), []).append((a + (b - a) * t0, a + (b - a) * t1))
+        return [shapely.union_all(shapely.linestrings(pieces[f])) if f in pieces else None for f in range(len(facilities))]
 
     def count_within(self, targets: np.ndarray, facilities: np.ndarray, distance: float, cap: int) -> np.ndarray:
         """For each target, the number of facilities within ``distance`` on foot (≤), capped at ``cap``."""

@@ -67,6 +67,8 @@ MAP_WORDS: dict[str, Pair] = {
     "legend": ("图例", "Legend"),
     "gaps": ("缺口", "Gaps"),
     "reach": ("服务半径", "Reach"),
+    "reach_walk": ("步行可达范围", "Reach on foot"),
+    "walk_routes": ("步行路线", "Walking routes"),
     "search": ("搜索名称…", "Search by name…"),
     "not_found": ("未找到", "Not found"),
     "water": ("水系", "Water"),

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from facilities import City
-from facilities.check import Result, reach_areas
+from facilities.check import Result, reach_areas, walk_routes
 from facilities.kinds import KINDS
 from facilities.schema import ALL_LAYERS, MAP_LAYERS
 from facilities.words import LANGS, both, field_label, label, measure_text, pick, text
@@ -231,12 +231,35 @@ def reach_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh")
         if not len(areas) or len(areas) > MAX_REACH_AREAS:  # thousands of circles (e.g. around lamps) say nothing
             continue
         title = html_text(rule.title_zh if lang == "zh" else rule.title_en)
+        walk = rule.params.get("metric") == "walk"  # the streets within that walk, not circles
         out.append(
             folium.GeoJson(
                 features(areas, ["id", "name"]),
-                name=f"{text('reach', lang)} {rule.params['distance_m']:g} m · {title}",
-                style_function=lambda f: {"color": REACH_COLOR, "weight": 1, "fillColor": REACH_COLOR, "fillOpacity": 0.08},
+                name=f"{text('reach_walk' if walk else 'reach', lang)} {rule.params['distance_m']:g} m · {title}",
+                style_function=(lambda f: {"color": REACH_COLOR, "weight": 4, "opacity": 0.6})
+                if walk
+                else (lambda f: {"color": REACH_COLOR, "weight": 1, "fillColor": REACH_COLOR, "fillOpacity": 0.08}),
                 show=False,
+            )
+        )
+    return out
+
+
+def route_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh") -> list[folium.GeoJson]:
+    """For each walking reach rule, the walk from each of its gaps to the nearest qualifying facility (dashed)."""
+    out: list[folium.GeoJson] = []
+    for rule in result.rules or ():
+        routes = walk_routes(city, rule, result)
+        if not len(routes):
+            continue
+        routes = display_shift(routes, basemap)
+        title = html_text(rule.title_zh if lang == "zh" else rule.title_en)
+        out.append(
+            folium.GeoJson(
+                features(routes, ["name"]),
+                name=f"{text('walk_routes', lang)} · {title} ({len(routes)})",
+                style_function=lambda f: {"color": GAP_COLOR, "weight": 2, "dashArray": "6 4", "opacity": 0.8},
+                tooltip=_tooltip(["name"], lang),
             )
         )
     return out
@@ -346,7 +369,7 @@ def build_map(
         elif len(city[name]):
             facility_layer(city, name, b, lang).add_to(m)
     if result is not None:
-        for lyr in gap_layers(result, b, lang):
+        for lyr in [*route_layers(city, result, b, lang), *gap_layers(result, b, lang)]:
             lyr.add_to(m)
         if reach_circles:
             for lyr in reach_layers(city, result, b, lang):
@@ -374,4 +397,5 @@ __all__ = [
     "gap_layers",
     "lamp_layer",
     "reach_layers",
+    "route_layers",
 ]

@@ -99,3 +99,21 @@ def test_the_check_command_walks(tmp_path):
     gaps = (tmp_path / "out" / "gaps.geojson").read_text(encoding="utf-8")
     assert "鱼梁洲" in gaps and "m on foot (379 m in a straight line)" in gaps
     assert "toilet_reach" in run.stdout
+
+
+def test_the_map_draws_the_walks_of_the_gaps_and_the_streets_in_reach():
+    from maps.basemaps import BASEMAPS
+    from maps.city_map import reach_layers, route_layers
+
+    city, rules = load_city(DEMO), load_rules(DEMO / "rules.toml")
+    result = check(city, rules, as_of=TODAY)
+    (routes,) = route_layers(city, result, BASEMAPS["none"], "zh")  # only toilet_reach walks
+    walks = routes.data["features"]
+    gaps = result.gaps[result.gaps["rule"] == "toilet_reach"]
+    assert routes.layer_name == f"步行路线 · 每个景区景点 500 米内有 A 级以上旅游厕所 ({len(gaps)})" and len(walks) == len(gaps)
+    reach = {lyr.layer_name: lyr for lyr in reach_layers(city, result, BASEMAPS["none"], "en")}
+    assert any(name.startswith("Reach on foot 500 m") for name in reach)
+    assert all(
+        f["geometry"]["type"] in ("LineString", "MultiLineString")
+        for f in next(lyr for n, lyr in reach.items() if "on foot" in n).data["features"]
+    )

@@ -273,7 +273,7 @@ def test_osm_lamp_rules_count_unknown_lamps_as_the_comment_says(tmp_path):
     for rid in ("lamp_gap_arterial", "dock_light"):
         assert "# Assumed: 4 of 4 lamps record no working state" in blocks[rid]
         assert "working" not in next(line for line in blocks[rid].splitlines() if line.startswith("facility"))
-    assert 'distance_m = 500\n# metric = "walk"  # walking distance (see docs/rules.md)\n' in blocks["toilet_reach"]
+    assert 'distance_m = 500\nmetric = "walk"\n' in blocks["toilet_reach"]
     run = run_cli("check", str(out), "--out", str(tmp_path / "check"), "--quiet")
     output_of(run)
     assert run.returncode in (0, 1)
@@ -353,6 +353,9 @@ def test_nanjing_gives_a_walking_network_and_a_checkable_city(tmp_path):
     assert levels[-1] > 0 and sum(1 for f in roads if f["properties"].get("tunnel")) > 0
     load_rules(out / "rules.toml")  # the starter rules are valid
     assert run_cli("validate", str(out)).returncode == 0
+    rules = load_rules(out / "rules.toml")
+    assert {r.id: r.params.get("metric") for r in rules if r.kind == "reach"}["toilet_reach"] == "walk"
+    assert rules.total == 1000 and sum(r.weight for r in rules) < 0.8 * 1000  # three rules cover a fraction of it
     check = run_cli("check", str(out), "--quiet")
-    assert check.returncode in (0, 1), output_of(check)
-    assert "toilet_reach" in check.stdout and "stop_near_scenic_spot" in check.stdout
+    assert check.returncode == 1, output_of(check)  # never "passed" on a fraction of the checklist
+    assert "toilet_reach" in check.stdout and "stop_near_scenic_spot" in check.stdout and "INCOMPLETE" in check.stdout

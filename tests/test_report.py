@@ -96,7 +96,15 @@ def test_demo_scorecard(demo, lang):
     seen = page.visible
     assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in text
     assert "襄阳" in seen and "Xiangyang" in seen and "2026-11-29" in seen
-    assert "829.1 / 1000" in seen and "850" in seen and result.total == 829.1
+    # 829.1 before the walking rule (the straight-line figure pinned since 2026-11-29); then the island's spot A14
+    # joined the 13 scenic spots and toilet_reach walks: 8 of 14 spots in reach (A04, A06, A14 on foot, A08, A09,
+    # A11 in any case) earn 150 × 8/14 = 85.71 instead of 150 × 10/13 = 115.38, and a stop near 11 of 14 spots
+    # 60 × 11/14 = 47.14 instead of 60 × 11/13 = 50.77: 829.1 − 29.67 − 3.63 = 795.8
+    assert (
+        "795.8 / 1000" in seen
+        and "850" in seen
+        and result.total == pytest.approx(829.1 - (150 * 10 / 13 - 150 * 8 / 14) - (60 * 11 / 13 - 60 * 11 / 14), abs=0.06)
+    )
     badge = re.search(r'<div class="badge fail">(.*?)</div>', text).group(1)
     assert badge.startswith("未达标" if lang == "zh" else "FAIL") and ("FAIL" if lang == "zh" else "未达标") in badge
     for row in result.summary.itertuples():
@@ -105,10 +113,11 @@ def test_demo_scorecard(demo, lang):
     # the chosen language comes first, the other one small after it
     first, second = ("各项规则", "Every rule") if lang == "zh" else ("Every rule", "各项规则")
     assert seen.index(first) < seen.index(second) and f'class="other" lang="{"en" if lang == "zh" else "zh-CN"}"' in text
-    # key figures: lamps in use 9,531 (9,327 working, 97.9 %), 5.52 dark km, 486 signs, 400 gaps, the top rule to improve
-    for figure in ("9,531", "9,327", "97.9%", "5.52", "184.2", "486", "459", "94.4%", "400", "市城市照明管理处", "112", "+46.5"):
+    # key figures: lamps in use 9,531 (9,327 working, 97.9 %), 5.52 dark km, 486 signs, 404 gaps (400 + three
+    # toilet-reach gaps on foot + the island's stop), the top rule to improve: toilet_reach, 150 − 85.71 = +64.3
+    for figure in ("9,531", "9,327", "97.9%", "5.52", "184.2", "486", "459", "94.4%", "404", "市城市照明管理处", "112", "+64.3"):
         assert figure in seen, figure
-    assert seen.index("toilet_spacing_busy_streets", seen.index("Rules that would raise")) > 0
+    assert seen.index("toilet_reach", seen.index("Rules that would raise")) > 0
 
 
 def test_the_score_counts_rows(demo):
@@ -146,18 +155,19 @@ def test_hostile_text_is_escaped(tmp_path):
 
 def test_a_passing_city_says_so(tmp_path):
     rules = RULES_B.split("[[rule]]")
+    head = rules[0].replace("total = 1000\npass_mark = 850", "total = 100\npass_mark = 85")  # the one rule is the checklist
     folder = make_city(
-        tmp_path / "p", layers_b(), "[[rule]]".join([rules[0], rules[1].replace("weight = 100", "weight = 100\nmin_share = 0.7")])
+        tmp_path / "p", layers_b(), "[[rule]]".join([head, rules[1].replace("weight = 100", "weight = 100\nmin_share = 0.7")])
     )
     city = load_city(folder)
     result = check(city, load_rules(folder / "rules.toml"), as_of=TODAY)
-    assert result.passed and result.total == 1000
+    assert result.passed and result.total == 100
     for lang, word in (("zh", "达标"), ("en", "PASS")):
         text = scorecard_html(result, city, lang)
         page = parse(text)
         assert '<div class="badge pass">' in text and 'class="fail"' not in text and "✗" not in page.visible
         badge = re.search(r'<div class="badge pass">(.*?)</div>', text).group(1)
-        assert badge.startswith(word) and "1000.0 / 1000" in page.visible
+        assert badge.startswith(word) and "100.0 / 100" in page.visible
 
 
 def test_unknown_language_is_refused(demo):

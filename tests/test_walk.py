@@ -228,3 +228,24 @@ def test_segments_cut_at_crossings_keep_the_total_length():
     assert net.n == 5  # four ends and the crossing
     assert net.graph.sum() / 2 == pytest.approx(2 * math.hypot(1000, 1000))
     assert shapely.get_num_geometries(net.tree.geometries).sum() == 4
+
+
+def test_a_route_is_as_long_as_the_walk_and_a_service_area_as_long_as_the_streets_in_reach():
+    # the river case: the route goes by the bridge, as long as the walk
+    roads = _roads(
+        {"geometry": LineString([(0, 0), (1000, 0)])},
+        {"geometry": LineString([(0, 100), (1000, 100)])},
+        {"geometry": LineString([(1000, 0), (1000, 100)]), "bridge": True},
+    )
+    w = _walk(roads)
+    target, toilet = _pts((0, -10)), _pts((0, 110))
+    (route,) = w.routes(target, toilet)
+    assert route.length == pytest.approx(w.nearest(target, toilet)[0]) and route.coords[0] == (0, -10) and route.coords[-1] == (0, 110)
+    assert w.routes(target, _pts()) == [None]
+    # within 300 m of a toilet at the middle of a 1000 m street (joined 10 m off it): 290 m each way
+    street = _walk(_roads({"geometry": LineString([(0, 0), (1000, 0)])}))
+    (area,) = street.service_areas(_pts((500, 10)), 300)
+    assert area.length == pytest.approx(2 * 290)
+    # two toilets share the street: each gets the part nearer to it
+    a, b = street.service_areas(_pts((200, 0), (800, 0)), 1000)
+    assert a.length == pytest.approx(500) and b.length == pytest.approx(500)

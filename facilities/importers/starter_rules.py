@@ -3,8 +3,10 @@
 A rule is copied when every selection it makes (target, facility, roads, zones) matches at least one
 feature of the city, and, for a ``share`` rule, when at least half of its targets record every field its
 condition reads. Anything else would score the *source* (OSM does not record lamp outages or sign
-languages), not the city. The blocks are copied as text, comments included; ``total`` becomes the sum of
-the chosen weights and ``pass_mark`` 85 % of it (the national standard's 850 / 1000).
+languages), not the city. The blocks are copied as text, comments included; ``total`` stays the national
+checklist's 1000 and ``pass_mark`` its 850, so that the scorecard's assessed share says how much of the
+checklist the chosen rules cover (a city whose data answers 270 of the 1000 points is *incomplete*, never
+passed).
 
 Every candidate says what it assumes in a ``# Assumed:`` comment. Where fewer than half of a city's lamps
 record ``working`` (OpenStreetMap has no outage tag), the lamp rules are copied without ``working = true``
@@ -25,6 +27,8 @@ from facilities.rules import RULES_FILE, Rule, parse_rules
 
 TEMPLATE = Path(__file__).with_name("rules_template.toml")
 PASS_SHARE = 0.85
+#: the national checklist's points (GB/T "Excellent Tourist City" inspection: 1000, pass at 850)
+CHECKLIST_TOTAL = 1000.0
 #: the part of a lamp facility filter dropped where lamps record no working state
 WORKING = "working = true, "
 
@@ -90,6 +94,8 @@ def rules_for_city(city: City, template: Path = TEMPLATE) -> tuple[str | None, l
     """The text of a rules file for ``city``; the chosen rule ids; why none, if none."""
     today = dt.date.today()
     head, blocks = _blocks(template.read_text(encoding="utf-8"))
+    if not len(city["roads"]):  # nothing to walk along: straight lines
+        blocks = [b.replace('metric = "walk"\n', 'metric = "straight"  # no roads imported: no walking network\n') for b in blocks]
     unknown, lamps = lamp_states(city)
     if lamps and unknown * 2 > lamps:  # fewer than half record it: the share rules' test
         blocks = [_unknown_lamps(b, unknown, lamps) for b in blocks]
@@ -109,9 +115,10 @@ def rules_for_city(city: City, template: Path = TEMPLATE) -> tuple[str | None, l
         f"# from {template.name}: the rules this city's data can answer. Left out (no data to answer them yet):\n"
         + "".join(f"# {line}\n" for line in textwrap.wrap(", ".join(left) + "." if left else "none.", 100))
         + "# Copy a rule from data/xiangyang/rules.toml when the data arrives. Numbers marked ⚠ were read second-hand.\n"
-        f"# total = the chosen weights; pass mark {PASS_SHARE:.0%} of it (the standard's 850 / 1000).\n"
+        f"# total and pass_mark are the national checklist's: the rules below weigh {total:g} of its {CHECKLIST_TOTAL:g} points, so\n"
+        f"# the scorecard assesses {min(total / CHECKLIST_TOTAL, 1):.0%} of it (incomplete below min_assessed, 80 %).\n"
     )
-    settings = f"total = {total:g}\npass_mark = {round(total * PASS_SHARE, 1):g}\n"
+    settings = f"total = {CHECKLIST_TOTAL:g}\npass_mark = {CHECKLIST_TOTAL * PASS_SHARE:g}\n"
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(texts))
     return intro + settings + "\n" + body, [r.id for r in chosen], ""
 
