@@ -63,7 +63,7 @@ class Result:
     summary : one row per rule (see :data:`SUMMARY_COLUMNS`).
     gaps : one row per gap, WGS84 geometry (see :data:`GAP_COLUMNS`).
     total, pass_mark, max_points : the scorecard.
-    assessed : the share (0–1) of the rules' weight that was assessed (:func:`assessed_share`).
+    assessed : the share (0–1) of the checklist's weight that was assessed (:func:`assessed_share`).
     min_assessed : the share below which the verdict is incomplete (the rules file's ``min_assessed``).
     """
 
