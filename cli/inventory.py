@@ -67,8 +67,11 @@ def scorecard_table(result) -> str:
     from facilities.words import VERDICTS, both, number, percent
 
     s = result.summary
+    walks = {r.id for r in result.rules or () if r.params.get("metric") == "walk"}
     lines = [f"{'rule 规则':<30} {'checked':>9} {'share':>7} {'need':>6} {'points':>12}  pass"]
     for r in s.itertuples(index=False):
+        if r.rule in walks:
+            r = r._replace(title_zh=f"{r.title_zh}（步行 on foot）")
         checked = number(r.checked, 0) + (" m" if r.kind == "along" else "")
         need = percent(r.threshold, 0)
         if r.passed is pd.NA or pd.isna(r.points):
