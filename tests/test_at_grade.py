@@ -117,3 +117,15 @@ def test_the_map_draws_the_walks_of_the_gaps_and_the_streets_in_reach():
         f["geometry"]["type"] in ("LineString", "MultiLineString")
         for f in next(lyr for n, lyr in reach.items() if "on foot" in n).data["features"]
     )
+
+
+def test_walking_distances_of_the_demo_agree_with_networkx():
+    import tests.oracles as oracles
+    from facilities import walk
+
+    city = load_city(DEMO)
+    spots, toilets = city.metric("attractions"), city.metric("toilets")
+    toilets = toilets[toilets["grade"].isin(oracles.GRADED) & toilets["status"].isin(oracles.IN_USE)]
+    ours = walk.walking(city).nearest(spots.geometry.to_numpy(), toilets.geometry.to_numpy())
+    expected = oracles.walking_distances()
+    assert dict(zip(spots["id"], ours.round(6), strict=True)) == pytest.approx({k: round(v, 6) for k, v in expected.items()}, abs=1e-4)

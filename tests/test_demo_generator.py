@@ -80,7 +80,7 @@ def test_default_seed_reproduces_the_committed_files_byte_for_byte(generated):
 def test_counts_and_coverage(city):
     roads = [f["properties"] for f in city["roads"]]
     assert len(roads) >= 300
-    assert {r["road_class"] for r in roads} == {"expressway", "arterial", "secondary", "branch", "pedestrian"}
+    assert {r["road_class"] for r in roads} == {"expressway", "arterial", "secondary", "branch", "pedestrian", "footway", "path", "steps"}
     assert len({r["name"] for r in roads if r.get("bridge")}) >= 3
     segments_per_name = Counter(r["name"] for r in roads)
     assert sum(1 for n in segments_per_name.values() if n >= 3) >= 20  # named roads split at intersections
