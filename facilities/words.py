@@ -53,6 +53,7 @@ COLUMNS: dict[str, Pair] = {
     "measure": ("度量", "Measure"),
     "detail": ("说明", "Detail"),
     "measure_unit": ("单位", "Unit of measure"),
+    "straight_m": ("直线距离 (m)", "Straight line (m)"),
     "checked": ("检查数", "Checked"),
     "share": ("达标比例", "Share"),
     "threshold": ("要求", "Threshold"),

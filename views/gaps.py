@@ -93,7 +93,10 @@ def main() -> None:
     st.caption(t("gap_hint"))
     flat = table(shown)
     columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
-    shown_table = flat[columns].assign(measure=flat["measure"].round(1)).rename(columns={c: label(c, lang()) for c in columns})
+    if flat["straight_m"].notna().any():  # a walking rule's gaps: the straight line beside the walk
+        columns.insert(columns.index("measure_unit") + 1, "straight_m")
+    shown_table = flat[columns].assign(measure=flat["measure"].round(1), straight_m=flat["straight_m"].round(1))
+    shown_table = shown_table[columns].rename(columns={c: label(c, lang()) for c in columns})
     if allowed("read_tasks"):  # a viewer sees the gaps, not the tasks
         shown_table.insert(0, t("task_col"), open_tasks(flat["gap_id"]))
     picked = st.dataframe(
