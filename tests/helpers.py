@@ -78,10 +78,16 @@ def submit_sign_in(page, login: str, password: str) -> None:
 
 
 def sign_in(page, login: str, password: str) -> None:
-    """Sign in on the app's sign-in page and wait for the first page."""
+    """Sign in on the app's sign-in page and wait for the first page and the session cookie (set just after
+    the first signed-in run: a page opened before it would be signed out)."""
     submit_sign_in(page, login, password)
     page.wait_for_selector("[data-testid='stSidebar'] button:has-text('退出登录')", timeout=60_000)
     page_ready(page)
+    for _ in range(300):
+        if any(c["name"] == "facilities_session" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"signed in as {login}, but the page set no session cookie within 30 s")
 
 
 #: Debian's Chromium; Playwright drives it (never `playwright install`: there is no internet)
@@ -218,7 +224,12 @@ def choose(page, label: str, option: str, scope=None, shot: str = "choose_failed
     box = (scope or page).get_by_label(label, exact=True)
     options = page.get_by_role("option", name=option, exact=True)
     for attempt in (1, 2):  # (a rerun of the page may redraw the list while it opens: then once more)
-        expect(box).to_have_count(1, timeout=60_000)  # (while a page reruns, the old widget may linger a moment)
+        try:
+            expect(box).to_have_count(1, timeout=60_000)  # (while a page reruns, the old widget may linger a moment)
+        except AssertionError:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+            raise
         box.click()
         page.wait_for_timeout(300)
         try:
@@ -259,12 +270,8 @@ def open_signed_in(browser, url: str, account: tuple[str, str] = DEMO_VIEWER, vi
             return page, outside, errors
         page.context.close()  # the session ended: sign in again
     page, outside, errors = open_page(browser, root, viewport, **context)
-    sign_in(page, *account)
-    for _ in range(50):  # the page sets the cookie just after the first signed-in run
-        if any(c["name"] == "facilities_session" for c in page.context.cookies()):
-            _SIGNED[(root, account[0])] = page.context.storage_state()
-            break
-        page.wait_for_timeout(100)
+    sign_in(page, *account)  # (which waits for the session cookie)
+    _SIGNED[(root, account[0])] = page.context.storage_state()
     if path and path[0]:
         page.goto(url)
         page_ready(page)
