@@ -26,7 +26,8 @@ GRADED = ("A", "AA", "AAA")
 IN_USE = ("existing", "new", "renovated")
 
 
-def _spots_and_toilets(city):
+def spots_and_toilets(city):
+    """(scenic spots in use, graded toilets in use) of ``city``, in its metric CRS."""
     att = city.metric("attractions")
     att = att[~att["status"].isin(["planned", "closed"])]
     toilets = city.metric("toilets")
@@ -36,14 +37,14 @@ def _spots_and_toilets(city):
 
 def straight_gaps(distance: float = 500.0) -> set[str]:
     """Scenic spots in use with no graded toilet in use within ``distance`` in a straight line (brute force)."""
-    att, good = _spots_and_toilets(folder.load(DEMO))
+    att, good = spots_and_toilets(folder.load(DEMO))
     return {a["id"] for _, a in att.iterrows() if min(a.geometry.distance(t) for t in good.geometry) > distance}
 
 
 def walking_distances() -> dict[str, float]:
     """Scenic spot id -> walking distance to the nearest graded toilet in use (see the module's docstring)."""
     city = folder.load(DEMO)
-    att, good = _spots_and_toilets(city)
+    att, good = spots_and_toilets(city)
     roads = city.metric("roads")
     roads = roads[roads["road_class"] != "expressway"]
     noded = shapely.node(shapely.MultiLineString([g for geom in roads.geometry for g in getattr(geom, "geoms", [geom])]))

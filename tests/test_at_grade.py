@@ -124,8 +124,7 @@ def test_walking_distances_of_the_demo_agree_with_networkx():
     from facilities import walk
 
     city = load_city(DEMO)
-    spots, toilets = city.metric("attractions"), city.metric("toilets")
-    toilets = toilets[toilets["grade"].isin(oracles.GRADED) & toilets["status"].isin(oracles.IN_USE)]
+    spots, toilets = oracles.spots_and_toilets(city)
     ours = walk.walking(city).nearest(spots.geometry.to_numpy(), toilets.geometry.to_numpy())
     expected = oracles.walking_distances()
     assert dict(zip(spots["id"], ours.round(6), strict=True)) == pytest.approx({k: round(v, 6) for k, v in expected.items()}, abs=1e-4)

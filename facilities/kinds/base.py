@@ -133,12 +133,22 @@ def _value(row: pd.Series | dict | None, name: str) -> Any:
     return None if v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)) else v
 
 
+def gap_id(rule: Rule, about: str) -> str:
+    """A gap's stable id: ``<rule>:<what it is about>``."""
+    return f"{rule.id}:{about}"
+
+
+def feature_about(layer: str, feature_id: Any) -> str:
+    """What a gap about a feature is about: ``<layer>/<feature id>``."""
+    return f"{layer}/{feature_id}"
+
+
 def gap(
     rule: Rule, about: str, layer: str, row: pd.Series | dict | None, geometry: Any, measure: float | None, unit: str, detail: str
 ) -> dict:
     """One gap row: its stable id ``<rule>:<about>``, the rule, the feature it is about, a measure and a detail."""
     return {
-        "gap_id": f"{rule.id}:{about}",
+        "gap_id": gap_id(rule, about),
         "rule": rule.id,
         "layer": layer,
         "feature_id": _value(row, "id"),
@@ -159,6 +169,6 @@ def feature_gaps(
     """Gaps about features of ``layer`` (rows at ``positions``): the id is ``<rule>:<layer>/<feature id>``."""
     geoms = rows.geometry.to_numpy()
     return [
-        gap(rule, f"{layer}/{rows['id'].iloc[i]}", layer, rows.iloc[i], geoms[i], m, unit, d)
+        gap(rule, feature_about(layer, rows["id"].iloc[i]), layer, rows.iloc[i], geoms[i], m, unit, d)
         for i, m, d in zip(positions, measures, details, strict=True)
     ]

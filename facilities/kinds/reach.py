@@ -11,7 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, feature_gaps
+from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, feature_about, feature_gaps, gap_id
 from facilities.walk import walking
 
 
@@ -66,7 +66,7 @@ def routes(ctx: Context, feature_ids: list) -> gpd.GeoDataFrame:
     lines = walking(ctx.city).routes(targets.geometry.to_numpy(), fac.geometry.to_numpy())
     layer = ctx.rule.selections["target"].layer
     out = gpd.GeoDataFrame(
-        {"gap_id": [f"{ctx.rule.id}:{layer}/{i}" for i in targets["id"]], "name": targets["name"].to_numpy()},
+        {"gap_id": [gap_id(ctx.rule, feature_about(layer, i)) for i in targets["id"]], "name": targets["name"].to_numpy()},
         geometry=gpd.GeoSeries(lines, crs=ctx.city.metric_crs),
         crs=ctx.city.metric_crs,
     )
