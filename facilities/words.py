@@ -78,6 +78,15 @@ MAP_WORDS: dict[str, Pair] = {
     "lamps_working": ("亮 working", "working 亮"),
     "status_planned": ("虚线空心 = 规划", "dashed ring = planned"),
     "status_closed": ("灰色 = 关闭", "grey = closed"),
+    "lux_estimate": ("道路照度估算 (CJJ 45)", "Estimated road illuminance (CJJ 45)"),
+    "lux_road": ("道路", "Road"),
+    "lux_class": ("道路等级", "Road class"),
+    "lux_figures": ("平均照度 / 要求 · 均匀度 / 要求", "Eav / required · U0 / required"),
+    "lux_verdict": ("估算结果", "Estimate"),
+    "sites": ("建议选址", "Suggested sites"),
+    "site_label": ("序号 新增覆盖", "Rank, newly covered"),
+    "site_points_text": ("总分可提高", "Score would rise by"),
+    "site_road": ("所在道路", "On road"),
 }
 
 #: the app's words (pages, widgets, messages)
@@ -228,6 +237,57 @@ APP_WORDS: dict[str, Pair] = {
     "file_shown": ("将列出的 {n} 个缺口立案", "File the {n} gaps listed"),
     "file_rule": ("将该规则的全部缺口立案", "File every gap of this rule"),
     "rule_to_file": ("要立案的规则", "Rule to file"),
+    "lux_title": ("道路照度估算", "Estimated road illuminance"),
+    "lux_caption": (
+        "按台账中每盏路灯的位置、灯高和光通量（缺光通量时按功率×光效）逐点计算，对照 CJJ 45-2015 表 3.3.1；"
+        "这是估算，不是现场测量：假设见规则文件与 docs/rules.md。",
+        "Computed point by point from each lamp's position, height and flux in the inventory (power × efficacy when "
+        "the flux is missing), against CJJ 45-2015 Table 3.3.1. An estimate, not a measurement: the assumptions are in "
+        "the rules file and docs/rules.md.",
+    ),
+    "lux_none": ("没有可估算的道路（无符合规则的照明道路）", "No road to estimate (no lit road the rule selects)"),
+    "lux_km_checked": ("估算长度（公里）", "Estimated (km)"),
+    "lux_km_meeting": ("达标长度（公里）", "Meeting CJJ 45 (km)"),
+    "lux_km_meeting_share": ("达标比例", "Share meeting"),
+    "lux_grade": ("照度标准档", "Illuminance grade"),
+    "lux_grade_low": ("低档值", "Low value"),
+    "lux_grade_high": ("高档值", "High value"),
+    "sites_title": ("选址建议", "Where to build next"),
+    "sites_rule": ("选址规则", "Rule to site for"),
+    "sites_hint": (
+        "选择一条规则：按步行或直线距离，找出新增设施能覆盖最多未达标对象的位置（贪心算法即时给出；精确模型求最优解）；"
+        "沿线规则给出每段暗区按规则间距补设的位置。",
+        "Pick a rule: the sites where new facilities would bring the most uncovered targets within reach (greedy at once; "
+        "the exact model on request); for an along rule, where new ones would close each stretch at the rule's spacing.",
+    ),
+    "sites_none": ("没有可建议选址的缺口（可达或沿线规则均无缺口）", "No gap to site for (no reach or along rule has gaps)"),
+    "sites_k": ("新增数量", "New facilities"),
+    "sites_exact": ("精确模型 (MCLP)", "Exact model (MCLP)"),
+    "sites_greedy": ("贪心算法", "greedy"),
+    "sites_exact_help": (
+        "最大覆盖选址模型，CBC 求解，限时 20 秒；超时则保留贪心结果。",
+        "The maximal covering location model solved by CBC within 20 s; when it stops early the greedy answer is kept.",
+    ),
+    "sites_go": ("建议选址", "Suggest sites"),
+    "sites_summary": (
+        "未覆盖 {before} 个 → 新增 {n} 处后 {after} 个 · 总分 {points} · {method}（{status}）",
+        "Uncovered {before} → {after} after {n} new site(s) · score {points} · {method} ({status})",
+    ),
+    "sites_along_summary": ("{gaps} 段暗区共需补设 {n} 处", "{n} new facilities close {gaps} stretch(es)"),
+    "site_rank": ("序号", "Rank"),
+    "site_gain": ("新增覆盖", "Newly covered"),
+    "site_cumulative": ("累计覆盖", "Covered so far"),
+    "site_covers": ("覆盖对象", "Brings within reach"),
+    "site_points": ("总分累计提高", "Score rises by (so far)"),
+    "site_road_col": ("所在道路", "On road"),
+    "sites_pick": ("选择建议（默认全部）", "Suggestions (all by default)"),
+    "sites_plan": ("设为规划设施（{n} 处）", "Make planned facilities ({n})"),
+    "sites_note": ("按建议选址新增规划设施（规则 {rule}）", "Planned from suggested sites (rule {rule})"),
+    "sites_planned": (
+        "已新增 {n} 处规划设施（版本 {revision}）；规划设施不计入得分。",
+        "Added {n} planned facilities (revision {revision}); planned facilities do not count in the score.",
+    ),
+    "sites_file": ("将其覆盖的缺口立案", "File the gaps they would close as tasks"),
     "filed_n": ("已立案 {n} 项；{m} 项已有任务（一个缺口一个案件）。", "Filed {n} task(s); {m} already had a task (one case per gap)."),
     "assign_unit": ("指定责任单位（留空则按缺口自动确定）", "Responsible unit (empty: from the gap)"),
     "unit_rule_hint": (
@@ -391,6 +451,7 @@ MEASURES: dict[str, Pair] = {
     "m": ("{:,.0f} m", "{:,.0f} m"),
     "days": ("{:.0f} 天 days", "{:.0f} days 天"),
     "per km²": ("{:.2f} /km²", "{:.2f} /km²"),
+    "lx": ("{:.1f} lx（估算）", "{:.1f} lx (estimate)"),
     "share": ("", ""),
 }
 

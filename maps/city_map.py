@@ -7,6 +7,7 @@ HTML-escaped before it reaches the page; all assets are local (see :mod:`maps.as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import folium
@@ -265,6 +266,29 @@ def route_layers(city: City, result: Result, basemap: Basemap, lang: str = "zh")
     return out
 
 
+def analysis_layers(
+    city: City,
+    result: Result | None,
+    basemap: Basemap,
+    lang: str,
+    reach_circles: bool = False,
+    illuminance: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> list[folium.GeoJson]:
+    """What a check adds to the map: walking routes and gaps, optionally the reach areas (hidden), and the
+    illuminance estimates along the roads (hidden)."""
+    out: list[folium.GeoJson] = []
+    if result is not None:
+        out += [*route_layers(city, result, basemap, lang), *gap_layers(result, basemap, lang)]
+        if reach_circles:
+            out += reach_layers(city, result, basemap, lang)
+    for stretches in (illuminance or {}).values():
+        if len(stretches):
+            from maps.planning import illuminance_layer  # (maps.planning builds on this module)
+
+            out.append(illuminance_layer(stretches, basemap.key, lang, show=False))
+    return out
+
+
 def legend(layers: list[str], lang: str, open_: bool = True) -> Legend:
     entries = []
     for layer in layers:
@@ -327,6 +351,7 @@ def build_map(
     lamp_max_points: int = 150_000,
     remember_view: str | None = None,
     legend_open: bool = True,
+    illuminance: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> folium.Map:
     """The city map.
 
@@ -343,6 +368,8 @@ def build_map(
     asset_url : where ``static/`` is served (``/app/static`` in the app; :data:`maps.assets.INLINE` to export).
     remember_view : a key; the browser keeps the view under it and restores it when the map is drawn again.
     legend_open : show the legend unfolded (a click folds and unfolds it).
+    illuminance : an illuminance rule's estimate per stretch (rule id -> :func:`facilities.check.illuminance_stretches`),
+        drawn (hidden at first) as a colour along each road.
     """
     b, urls = resolve(basemap)
     if lang not in LANGS:
@@ -368,12 +395,8 @@ def build_map(
                 lamp_layer(city, b, lang, lamp_max_points).add_to(m)
         elif len(city[name]):
             facility_layer(city, name, b, lang).add_to(m)
-    if result is not None:
-        for lyr in [*route_layers(city, result, b, lang), *gap_layers(result, b, lang)]:
-            lyr.add_to(m)
-        if reach_circles:
-            for lyr in reach_layers(city, result, b, lang):
-                lyr.add_to(m)
+    for lyr in analysis_layers(city, result, b, lang, reach_circles, illuminance):
+        lyr.add_to(m)
     overlays = sum(1 for c in m._children.values() if isinstance(c, folium.map.Layer) and c.control)
     folium.LayerControl(collapsed=overlays > 14).add_to(m)
     folium.plugins.Fullscreen(position="topleft", title="全屏 Full screen", title_cancel="退出全屏 Exit full screen").add_to(m)

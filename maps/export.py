@@ -33,7 +33,7 @@ def export_map(folder: store.Source, out: str | Path, rules: str | Path | None =
     Raises CityValidationError (an invalid city), RulesError (an invalid rules file), BasemapError (an
     unknown basemap, or one whose key is not set); nothing is written then.
     """
-    from facilities.check import check
+    from facilities.check import check, illuminance_stretches
     from facilities.rules import city_rules, load_rules
     from maps.city_map import build_map
 
@@ -42,5 +42,6 @@ def export_map(folder: store.Source, out: str | Path, rules: str | Path | None =
     ruleset = (load_rules(rules) if rules else city_rules(city)) if gaps else None
     if ruleset is not None:
         result = check(city, ruleset, as_of=as_of)
-    m = build_map(city, result, basemap=basemap, lang=lang, reach_circles=result is not None, asset_url=INLINE)
+    lux = {r.id: illuminance_stretches(city, r, result.as_of) for r in ruleset or () if r.kind == "illuminance"} if result else None
+    m = build_map(city, result, basemap=basemap, lang=lang, reach_circles=result is not None, asset_url=INLINE, illuminance=lux)
     return save_map(m, out)

@@ -8,6 +8,8 @@ from facilities.schema import ALL_LAYERS, Style
 
 GAP_COLOR = "#e31a1c"
 REACH_COLOR = "#2e86c1"
+#: a suggested site for a new facility (maps/planning.py)
+SITE_COLOR = "#1b7837"
 CLOSED_COLOR = "#808b96"
 PLANNED_COLOR = "#566573"
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import geopandas as gpd
 import streamlit as st
 
 from facilities import City, ValidationReport, settings, store
 from facilities.auth import SETUP, accounts, scope_unit
 from facilities.auth.scope import unit_city, visible_city
-from facilities.check import Result, check
+from facilities.check import Result, check, illuminance_stretches
 from facilities.errors import StoreError
 from facilities.query import filter_city
 from facilities.rules import RulesError, city_rules
@@ -122,6 +123,16 @@ def checked(database: str, key: str, revision: int, as_of: dt.date) -> Result | 
     return result
 
 
+@st.cache_resource(show_spinner="正在估算照度 Estimating illuminance…", max_entries=16)
+def illuminance(database: str, key: str, revision: int, as_of: dt.date) -> dict[str, gpd.GeoDataFrame]:
+    """The illuminance estimate of every illuminance rule of the city's check (rule id -> its stretches, WGS84)."""
+    result = checked(database, key, revision, as_of)
+    if not isinstance(result, Result):
+        return {}
+    city = load(database, key, revision)
+    return {r.id: illuminance_stretches(city, r, as_of) for r in result.rules or () if r.kind == "illuminance"}
+
+
 @st.cache_resource(show_spinner="正在绘制地图 Drawing the map…", max_entries=24)
 def _city_map(
     database: str,
@@ -143,7 +154,10 @@ def _city_map(
         city = filter_city(city, **dict(filters))
     result = result if isinstance(result, Result) else None
     # in the app the legend starts folded: the map is smaller than a full page
-    m = build_map(city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None, legend_open=False)
+    lux = illuminance(database, key, revision, as_of) if result is not None else None
+    m = build_map(
+        city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None, legend_open=False, illuminance=lux
+    )
     return foliummap.prepare(m, returned)
 
 

@@ -1,5 +1,5 @@
 """缺口 Gaps: every rule with its share and points; the gap list by rule, district and unit; downloads; gaps
-filed as rectification tasks (立案)."""
+filed as rectification tasks (立案); where to build next (site suggestions)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from facilities.words import label, number, percent, pick, verdict
 from maps import MAP_LAYERS
 from ui.auth import allowed, me
 from ui.foliummap import show
+from ui.planning import sites_section
 from ui.state import city_map, current_city, current_key, current_result, lang, page_title, t
 
 
@@ -115,6 +116,7 @@ def main() -> None:
     downloads(shown)
     if allowed("file"):
         file_tasks(shown, shown.iloc[rows[0] : rows[0] + 1] if rows else None, titles)
+    sites_section()
 
 
 def open_tasks(gap_ids: pd.Series) -> list[str]:

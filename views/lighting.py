@@ -1,4 +1,5 @@
-"""亮化与标识 Lighting & signage (for leaders): key figures by district, charts, and the two layers on a map."""
+"""亮化与标识 Lighting & signage (for leaders): key figures by district, charts, the two layers on a map, and the
+estimated road illuminance against CJJ 45 (lit km meeting it by district, drawn along the roads)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 from facilities import stats
 from facilities.words import percent
 from ui.foliummap import show
+from ui.planning import lighting_section
 from ui.state import city_map, current_city, current_result, page_title, t
 
 CITY_TOTAL = stats.CITY
@@ -76,6 +78,8 @@ def main() -> None:
         if len(dark):
             st.dataframe(dark, hide_index=True)
     show(city_map(["lamps", "signs"], "none"), key="lighting_map", height=520)
+    if result is not None:  # the illuminance estimate against CJJ 45, for each illuminance rule
+        lighting_section(result)
 
 
 main()
