@@ -264,6 +264,22 @@ def covered_count(cover: Any, chosen: np.ndarray, need: np.ndarray | None = None
     return int(((hits >= want) & (want > 0)).sum())
 
 
+def _solver(time_limit_s: float, warm: bool) -> Any:
+    """CBC: the system's (``COIN_CMD``) when installed, else the one bundled with PuLP (``PULP_CBC_CMD``,
+    deprecated by PuLP 3.3 in favour of a separately installed CBC, hence the warning silenced here)."""
+    import warnings
+
+    import pulp
+
+    options = {"msg": False, "timeLimit": max(1, math.ceil(time_limit_s)), "warmStart": warm}
+    system = pulp.COIN_CMD(**options)
+    if system.available():
+        return system
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(**options)
+
+
 def _cbc(cover: csr_matrix, k: int, time_limit_s: float, start: np.ndarray) -> tuple[np.ndarray, bool]:
     """The maximal covering location problem on ``cover`` (every row needs one column) by CBC, started from
     ``start``: (the columns chosen, whether CBC proved them optimal)."""
@@ -271,16 +287,16 @@ def _cbc(cover: csr_matrix, k: int, time_limit_s: float, start: np.ndarray) -> t
 
     m, c = cover.shape
     prob = pulp.LpProblem("mclp", pulp.LpMaximize)
-    x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(c)]
-    y = [pulp.LpVariable(f"y{i}", 0, 1) for i in range(m)]
-    prob += pulp.lpSum(y)
-    prob += pulp.lpSum(x) <= k
+    x = [prob.add_variable(f"x{j}", 0, 1, cat="Binary") for j in range(c)]
+    y = [prob.add_variable(f"y{i}", 0, 1) for i in range(m)]
+    prob.setObjective(pulp.lpSum(y))
+    prob.addConstraint(pulp.lpSum(x) <= k)
     for i in range(m):
-        prob += y[i] <= pulp.lpSum(x[j] for j in cover.indices[cover.indptr[i] : cover.indptr[i + 1]].tolist())
+        prob.addConstraint(y[i] <= pulp.lpSum(x[j] for j in cover.indices[cover.indptr[i] : cover.indptr[i + 1]].tolist()))
     picked = set(start.tolist())
     for j, var in enumerate(x):
         var.setInitialValue(1 if j in picked else 0)
-    prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=max(1, math.ceil(time_limit_s)), warmStart=bool(picked)))
+    prob.solve(_solver(time_limit_s, bool(picked)))
     chosen = np.array([j for j, var in enumerate(x) if (var.value() or 0) > 0.5], dtype=np.int64)
     return chosen, prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal
 
