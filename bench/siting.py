@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.siting                    # 2,000 targets × 500 candidate sites, k = 20
     .venv/bin/python -m bench.siting --targets 500      # smaller
 
-Random targets and candidate sites in a 5 km square (sites overlap: greedy is not always optimal), a site covering the targets within D = 500 m in a
-straight line. It times
+Random targets and candidate sites in a 5 km square (sites overlap: greedy is not always optimal), a site
+covering the targets within D = 500 m in a straight line. It times
 
 - **ours, greedy**: :func:`facilities.siting.straight_cover` (the sparse matrix) and
   :func:`facilities.siting.greedy` (one sparse product per step);
