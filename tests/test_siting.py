@@ -33,8 +33,8 @@ from facilities.rules import load_rules
 from facilities.schema import ALL_LAYERS
 from facilities.store import coerce_layer, empty_layer, folder
 from facilities.validation import check_properties
-from tests.oracles import spots_and_toilets, walking_gaps
 from tests.helpers import DEMO
+from tests.oracles import spots_and_toilets, walking_gaps
 
 TODAY = dt.date(2026, 11, 29)
 LON, LAT = 112.1, 32.0
@@ -477,3 +477,22 @@ def test_cli_sites_refuses_a_bad_rule(capsys, rule, message):
 
     assert main(["sites", str(DEMO), "--rule", rule]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_sites_json_out_candidates_and_an_along_rule(capsys, tmp_path, demo):
+    import json
+
+    from cli import main
+
+    city = demo[0]
+    given_sites = city["toilets"][["geometry"]].iloc[:20]
+    (tmp_path / "c.geojson").write_text(given_sites.to_json(), encoding="utf-8")
+    out = tmp_path / "s.geojson"
+    args = ["sites", str(DEMO), "--rule", "toilet_reach", "-k", "2", "--exact", "--json", "--candidates", str(tmp_path / "c.geojson")]
+    assert main([*args, "--out", str(out), "--as-of", "2026-11-29"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["method"] == "exact" and printed["candidates"] == 20 and printed["status"] == "optimal"
+    assert len(json.loads(out.read_text(encoding="utf-8"))["features"]) == len(printed["features"]) <= 2
+    assert main(["sites", str(DEMO), "--rule", "toilet_spacing_busy_streets", "--as-of", "2026-11-29"]) == 0
+    text = capsys.readouterr().out
+    assert "toilet_spacing_busy_streets:roads/" in text and "gaps closed by" in text
