@@ -1,7 +1,7 @@
 """The command line, on top of everything: ``python -m facilities <command>`` (or the ``facilities`` script).
 
 Commands: ``validate`` and ``check`` (:mod:`cli.inventory`), ``import osm|table|file`` (:mod:`cli.imports`),
-``map`` (:mod:`cli.maps`), ``db load|dump|history|list|revert`` (:mod:`cli.db`),
+``map`` (:mod:`cli.maps`), ``sites`` (:mod:`cli.sites`: where to build next), ``db load|dump|history|list|revert`` (:mod:`cli.db`),
 ``tasks file|list|show|move|extend|notices`` (:mod:`cli.tasks`), ``users add|list|disable|enable|unlock|passwd``
 (:mod:`cli.users`). Exit codes: 0 fine (valid, passed, imported, written); 1 invalid data, a failed check,
 rejected rows, a refused edit or task step (or one the acting user's role does not allow);
@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import db, imports, inventory, maps, tasks, users
+from cli import db, imports, inventory, maps, sites, tasks, users
 from facilities.errors import Forbidden, SettingError, StoreError
 
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     inventory.add_parsers(sub)
     maps.add_parsers(sub)
+    sites.add_parsers(sub)
     imports.add_parsers(sub)
     db.add_parsers(sub)
     tasks.add_parsers(sub)

@@ -170,6 +170,7 @@ SOURCE_LABELS: dict[str, Pair] = {
     "osm": ("OpenStreetMap", "OpenStreetMap"),
     "import": ("导入", "Imported"),
     "simulated": ("模拟", "Simulated"),
+    "suggested": ("建议选址", "Suggested site"),
 }
 SOURCES = tuple(SOURCE_LABELS)
 ROAD_CLASS_LABELS: dict[str, Pair] = {
