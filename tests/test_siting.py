@@ -124,12 +124,29 @@ def test_exact_is_never_worse_than_greedy_on_larger_cases():
 
 
 def test_time_limit_keeps_greedy_unless_the_solver_found_better(monkeypatch):
+    # the fast answer on CLASSIC is greedy's [0, 1] improved by a swap to the optimum [1, 2]
     monkeypatch.setattr(siting, "_cbc", lambda cover, k, limit, start: (np.array([2], dtype=np.int64), False))
     chosen, status = siting.exact(CLASSIC, 2, time_limit_s=1)
-    assert status == "time limit: greedy kept" and chosen.tolist() == [0, 1]
+    assert status == "time limit: greedy kept" and sorted(chosen.tolist()) == [1, 2]
+    # without the swaps the fast answer is greedy's [0, 1]: a solver stopped early with [1, 2] found better
+    monkeypatch.setattr(siting, "interchange", lambda cover, chosen, need=None: chosen)
     monkeypatch.setattr(siting, "_cbc", lambda cover, k, limit, start: (np.array([1, 2], dtype=np.int64), False))
     chosen, status = siting.exact(CLASSIC, 2, time_limit_s=1)
     assert status == "time limit: best found" and sorted(chosen.tolist()) == [1, 2]
+
+
+def test_swaps_improve_greedy_and_never_pass_the_optimum():
+    # CLASSIC: greedy takes site 0 first (5 of 6 with site 1), one swap (0 → 2) covers all six
+    assert siting.covered_count(CLASSIC, siting.greedy(CLASSIC, 2)) == 5
+    swapped = siting.interchange(CLASSIC, siting.greedy(CLASSIC, 2))
+    assert sorted(swapped.tolist()) == [1, 2] and siting.covered_count(CLASSIC, swapped) == 6
+    rng = np.random.default_rng(20261204)
+    for _ in range(25):
+        cover, k = _random_cover(rng, int(rng.integers(4, 16)), int(rng.integers(3, 9)), 0.3), int(rng.integers(1, 4))
+        start = siting.greedy(cover, k)
+        better = siting.interchange(cover, start)
+        assert len(set(better.tolist())) == len(better) <= k
+        assert siting.covered_count(cover, start) <= siting.covered_count(cover, better) <= _brute_best(cover, k)
 
 
 def test_exact_refuses_targets_needing_several_sites():

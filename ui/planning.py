@@ -164,6 +164,12 @@ def site_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
+def id_prefix(ids: pd.Series) -> str:
+    """The letters the layer's ids start with (``T`` for ``T087``), the most common; ``P`` when there are none."""
+    found = ids.str.extract(r"^(\D+)\d+$")[0].dropna()
+    return str(found.mode().iloc[0]) if len(found) else "P"
+
+
 def make_planned(rule, sites: gpd.GeoDataFrame) -> None:
     """Staff: make the chosen suggestions planned facilities (status planned) in one save, or file the
     gaps they would close as tasks."""
@@ -175,16 +181,17 @@ def make_planned(rule, sites: gpd.GeoDataFrame) -> None:
     a, b = st.columns(2)
     if can_edit and a.button(t("sites_plan").format(n=len(chosen)), key="sites_plan"):
         city = current_city()
-        layer_frame = city[rule.selections["facility"].layer]
-        edits, taken = [], set(layer_frame["id"].astype(str))
-        for _, row in chosen.iterrows():
-            new_id = siting.next_id(layer_frame, taken=taken)
-            taken.add(new_id)
-            layer, values, geometry = siting.planned_feature(city, rule, row, new_id)
-            edits.append(store.Edit(layer, new_id, None, values, geometry))
+        ids = city[rule.selections["facility"].layer][["id"]].astype(str)
+        prefix = id_prefix(ids["id"])
+        edits = []
         try:
+            for _, row in chosen.iterrows():
+                new_id = siting.next_id(ids, prefix)
+                ids = pd.concat([ids, pd.DataFrame({"id": [new_id]})], ignore_index=True)
+                layer, values, geometry = siting.planned_feature(city, rule, row, new_id)
+                edits.append(store.Edit(layer, new_id, None, values, geometry))
             saved = store.edit(current_source(), edits, user=me(), note=t("sites_note").format(rule=rule.id))
-        except (EditRejected, EditConflict, StoreError) as exc:
+        except (ValueError, EditRejected, EditConflict, StoreError) as exc:  # nothing written
             st.error(str(exc))
             return
         st.success(t("sites_planned").format(n=len(edits), revision=saved.revision))
