@@ -107,7 +107,7 @@ def _distributions(ctx: Context, lamps: gpd.GeoDataFrame, ies: dict[str, str]) -
     return dists, which
 
 
-def _grid(geoms: np.ndarray, lengths: np.ndarray, widths: np.ndarray, p: dict) -> dict[str, np.ndarray]:
+def grid_points(geoms: np.ndarray, lengths: np.ndarray, widths: np.ndarray, p: dict) -> dict[str, np.ndarray]:
     """The stretches of every road (road index, start, length) and their calculation points (xy, stretch index)."""
     n_s = np.maximum(1, np.ceil(lengths / p["stretch_m"] - 1e-9)).astype(np.intp)
     road = np.repeat(np.arange(len(lengths)), n_s)
@@ -156,7 +156,7 @@ def compute(ctx: Context) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     width = pd.to_numeric(roads["width_m"], errors="coerce") if "width_m" in roads.columns else pd.Series(np.nan, index=roads.index)
     default = roads["road_class"].map(s["width"]).astype(float)
     widths = width.where(width > 0, default).to_numpy(dtype=float)
-    grid = _grid(geoms, lengths, widths, p)
+    grid = grid_points(geoms, lengths, widths, p)
     lamp_xy = shapely.get_coordinates(lamps.geometry.to_numpy()) if len(lamps) else np.empty((0, 2))
     c0 = light.road_directions(lamp_xy, shapely.get_parts(geoms)) if len(dists) > 1 else None
     e = light.illuminance(grid["points"], lamp_xy, flux, height, dists, which, c0)
