@@ -288,6 +288,13 @@ def test_a_rule_with_an_ies_file(tmp_path):
     assert "street: IES street.ies" in result.summary["note"].iloc[0]
 
 
+@pytest.mark.parametrize(("path", "fragment"), [("missing.ies", "no such file"), ("../street.ies", "outside the city folder")])
+def test_an_ies_file_that_is_not_there_is_named(tmp_path, path, fragment):
+    shutil.copy(IES, tmp_path / "street.ies")
+    with pytest.raises(ValueError, match=fragment):
+        _run(tmp_path, [_road(length=10)], [_lamp("L1", 5, -10)], _rule() + f'ies = {{ street = "{path}" }}\n')
+
+
 def test_lit_km_by_district_and_class(tmp_path):
     city, ruleset, _ = _run(tmp_path, [_road(), _road("R2", cls="secondary", length=10)], [_lamp("L1", 5, 0)])
     t = illuminance_km(city, ruleset.get("lux"), TODAY)

@@ -100,6 +100,8 @@ def _distributions(ctx: Context, lamps: gpd.GeoDataFrame, ies: dict[str, str]) -
     which = np.zeros(len(lamps), dtype=np.intp)
     for lamp_type, path in sorted(ies.items()):
         file = ctx.city.folder / path
+        if not file.resolve().is_relative_to(ctx.city.folder.resolve()):
+            raise ValueError(f"rule {ctx.rule.id}: ies.{lamp_type} = {path!r} is outside the city folder {ctx.city.folder}")
         if not file.is_file():
             raise ValueError(f"rule {ctx.rule.id}: ies.{lamp_type} = {path!r}: no such file in {ctx.city.folder}")
         dists.append(light.read_ies(file))
