@@ -31,13 +31,13 @@ import pandas as pd
 from facilities import settings
 from facilities.city import City
 from facilities.distance import EUCLIDEAN, Distance
-from facilities.kinds import KINDS, NOTHING, Context, Outcome, reach
+from facilities.kinds import KINDS, NOTHING, Context, Outcome, illuminance, reach
 from facilities.rules import DEFAULT_MIN_ASSESSED, Rule, RuleSet
 from facilities.words import no_data_note
 
 __all__ = [
-    "GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "VERDICT_KEYS", "Result", "assessed_share", "check", "no_data", "reach_areas",
-    "rule_layers", "score", "total_score", "walk_routes",
+    "GAP_COLUMNS", "NOTHING", "SUMMARY_COLUMNS", "VERDICT_KEYS", "Result", "assessed_share", "check", "illuminance_stretches",
+    "no_data", "reach_areas", "rule_layers", "score", "total_score", "walk_routes",
 ]  # fmt: skip
 
 #: one row per rule; ``assessment`` is passed, failed, not_applicable or no_data (labels: facilities.words.VERDICTS)
@@ -180,10 +180,10 @@ def assessed_share(points: pd.Series, weights: pd.Series, total: float = 0.0) ->
 
 
 def no_data(city: City, rule: Rule) -> str | None:
-    """The layer a rule measures its targets against (its ``facility`` selection's; for a walking rule also
-    the roads) when the city records nothing at all in it, else None (also for kinds without a facility side,
-    such as ``share``)."""
-    facility = rule.selections.get("facility")
+    """The layer a rule measures its targets against (its ``facility`` selection's — its kind's ``against``, the
+    ``lamps`` of an illuminance rule; for a walking rule also the roads) when the city records nothing at all in
+    it, else None (also for kinds without a facility side, such as ``share``)."""
+    facility = rule.selections.get(KINDS[rule.kind].against)
     if facility is None:
         return None
     if not len(city[facility.layer]):
@@ -204,6 +204,14 @@ def reach_areas(city: City, rule: Rule, as_of: dt.date | None = None) -> gpd.Geo
     if rule.kind != "reach":
         raise ValueError(f"rule {rule.id} is a {rule.kind} rule; reach areas exist for reach rules only")
     return reach.areas(Context(city, rule, settings.check_date(as_of), EUCLIDEAN))
+
+
+def illuminance_stretches(city: City, rule: Rule, as_of: dt.date | None = None) -> gpd.GeoDataFrame:
+    """For an ``illuminance`` rule: every stretch of its roads with the estimated Eav, Emin, U0, the CJJ 45 levels
+    and ``ok`` (WGS84; columns :data:`facilities.kinds.illuminance.STRETCH_COLUMNS`), for maps and the lighting page."""
+    if rule.kind != "illuminance":
+        raise ValueError(f"rule {rule.id} is a {rule.kind} rule; illuminance stretches exist for illuminance rules only")
+    return illuminance.stretches(Context(city, rule, settings.check_date(as_of), EUCLIDEAN)).to_crs(4326)
 
 
 def walk_routes(city: City, rule: Rule, result: Result) -> gpd.GeoDataFrame:

@@ -74,11 +74,18 @@ class Rule:
     deadline_days: int | None = None
     #: the unit responsible for this rule's gaps when neither the feature nor a responsibility zone says
     unit: str | None = None
+    #: a kind's own settings beyond its parameters (its ``extra_keys``, read by its ``parse_extra``), as sorted
+    #: ``(key, value)`` pairs of immutable values, so that rules stay comparable (see :meth:`option`)
+    options: tuple[tuple[str, Any], ...] = ()
 
     @property
     def min_share(self) -> float:
         """The share (0–1) of checked items that must comply for the rule to pass (the `min_share` parameter)."""
         return float(self.params["min_share"])
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """The kind's own setting ``key`` (:attr:`options`), else ``default``."""
+        return next((v for k, v in self.options if k == key), default)
 
 
 @dataclass(frozen=True)
@@ -165,7 +172,7 @@ def _parse_header(raw: dict, label: str, file: str, seen: set[str]) -> tuple[str
 
 def _unknown_keys(raw: dict, kind: Kind, file: str, label: str) -> list[Problem]:
     """Report every key of a rule that neither the rule header nor its kind knows."""
-    allowed_keys = _RULE_KEYS | set(kind.selections) | {p.name for p in kind.params}
+    allowed_keys = _RULE_KEYS | set(kind.selections) | {p.name for p in kind.params} | set(kind.extra_keys)
     return [
         Problem.error("rules", file, key, raw[key], f"unknown key for a {kind.name} rule", ", ".join(sorted(allowed_keys)), label)
         for key in raw
@@ -210,9 +217,10 @@ def _parse_params(raw: dict, kind: Kind, file: str, label: str) -> tuple[dict[st
 def _parse_condition(
     raw: dict, kind: Kind, selections: dict[str, Selection], file: str, label: str
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Read a kind's extra keys (a share rule's ``condition`` / ``days``); flag a condition on a kind that takes none."""
+    """Read a kind's extra keys (a share rule's ``condition`` / ``days``, another kind's ``options``); flag a
+    condition on a kind that takes none."""
     problems: list[Problem] = []
-    extra: dict[str, Any] = {"condition": None, "days": None}
+    extra: dict[str, Any] = {"condition": None, "days": None, "options": ()}
     if kind.parse_extra is not None:
         values, ep = kind.parse_extra(raw, selections, file, label)
         extra.update(values)
@@ -258,6 +266,7 @@ def _parse_rule(raw: Any, row: int, file: str, seen: set[str]) -> tuple[Rule | N
             extra["days"],
             raw.get("deadline_days"),
             raw["unit"].strip() if isinstance(raw.get("unit"), str) else None,
+            tuple(extra["options"]),
         ),
         problems,
     )

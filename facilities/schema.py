@@ -413,6 +413,15 @@ LAYERS: dict[str, LayerSpec] = {
                 doc="the outline of a pedestrian area (square, 广场): walked across, not along",
                 label=("步行广场", "Pedestrian area"),
             ),
+            Field(
+                "width_m",
+                "float",
+                min=0,
+                max=100,
+                doc="carriageway width (kerb to kerb, m): where an illuminance rule puts its calculation points "
+                "(empty: the rule's default for the road class)",
+                label=("路面宽度 (m)", "Carriageway width (m)"),
+            ),
             style=Style(
                 "#7f8c8d",
                 1,

@@ -13,6 +13,7 @@ against the district zones), not a spatial join.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 import geopandas as gpd
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from facilities.check import Result
+from facilities.check import Result, illuminance_stretches
 from facilities.city import City
 from facilities.kinds import along, road_keys, select
 from facilities.rules import Rule
@@ -182,6 +183,39 @@ def dark_road_km(result: Result, city: City) -> pd.DataFrame:
     total = pd.DataFrame([{"district": CITY, "road_class": ALL_CLASSES, "km": table["km"].sum(), "checked_km": table["checked_km"].sum()}])
     table = pd.concat([table, by_class, total], ignore_index=True).astype({"km": "float64", "checked_km": "float64"})
     table["dark_share"] = _share(table["km"], table["checked_km"])
+    return table
+
+
+def illuminance_km(city: City, rule: Rule, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Lit kilometres meeting CJJ 45-2015 by the estimate of an ``illuminance`` rule, by district and road class.
+
+    Returns
+    -------
+    DataFrame with columns ``district, road_class, checked_km, meeting_km, meeting_share`` (the length of the
+    stretches the rule checks and of those meeting the level, :func:`facilities.check.illuminance_stretches`):
+    one row per district and road class checked, then one :data:`CITY` row per road class, then the
+    :data:`CITY` / :data:`ALL_CLASSES` total row, as :func:`dark_road_km`.
+    """
+    s = illuminance_stretches(city, rule, as_of)
+    frame = pd.DataFrame(
+        {
+            "district": _filled(s["district"]),
+            "road_class": s["road_class"].astype("object"),
+            "checked_km": s["length_m"].to_numpy(dtype=float) / 1000,
+            "meeting_km": np.where(s["ok"].to_numpy(dtype=bool), s["length_m"].to_numpy(dtype=float), 0.0) / 1000,
+        }
+    )
+    order = _order(district_names(city), frame["district"])
+    classes = [c for c in ROAD_CLASSES if c in set(frame["road_class"])]
+    sums = frame.groupby(["district", "road_class"], sort=False)[["checked_km", "meeting_km"]].sum()
+    rows = [(d, c, sums.at[(d, c), "checked_km"], sums.at[(d, c), "meeting_km"]) for d in order for c in classes if (d, c) in sums.index]
+    table = pd.DataFrame(rows, columns=["district", "road_class", "checked_km", "meeting_km"])
+    by_class = table.groupby("road_class", sort=False)[["checked_km", "meeting_km"]].sum().reindex(classes).reset_index()
+    by_class.insert(0, "district", CITY)
+    total = {"district": CITY, "road_class": ALL_CLASSES, "checked_km": table["checked_km"].sum(), "meeting_km": table["meeting_km"].sum()}
+    table = pd.concat([table, by_class, pd.DataFrame([total])], ignore_index=True)
+    table = table.astype({"checked_km": "float64", "meeting_km": "float64"})
+    table["meeting_share"] = _share(table["meeting_km"], table["checked_km"])
     return table
 
 

@@ -9,6 +9,7 @@ import pytest
 from shapely import Point
 
 from facilities.filters import parse_filter
+from facilities.kinds import KINDS
 from facilities.rules import RulesError, load_rules
 from facilities.schema import LAYERS
 from tests.helpers import DATA, DEMO
@@ -70,8 +71,9 @@ def test_missing_rules_file(tmp_path):
 
 def test_demo_rules_load_and_cover_every_kind():
     rules = load_rules(DEMO / "rules.toml")
-    assert {r.kind for r in rules} == {"reach", "along", "intersections", "density", "share"}
+    assert {r.kind for r in rules} == set(KINDS) == {"reach", "along", "intersections", "density", "share", "illuminance"}
     assert sum(r.weight for r in rules) == rules.total == 1000 and rules.pass_mark == 850
+    assert rules.get("lighting_cjj45").weight == 0  # an estimate: reported, not scored
     assert not rules.warnings
     assert all(r.source for r in rules)
 

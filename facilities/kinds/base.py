@@ -89,7 +89,8 @@ class Kind:
     """A rule kind: its selections (name -> fixed layer, or None for any), parameters, evaluation and gaps.
 
     ``parse_extra(raw, selections, file, label) -> (values for Rule fields, problems)`` reads keys of its
-    own beyond its parameters (``extra_keys``); ``gap_shape`` says how the map draws its gaps.
+    own beyond its parameters (``extra_keys``; values for ``options``, say); ``gap_shape`` says how the map
+    draws its gaps; ``against`` names the selection targets are measured against.
     """
 
     name: str
@@ -100,6 +101,9 @@ class Kind:
     gap_shape: str
     extra_keys: frozenset[str] = field(default_factory=frozenset)
     parse_extra: Callable[[dict, dict[str, Selection], str, str], tuple[dict[str, Any], list[Problem]]] | None = None
+    #: the selection a rule measures its targets against: when its layer records nothing at all, the rule has
+    #: no data (:func:`facilities.check.no_data`); kinds without one (``share``) simply have no such selection
+    against: str = "facility"
 
     def __post_init__(self) -> None:
         if self.gap_shape not in GAP_SHAPES:
