@@ -224,9 +224,10 @@ def test_a_pass_and_a_fail_stretch_by_hand(tmp_path):
     assert (row["checked"], row["compliant"], row["share"]) == (pytest.approx(20), pytest.approx(10), pytest.approx(0.5))
     assert "estimate" in row["note"] and "MF 1" in row["note"] and "isotropic" in row["note"]
     (g,) = result.gaps.itertuples()
-    assert g.gap_id == "lux:roads/R1@10m" and g.measure == pytest.approx(5.63, abs=0.01) and g.measure_unit == "lx"
-    assert g.detail == "estimated Eav 5.6 lx (needs ≥ 8), U0 1.00 (needs ≥ 0.3); estimate"
-    assert g.geometry.geom_type == "LineString"
+    # one gap for the road (its name), its one short stretch: x = 10–20 m
+    assert g.gap_id == "lux:roads/路R1/branch" and g.measure == pytest.approx(5.63, abs=0.01) and g.measure_unit == "lx"
+    assert g.detail == "1 of 2 stretches (0.01 km) below CJJ 45: estimated Eav 5.6 lx (needs ≥ 8), U0 down to 1.00 (needs ≥ 0.3); estimate"
+    assert g.geometry.geom_type == "LineString" and g.name == "路R1"
 
 
 def test_uniformity(tmp_path):
@@ -236,7 +237,7 @@ def test_uniformity(tmp_path):
     city, ruleset, result = _run(tmp_path, [_road(length=10, width_m=40.0)], [_lamp("L1", 5, 10)], rules)
     (s,) = illuminance_stretches(city, ruleset.get("lux"), TODAY).itertuples()
     assert (round(s.e_avg, 2), round(s.e_min, 2), round(s.u0, 2), s.ok) == (8.67, 1.42, 0.16, False)
-    assert "U0 0.16 (needs ≥ 0.3)" in result.gaps["detail"].iloc[0]
+    assert "U0 down to 0.16 (needs ≥ 0.3)" in result.gaps["detail"].iloc[0]
 
 
 def test_high_grade_against_low(tmp_path):
@@ -244,7 +245,9 @@ def test_high_grade_against_low(tmp_path):
     low = _run(tmp_path / "low", [_road(cls="secondary")], [_lamp("L1", 5, 0)])[2]
     high = _run(tmp_path / "high", [_road(cls="secondary")], [_lamp("L1", 5, 0)], _rule(grade='"high"'))[2]
     assert low.summary["compliant"].iloc[0] == pytest.approx(10) and high.summary["compliant"].iloc[0] == 0
-    assert len(low.gaps) == 1 and len(high.gaps) == 2
+    # one gap for the road either way: one of its two stretches short at the low grade, both at the high
+    assert len(low.gaps) == len(high.gaps) == 1
+    assert low.gaps["detail"].iloc[0].startswith("1 of 2 stretches") and high.gaps["detail"].iloc[0].startswith("2 of 2 stretches")
 
 
 def test_width_from_the_road_else_the_class_default(tmp_path):
@@ -389,8 +392,20 @@ def test_the_demo_estimate_against_a_plain_sum(demo):
         # the cut-off at max(10 h, 100 m) leaves out the far light of the city's lamps: at most about 0.5 lx
         assert e_avg - 0.6 <= row.e_avg <= e_avg + 1e-9 and e_min - 0.6 <= row.e_min <= e_min + 1e-9
     gaps = result.gaps[result.gaps["rule"] == "lighting_cjj45"]
-    assert len(gaps) == (~s["ok"]).sum() == 715 and set(gaps["measure_unit"]) == {"lx"}
-    assert (gaps["gap_id"].str.match(r"^lighting_cjj45:roads/[^@]+@\d+m$")).all()
+    # one gap per road (its name, else #id) and class with stretches short of the level: 715 stretches on 56 roads
+    bad = s[~s["ok"].to_numpy(dtype=bool)]
+    roads_short = {
+        (n if isinstance(n, str) and n else f"#{i}", c) for n, i, c in zip(bad["name"], bad["id"], bad["road_class"], strict=True)
+    }
+    assert len(bad) == 715 and len(gaps) == len(roads_short) == 56 and set(gaps["measure_unit"]) == {"lx"}
+    assert set(gaps["gap_id"]) == {f"lighting_cjj45:roads/{key}/{c}" for key, c in roads_short}
+    for g in gaps.to_crs(city.metric_crs).itertuples():  # a road's gap: its short stretches, their length-weighted Eav
+        key, cls = g.gap_id.split("/", 1)[1].rsplit("/", 1)
+        own = bad[[(n if isinstance(n, str) and n else f"#{i}") == key for n, i in zip(bad["name"], bad["id"], strict=True)]]
+        own = own[own["road_class"] == cls]
+        assert g.measure == pytest.approx(float((own["e_avg"] * own["length_m"]).sum() / own["length_m"].sum()))
+        assert g.geometry.length == pytest.approx(own["length_m"].sum(), rel=1e-6)
+        assert f"{len(own)} of " in g.detail and "estimate" in g.detail
     # the demo's figures (docs/rules.md): 180.9 km checked, 59.8 km meeting the low grade
     row = result.summary.set_index("rule").loc["lighting_cjj45"]
     assert (round(row["checked"] / 1000, 1), round(row["compliant"] / 1000, 1), row["points"], row["weight"]) == (180.9, 59.8, 0, 0)

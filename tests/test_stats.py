@@ -332,9 +332,9 @@ def test_demo_gap_counts(demo):
         unit = NONE if _blank(row.unit) else row.unit
         by_unit[unit] = by_unit.get(unit, 0) + 1
     t = stats.gap_counts(result, by="district", city=city).set_index("rule")
-    # the scored rules' 404 (the 400 of 2026-11-29, three more on foot, the island's stop) + the 715 stretches the
-    # weight-0 illuminance estimate lists (checked against a brute-force sum in tests/test_illuminance.py)
-    assert t.loc[CITY, "total"] == len(result.gaps) == 404 + 715
+    # the scored rules' 404 (the 400 of 2026-11-29, three more on foot, the island's stop) + the 56 roads the weight-0
+    # illuminance estimate finds short (checked against a brute-force sum in tests/test_illuminance.py)
+    assert t.loc[CITY, "total"] == len(result.gaps) == 404 + 56
     assert (result.gaps["rule"] != "lighting_cjj45").sum() == 404
     for (rule, d), n in by_rule_district.items():
         assert t.loc[rule, d] == n
@@ -342,8 +342,9 @@ def test_demo_gap_counts(demo):
     assert NONE not in t.columns
     assert t.loc["road_name_signs", "total"] == sum(1 for r in result.gaps["rule"] if r == "road_name_signs")
     u = stats.gap_counts(result, by="unit").set_index("unit")
-    assert u.loc[CITY, "gaps"] == 404 + 715
+    assert u.loc[CITY, "gaps"] == 404 + 56
     assert {k: v for k, v in u["gaps"].items() if k != CITY} == by_unit
-    # the lighting office keeps its 112 (its lamps, two reports): the estimate's stretches go to the roads' units,
-    # so the roads' keeper now heads the table (571 estimated stretches of its 596)
-    assert u.loc["市城市照明管理处", "gaps"] == 112 and u.index[0] == "市住房和城乡建设局" and u.index[1] == "市城市照明管理处"
+    # the lighting office keeps its 112 (its lamps, two reports) and heads the table: the estimate's roads go to the
+    # roads' units (32 of them to the roads' keeper)
+    assert u.loc["市城市照明管理处", "gaps"] == 112 and u.index[0] == "市城市照明管理处"
+    assert (result.gaps[result.gaps["rule"] == "lighting_cjj45"]["unit"] == "市住房和城乡建设局").sum() == 32

@@ -12,8 +12,10 @@ skipped and the note says how many) is cut into equal stretches of at most ``str
 stretch complies when its mean Eav reaches the grade's level and its uniformity U0 = Emin / Eav the class's
 minimum. Checked and compliant are lengths in metres, as for ``along`` rules.
 
-Gaps: the failing stretches, about the segment and where on it the stretch starts
-(``<rule>:roads/<segment id>@<metres>m``), measured by Eav in lx; drawn as lines.
+Gaps: one per road (segments of one name are one road, as for ``along`` rules) and road class with failing
+stretches, about the road (``<rule>:roads/<road key>/<class>``): its failing stretches as one line, measured by
+their length-weighted mean Eav in lx, the detail giving how many stretches and km fall short, the lowest Eav and
+U0 and the levels; drawn as lines. (Every stretch, passing or not, is in :func:`stretches`: the map colours them.)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import shapely
 from shapely.ops import substring
 
 from facilities import light
-from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, gap
+from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, feature_about, gap, road_keys
 from facilities.problems import Problem
 from facilities.schema import LAYERS
 
@@ -195,6 +197,39 @@ def detail(e_avg: float, e_required: float, u0: float, u0_required: float) -> st
     return f"estimated Eav {e_avg:.1f} lx (needs ≥ {e_required:g}), U0 {u0:.2f} (needs ≥ {u0_required:g}); estimate"
 
 
+def road_detail(bad: pd.DataFrame, total: int) -> str:
+    """The detail of a road's gap: how many of its ``total`` stretches fall short, over how many km, with
+    the lowest Eav and U0 among them and the levels."""
+    n, km = len(bad), bad["length_m"].sum() / 1000
+    lo, hi = bad["e_avg"].min(), bad["e_avg"].max()
+    req, ureq = bad["e_required"].iloc[0], bad["u0_required"].iloc[0]
+    span = f"{lo:.1f} lx" if round(lo, 1) == round(hi, 1) else f"{lo:.1f}–{hi:.1f} lx"
+    return (
+        f"{n} of {total} stretches ({km:.2f} km) below CJJ 45: estimated Eav {span} (needs ≥ {req:g}), "
+        f"U0 down to {bad['u0'].min():.2f} (needs ≥ {ureq:g}); estimate"
+    )
+
+
+def road_gaps(rule: Any, table: gpd.GeoDataFrame) -> list[dict]:
+    """One gap per road and road class with failing stretches (a road's segments share its name, as along
+    rules count them): about ``roads/<road key>/<class>``, its failing stretches as one line, measured by
+    their length-weighted mean Eav (lx)."""
+    keys = road_keys(table)
+    gaps = []
+    for (key, cls), rows in table.groupby([keys.to_numpy(), table["road_class"].to_numpy()], sort=False):
+        bad = rows[~rows["ok"].to_numpy(dtype=bool)]
+        if not len(bad):
+            continue
+        first = bad.drop(columns="geometry").iloc[0].to_dict()
+        first["id"] = key  # a road's gap belongs to the whole road: reported with the road key, as along rules do
+        district = bad.groupby("district", dropna=True)["length_m"].sum()
+        first["district"] = district.idxmax() if len(district) else first["district"]  # where most of it is
+        line = shapely.line_merge(shapely.multilinestrings(bad.geometry.to_numpy()))
+        e_mean = float(np.average(bad["e_avg"], weights=bad["length_m"]))
+        gaps.append(gap(rule, feature_about("roads", f"{key}/{cls}"), "roads", first, line, e_mean, "lx", road_detail(bad, len(rows))))
+    return gaps
+
+
 def note(ctx: Context, info: dict[str, Any]) -> str:
     """The outcome's note: what the estimate assumes, the lamps not counted and the roads skipped."""
     s, p = settings(ctx), ctx.rule.params
@@ -218,12 +253,7 @@ def evaluate(ctx: Context) -> Outcome:
     """The stretches below the grade's Eav or the class's U0 are gaps."""
     table, info = compute(ctx)
     rule = ctx.rule
-    bad = table[~table["ok"].to_numpy(dtype=bool)]
-    gaps = [
-        gap(rule, f"roads/{row.id}@{row.start_m:.0f}m", "roads", row._asdict(), geom, row.e_avg, "lx",
-            detail(row.e_avg, row.e_required, row.u0, row.u0_required))
-        for row, geom in zip(bad.drop(columns="geometry").itertuples(index=False), bad.geometry, strict=True)
-    ]  # fmt: skip
+    gaps = road_gaps(rule, table)
     outcome = Outcome.of(float(table["length_m"].sum()), float(table.loc[table["ok"], "length_m"].sum()), gaps)
     outcome.note = "; ".join(n for n in (outcome.note, note(ctx, info)) if n)
     return outcome
