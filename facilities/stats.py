@@ -186,7 +186,7 @@ def dark_road_km(result: Result, city: City) -> pd.DataFrame:
     return table
 
 
-def illuminance_km(city: City, rule: Rule, as_of: dt.date | None = None) -> pd.DataFrame:
+def illuminance_km(city: City, rule: Rule, as_of: dt.date | None = None, stretches: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Lit kilometres meeting CJJ 45-2015 by the estimate of an ``illuminance`` rule, by district and road class.
 
     Returns
@@ -194,9 +194,10 @@ def illuminance_km(city: City, rule: Rule, as_of: dt.date | None = None) -> pd.D
     DataFrame with columns ``district, road_class, checked_km, meeting_km, meeting_share`` (the length of the
     stretches the rule checks and of those meeting the level, :func:`facilities.check.illuminance_stretches`):
     one row per district and road class checked, then one :data:`CITY` row per road class, then the
-    :data:`CITY` / :data:`ALL_CLASSES` total row, as :func:`dark_road_km`.
+    :data:`CITY` / :data:`ALL_CLASSES` total row, as :func:`dark_road_km`. ``stretches``: the rule's
+    stretches when they are at hand (they are computed otherwise).
     """
-    s = illuminance_stretches(city, rule, as_of)
+    s = illuminance_stretches(city, rule, as_of) if stretches is None else stretches
     frame = pd.DataFrame(
         {
             "district": _filled(s["district"]),

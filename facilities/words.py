@@ -465,6 +465,15 @@ MEASURES: dict[str, Pair] = {
     "share": ("", ""),
 }
 
+#: how a site suggestion was solved (facilities.siting.Siting.status)
+SITING_STATUS: dict[str, Pair] = {
+    "greedy": ("贪心算法结果", "greedy"),
+    "greedy + swaps": ("贪心算法，经交换改进", "greedy, improved by swaps"),
+    "optimal": ("已证明最优", "proved optimal"),
+    "time limit: greedy kept": ("求解超时，保留快速结果", "time limit: the fast answer kept"),
+    "time limit: best found": ("求解超时，采用求解器当前最优", "time limit: the solver's best so far"),
+}
+
 #: a boolean value in a table or popup
 BOOLEAN: dict[bool, Pair] = {True: ("是", "Yes"), False: ("否", "No")}
 

@@ -91,21 +91,37 @@ def illuminance_map(
     return localize(m, asset_url)
 
 
-def site_layer(sites: gpd.GeoDataFrame, basemap: str = "none", lang: str = "zh") -> folium.GeoJson:
-    """Suggested sites (WGS84; ``rank``, ``gain``, ``points``, ``road``) as green numbered circles."""
+def site_layer(sites: gpd.GeoDataFrame, basemap: str = "none", lang: str = "zh") -> folium.FeatureGroup:
+    """Suggested sites (WGS84; ``rank``, ``gain``, ``points``, ``road``) as green circles with their rank in
+    them; hovering one tells what it would add."""
     b, _ = resolve(basemap)
     shown = display_shift(sites, b).copy()
-    shown["label"] = [f"#{int(r)} +{int(g)}" for r, g in zip(shown["rank"], shown["gain"], strict=True)]
+    shown["label"] = [
+        f"#{int(r)}" + (f" +{int(g)}" if "gain" in shown else "")
+        for r, g in zip(shown["rank"], shown.get("gain", shown["rank"]), strict=True)
+    ]
     if "points" in shown:
         shown["points_text"] = [number(p, 1, sign=True) for p in shown["points"]]
     fields = [f for f in ("label", "points_text", "road") if f in shown]
-    return folium.GeoJson(
+    group = folium.FeatureGroup(name=f"{text('sites', lang)} ({len(shown)})")
+    folium.GeoJson(
         features(shown, fields),
-        name=f"{text('sites', lang)} ({len(shown)})",
-        marker=folium.CircleMarker(radius=10),
-        style_function=lambda f: {"color": "#ffffff", "weight": 2, "fillColor": SITE_COLOR, "fillOpacity": 0.95},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[text(f"site_{f}", lang) for f in fields], permanent=len(shown) <= 30),
-    )
+        marker=folium.CircleMarker(radius=11),
+        style_function=lambda f: {"color": "#ffffff", "weight": 2, "fill": True, "fillColor": SITE_COLOR, "fillOpacity": 0.95},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[text(f"site_{f}", lang) for f in fields]),
+    ).add_to(group)
+    for rank, point in zip(shown["rank"], shown.geometry, strict=True):  # the rank inside the circle (a number: no text from data)
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div style="width:22px;line-height:22px;text-align:center;color:#fff;font:700 12px sans-serif;'
+                f'pointer-events:none">{int(rank)}</div>',
+                icon_size=(22, 22),
+                icon_anchor=(11, 11),
+            ),
+            interactive=False,
+        ).add_to(group)
+    return group
 
 
 def sites_map(

@@ -13,12 +13,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from facilities import siting, store
+from facilities import siting, stats, store
 from facilities.check import Result
 from facilities.errors import EditConflict, EditRejected, StoreError
-from facilities.stats import illuminance_by_district
 from facilities.tasks import service
-from facilities.words import label, number, percent, value_label
+from facilities.words import SITING_STATUS, label, number, percent, pick, value_label
 from maps.planning import illuminance_map, sites_map
 from ui import foliummap
 from ui.auth import allowed, me
@@ -52,39 +51,50 @@ def lighting_section(result: Result) -> None:
         if not len(stretches):
             st.info(t("lux_none"))
             continue
-        figures = illuminance_by_district(stretches)
-        city_rows = figures[(figures["district"] == "__city__") & (figures["road_class"] == "__all__")]
+        figures = stats.illuminance_km(current_city(), rule, result.as_of, stretches=stretches)
+        city_rows = figures[(figures["district"] == stats.CITY) & (figures["road_class"] == stats.ALL_CLASSES)]
         total = city_rows.iloc[0] if len(city_rows) else None
-        c = st.columns(3)
+        c = st.columns(4)
         if total is not None:
-            c[0].metric(t("lux_km_checked"), number(total["km_checked"], 1))
-            c[1].metric(t("lux_km_meeting"), number(total["km_meeting"], 1), percent(total["share"]), delta_color="off")
-        c[2].metric(t("lux_grade"), t(f"lux_grade_{rule.params['grade']}"))
-        by_district = figures[(figures["district"] != "__city__") & (figures["road_class"] == "__all__")]
+            c[0].metric(t("lux_km_checked"), number(total["checked_km"], 1))
+            c[1].metric(t("lux_km_meeting"), number(total["meeting_km"], 1))
+            c[2].metric(t("lux_km_meeting_share"), percent(total["meeting_share"]))
+        c[3].metric(t("lux_grade"), t(f"lux_grade_{rule.params['grade']}"))
+        by_district = district_totals(figures)
         if len(by_district):
             chart = (
                 alt.Chart(by_district)
                 .mark_bar()
                 .encode(
                     x=alt.X("district:N", sort="-y", title=None),
-                    y=alt.Y("share:Q", title=t("lux_km_meeting_share"), axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
-                    tooltip=["district", alt.Tooltip("km_checked:Q", format=".1f"), alt.Tooltip("km_meeting:Q", format=".1f")],
+                    y=alt.Y(
+                        "meeting_share:Q", title=t("lux_km_meeting_share"), axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])
+                    ),
+                    tooltip=["district", alt.Tooltip("checked_km:Q", format=".1f"), alt.Tooltip("meeting_km:Q", format=".1f")],
                 )
                 .properties(height=240)
             )
             st.altair_chart(chart, width="stretch")
-        shown = figures[(figures["district"] != "__city__") & (figures["road_class"] != "__all__")]
+        shown = figures[figures["road_class"] != stats.ALL_CLASSES]
         st.dataframe(
             pd.DataFrame({
                 label("district", lg): shown["district"],
                 label("road_class", lg): [value_label("roads", "road_class", v, lg) for v in shown["road_class"]],
-                t("lux_km_checked"): shown["km_checked"].round(2),
-                t("lux_km_meeting"): shown["km_meeting"].round(2),
-                t("lux_km_meeting_share"): [percent(v) for v in shown["share"]],
+                t("lux_km_checked"): shown["checked_km"].round(2),
+                t("lux_km_meeting"): shown["meeting_km"].round(2),
+                t("lux_km_meeting_share"): [percent(v) for v in shown["meeting_share"]],
             }),
             hide_index=True,
         )  # fmt: skip
         show(_lux_map(database, key, revision, result.as_of, rule.id, lg), key=f"lux_map_{rule.id}", height=480)
+
+
+def district_totals(figures: pd.DataFrame) -> pd.DataFrame:
+    """Per district (the city row left out): the km checked and meeting over every road class, and the share."""
+    rows = figures[(figures["district"] != stats.CITY) & (figures["road_class"] != stats.ALL_CLASSES)]
+    out = rows.groupby("district", sort=False)[["checked_km", "meeting_km"]].sum().reset_index()
+    out["meeting_share"] = out["meeting_km"] / out["checked_km"].where(out["checked_km"] > 0)
+    return out
 
 
 # --------------------------------------------------------------------------- site suggestions
@@ -97,8 +107,10 @@ def _suggest(database: str, key: str, revision: int, day: dt.date, rule_id: str,
     assert isinstance(result, Result) and result.rules is not None
     rule = result.rules.get(rule_id)
     assert rule is not None
-    if rule.kind == "along":
-        return siting.along_sites(city, rule, result)
+    if rule.kind == "along":  # numbered through (its rank within the gap kept as in_gap)
+        sites = siting.along_sites(city, rule, result).rename(columns={"rank": "in_gap"})
+        sites.insert(0, "rank", range(1, len(sites) + 1))
+        return sites
     return siting.suggest_sites(city, rule, result, k=k, method=method, time_limit_s=EXACT_SECONDS)
 
 
@@ -134,7 +146,8 @@ def sites_section() -> None:
             t("sites_summary").format(
                 before=answer.uncovered_before, after=answer.uncovered_after, n=len(sites),
                 points=number(sites["points"].iloc[-1] if len(sites) else 0, 1, sign=True),
-                method=t("sites_exact") if answer.method == "exact" else t("sites_greedy"), status=answer.status,
+                method=t("sites_exact") if answer.method == "exact" else t("sites_greedy"),
+                status=pick(SITING_STATUS.get(answer.status, (answer.status, answer.status)), lg),
             )
         )  # fmt: skip
     else:
