@@ -72,7 +72,7 @@ def scorecard_table(result) -> str:
     for r in s.itertuples(index=False):
         if r.rule in walks:
             r = r._replace(title_zh=f"{r.title_zh}（步行 on foot）")
-        checked = number(r.checked, 0) + (" m" if r.kind == "along" else "")
+        checked = number(r.checked, 0) + (" m" if r.kind in ("along", "illuminance") else "")
         need = percent(r.threshold, 0)
         if r.passed is pd.NA or pd.isna(r.points):
             mark = VERDICTS[r.assessment][1] if r.assessment in VERDICTS else "n/a"
@@ -95,6 +95,36 @@ def scorecard_table(result) -> str:
         )
     lines.append(f"gaps 缺口: {len(result.gaps)}; check date 核查日期 {result.as_of.isoformat()}")
     return "\n".join(lines)
+
+
+def illuminance_tables(city, result) -> str:
+    """For each illuminance rule of ``result``: the lit km its estimate finds meeting CJJ 45-2015, by road class
+    against the class's levels (an estimate, said as one)."""
+    from facilities import light, stats
+    from facilities.schema import ROAD_CLASS_LABELS
+    from facilities.words import number, percent
+
+    out = []
+    for rule in result.rules or ():
+        if rule.kind != "illuminance":
+            continue
+        grade = rule.params["grade"]
+        t = stats.illuminance_km(city, rule, result.as_of)
+        t = t[t["district"] == stats.CITY]
+        out += [
+            "",
+            f"{rule.id}: estimated road illuminance against CJJ 45-2015, {grade} grade "
+            f"道路照度估算（{'低' if grade == 'low' else '高'}档值） — an estimate, not a measurement 按台账估算，非实测",
+            f"{'road class 道路等级':<24} {'km':>8} {'meeting 达标 km':>16} {'share':>7} {'Eav ≥ lx':>9} {'U0 ≥':>6}",
+        ]
+        for row in t.itertuples(index=False):
+            levels = light.required(row.road_class, grade)
+            zh, en = ROAD_CLASS_LABELS.get(row.road_class, ("全部", "all"))
+            name = f"{en} {zh}"
+            eav, u0 = (f"{levels[0]:g}", f"{levels[1]:g}") if levels else ("", "")
+            km, meeting, share = number(row.checked_km, 1), number(row.meeting_km, 1), percent(row.meeting_share, 0)
+            out.append(f"{name:<24} {km:>8} {meeting:>16} {share:>7} {eav:>9} {u0:>6}")
+    return "\n".join(out)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -125,6 +155,9 @@ def _check(args: argparse.Namespace) -> int:
     if show:
         sys.stderr.write("\r" + " " * 80 + "\r")
     print(scorecard_table(result))
+    lighting = illuminance_tables(city, result)
+    if lighting:
+        print(lighting)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -152,4 +185,4 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=_check)
 
 
-__all__ = ["add_parsers", "counts_table", "scorecard_table"]
+__all__ = ["add_parsers", "counts_table", "illuminance_tables", "scorecard_table"]

@@ -29,7 +29,8 @@ def test_demo_check_prints_scorecard_and_writes_files(demo_run):
     assert run.returncode in (0, 1), run.stderr
     assert "Traceback" not in run.stderr
     summary = pd.read_csv(out / "summary.csv")
-    rules = [line.split()[0] for line in run.stdout.splitlines()[1:] if line and not line.startswith(("score", "gaps", "wrote"))]
+    table = run.stdout.split("\n\n")[0]  # the scorecard: up to the first blank line
+    rules = [line.split()[0] for line in table.splitlines()[1:]]
     assert rules == summary["rule"].tolist() and len(rules) >= 13
     assert summary["checked"].gt(0).all(), "every default rule has something to check in the demo city"
     gaps = json.loads((out / "gaps.geojson").read_text(encoding="utf-8"))
@@ -38,6 +39,30 @@ def test_demo_check_prints_scorecard_and_writes_files(demo_run):
     assert "pass mark 达标线 850" in run.stdout
     passed = "PASS 达标" in run.stdout
     assert run.returncode == (0 if passed else 1)
+
+
+def test_demo_check_reports_illuminance_per_road_class(demo_run):
+    """The estimate per road class against CJJ 45-2015 Table 3.3.1 (low grade: the levels typed here from the
+    standard); the km checked are the lit roads of each class, summed here with geopandas."""
+    import datetime as dt
+
+    from facilities.rules import load_rules
+    from facilities.store import folder
+
+    run, _ = demo_run
+    text = run.stdout.split("lighting_cjj45: estimated road illuminance against CJJ 45-2015, low grade")[1]
+    rule = load_rules(DEMO / "rules.toml").get("lighting_cjj45")
+    roads = folder.load(DEMO).metric("roads")
+    roads = roads[rule.selections["roads"].where.mask(roads, dt.date(2026, 11, 29))]
+    km = (roads.length / 1000).groupby(roads["road_class"]).sum()
+    levels = {"Expressway": (20, 0.4), "Arterial": (20, 0.4), "Secondary": (15, 0.4), "Branch": (8, 0.3)}
+    for name, (eav, u0) in levels.items():
+        line = next(row for row in text.splitlines() if row.startswith(f"{name} "))
+        checked, meeting, share, got_eav, got_u0 = line.split()[2:]
+        assert float(checked) == pytest.approx(km[name.lower()], abs=0.06) and 0 <= float(meeting) <= float(checked)
+        assert (float(got_eav), float(got_u0)) == (eav, u0) and share.endswith("%")
+    total = next(row for row in text.splitlines() if row.startswith("all 全部")).split()
+    assert float(total[2]) == pytest.approx(km.sum(), abs=0.06)
 
 
 # Sub-rules the demo city meets in full (so the scorecard shows passes too); every other rule finds gaps.

@@ -15,10 +15,12 @@ import re
 
 import pytest
 
+import tests.oracles as oracles
 from facilities import store
 from facilities.check import check
 from facilities.rules import city_rules, load_rules
 from facilities.store import folder
+from facilities.tasks import queries
 from tests.helpers import ADMIN, ARTIFACTS, BROWSER, DEMO, choose, demo_app, open_signed_in, page_ready
 
 pytestmark = BROWSER
@@ -65,6 +67,8 @@ def test_staff_make_suggested_sites_planned_toilets(app, browser):
     summary = page.get_by_text(re.compile(r"未覆盖 \d+ 个 → 新增 3 处后 \d+ 个")).first.inner_text()
     before, after = (int(v) for v in re.findall(r"未覆盖 (\d+) 个 → 新增 3 处后 (\d+) 个", summary)[0])
     assert after < before
+    page.get_by_role("button", name="设为规划设施（3 处）", exact=True).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
     _shot(page, "sites_desktop")
 
     key = "xiangyang"
@@ -81,6 +85,14 @@ def test_staff_make_suggested_sites_planned_toilets(app, browser):
     demo_total = check(folder.load(DEMO), rules, as_of=DAY).total
     stored_rules = city_rules(city)
     assert stored_rules is not None and check(city, stored_rules, as_of=DAY).total == demo_total
+    # the gaps the three sites would close, filed as tasks: three of the spots with no toilet within 500 m on foot
+    # (networkx on the demo's noded roads: tests/oracles.py)
+    page.get_by_role("button", name="将其覆盖的缺口立案", exact=True).click()
+    _wait_text(page, "已立案 3 项", "filed")
+    tasks = queries.tasks(key, user=ADMIN, database=database)
+    filed = {g.split("/", 1)[1] for g in tasks["gap_id"]}
+    assert len(tasks) == 3 and all(g.startswith("toilet_reach:attractions/") for g in tasks["gap_id"])
+    assert len(filed) == 3 and filed <= set(oracles.walking_gaps())
     assert not outside and not errors
 
 
@@ -101,6 +113,8 @@ def test_leader_sees_the_illuminance_estimate(app, browser):
         metric = page.locator("[data-testid='stMetric']", has_text="估算长度（公里）").first
         value = float(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
         assert value == pytest.approx(km, abs=0.06)
+        metric.scroll_into_view_if_needed()  # (the page scrolls inside its main block: the shot shows the estimate)
+        page.wait_for_timeout(500)
         _shot(page, f"lighting_{name}")
         assert not outside and not errors
         page.context.close()
