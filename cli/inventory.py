@@ -118,8 +118,9 @@ def illuminance_tables(city, result) -> str:
             f"{'road class 道路等级':<24} {'km':>8} {'meeting 达标 km':>16} {'share':>7} {'Eav ≥ lx':>9} {'U0 ≥':>6}",
         ]
         for row in t.itertuples(index=False):
-            levels = light.required(row.road_class, grade)
-            zh, en = ROAD_CLASS_LABELS.get(row.road_class, ("全部", "all"))
+            cls = str(row.road_class)
+            levels = light.required(cls, grade)
+            zh, en = ROAD_CLASS_LABELS.get(cls, ("全部", "all"))
             name = f"{en} {zh}"
             eav, u0 = (f"{levels[0]:g}", f"{levels[1]:g}") if levels else ("", "")
             km, meeting, share = number(row.checked_km, 1), number(row.meeting_km, 1), percent(row.meeting_share, 0)

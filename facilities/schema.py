@@ -173,6 +173,7 @@ SOURCE_LABELS: dict[str, Pair] = {
     "suggested": ("建议选址", "Suggested site"),
 }
 SOURCES = tuple(SOURCE_LABELS)
+WIDTH_DOC = "carriageway width, kerb to kerb (m): an illuminance rule's calculation points (empty: its default for the class)"
 ROAD_CLASS_LABELS: dict[str, Pair] = {
     "expressway": ("快速路", "Expressway"),
     "arterial": ("主干路", "Arterial"),
@@ -413,15 +414,7 @@ LAYERS: dict[str, LayerSpec] = {
                 doc="the outline of a pedestrian area (square, 广场): walked across, not along",
                 label=("步行广场", "Pedestrian area"),
             ),
-            Field(
-                "width_m",
-                "float",
-                min=0,
-                max=100,
-                doc="carriageway width (kerb to kerb, m): where an illuminance rule puts its calculation points "
-                "(empty: the rule's default for the road class)",
-                label=("路面宽度 (m)", "Carriageway width (m)"),
-            ),
+            Field("width_m", "float", min=0, max=100, doc=WIDTH_DOC, label=("路面宽度 (m)", "Carriageway width (m)")),
             style=Style(
                 "#7f8c8d",
                 1,
