@@ -85,3 +85,17 @@ def test_sites_are_drawn_with_their_rank_and_the_rules_gaps_only():
     assert f"({n_gaps})" in html and "lighting_cjj45" not in html  # only this rule's gaps
     layer = site_layer(sites)
     assert layer.layer_name.endswith("(2)")
+
+
+def test_the_city_map_carries_the_estimate_hidden():
+    from maps import build_map
+
+    city = folder.load(DEMO)
+    rules = load_rules(DEMO / "rules.toml")
+    result = check(city, rules, as_of=DAY)
+    stretches = illuminance_stretches(city, rules.get("lighting_cjj45"), DAY)
+    html = _html(build_map(city, result, ["toilets"], asset_url=INLINE, illuminance={"lighting_cjj45": stretches}))
+    assert html.count('"lux_class": ') == len(stretches)
+    assert f"({len(stretches)})" in html  # its entry in the layer control, with the number of stretches
+    plain = _html(build_map(city, result, ["toilets"], asset_url=INLINE))
+    assert '"lux_class": ' not in plain
