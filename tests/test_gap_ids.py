@@ -64,13 +64,21 @@ def test_ids_say_what_the_gap_is_about(demo):
     for row in features.itertuples():
         assert row.gap_id == f"{row.rule}:{row.layer}/{row.feature_id}"
     roads = load_city(DEMO_CITY)["roads"].set_index("id")
-    stretches = g[g["gap_id"].str.contains(":roads/")]
+    stretches = g[g["gap_id"].str.contains(r":roads/.*@", regex=True)]
     assert len(stretches)
     for row in stretches.itertuples():
         segment, _at = row.gap_id.split(":roads/")[1].split("@")
         # the named segment belongs to the gap's road, and the stretch starts on it
         assert roads.loc[segment, "name"] == row.name or f"#{segment}" == row.feature_id
         assert roads.loc[segment, "geometry"].distance(Point(row.geometry.coords[0])) < 1e-6
+    # an illuminance rule's gap is about a whole road and class: <rule>:roads/<name or #id>/<class>, on that road
+    whole = g[g["gap_id"].str.contains(":roads/") & ~g["gap_id"].str.contains("@")]
+    assert len(whole) and set(whole["rule"]) == {"lighting_cjj45"}
+    for row in whole.itertuples():
+        key, cls = row.gap_id.split(":roads/")[1].rsplit("/", 1)
+        own = roads[(roads["name"] == key) | (("#" + roads.index.astype(str)) == key)]
+        assert key in (row.name, row.feature_id) and cls in set(own["road_class"])
+        assert own.union_all().buffer(1e-6).contains(row.geometry)
     crossings = g[g["gap_id"].str.contains(":x/")]
     assert len(crossings)
     for row in crossings.itertuples():
