@@ -28,7 +28,7 @@ def _open(browser, url):
 
 def _map_frame(page):
     page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=60_000)
-    frame = page.frame_locator("iframe[title*='streamlit_folium']")
+    frame = page.frame_locator("iframe[title*='streamlit_folium']").first  # (the lighting page has a second: the estimate)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     frame.locator(".leaflet-control-layers").wait_for(timeout=60_000)
     return next(f for f in page.frames if "streamlit_folium" in f.url)
@@ -62,6 +62,9 @@ def test_every_page_works_offline(server, browser, path, has_map):
     page.wait_for_selector("h1", timeout=60_000)
     if has_map:
         _map_frame(page)
+        maps = page.locator("iframe[title*='streamlit_folium']")
+        for i in range(maps.count()):  # every map of the page drawn (the lighting page: lamps and signs, the estimate)
+            page.frame_locator("iframe[title*='streamlit_folium']").nth(i).locator(".leaflet-container").wait_for(timeout=60_000)
     else:
         page.wait_for_selector("[data-testid='stDataFrame'], [data-testid='stVegaLiteChart']", timeout=60_000)
     page.wait_for_timeout(1000)
