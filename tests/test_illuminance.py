@@ -412,3 +412,18 @@ def test_the_demo_estimate_against_a_plain_sum(demo):
     t = illuminance_km(city, rule, TODAY).set_index(["district", "road_class"])
     by_class = {c: (round(t.at[("全市 City", c), "checked_km"], 1), round(t.at[("全市 City", c), "meeting_km"], 1)) for c in widths}
     assert by_class == {"expressway": (7.1, 1.2), "arterial": (63.3, 39.5), "secondary": (72.6, 0.3), "branch": (38.0, 18.7)}
+
+
+def test_the_same_inputs_give_the_same_answer_and_any_change_a_new_one(tmp_path):
+    # two lamps above a 20 m road; the estimate is kept by what it was computed from (kinds/illuminance._CACHE)
+    roads, lamps = [_road()], [_lamp("L1", 5, 0), _lamp("L2", 15, 0)]
+    city, rules, _ = _run(tmp_path / "a", roads, lamps)
+    first = illuminance_stretches(city, rules.get("lux"), TODAY)
+    again = illuminance_stretches(load_city(city.folder), rules.get("lux"), TODAY)  # loaded anew: the same answer
+    assert again["e_avg"].tolist() == first["e_avg"].tolist()
+    brighter = [lamps[0], _lamp("L2", 15, 0, lumens=2 * PHI)]  # one lamp's flux doubled: computed again
+    city2, rules2, _ = _run(tmp_path / "b", roads, brighter)
+    changed = illuminance_stretches(city2, rules2.get("lux"), TODAY)
+    assert changed["e_avg"].iloc[1] > first["e_avg"].iloc[1] and changed["e_avg"].iloc[0] > first["e_avg"].iloc[0]
+    city3, rules3, _ = _run(tmp_path / "c", roads, lamps, _rule(maintenance_factor="0.5"))  # a parameter changed
+    assert illuminance_stretches(city3, rules3.get("lux"), TODAY)["e_avg"].tolist() == pytest.approx((first["e_avg"] * 0.5).tolist())

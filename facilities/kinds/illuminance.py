@@ -20,7 +20,9 @@ U0 and the levels; drawn as lines. (Every stretch, passing or not, is in :func:`
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from typing import Any
 
 import geopandas as gpd
@@ -143,10 +145,44 @@ def _stretch_line(geom: Any, start: float, length: float) -> Any:
     return shapely.LineString(shapely.get_coordinates(shapely.line_interpolate_point(geom, steps)))
 
 
+#: the last few estimates, by what they were computed from (:func:`_key`): a city loaded again, or checked
+#: again, with the same lamps, roads and rule gets the same stretches without computing them again
+_CACHE: OrderedDict[bytes, tuple[gpd.GeoDataFrame, dict[str, Any]]] = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def _key(ctx: Context, roads: gpd.GeoDataFrame, lamps: gpd.GeoDataFrame) -> bytes:
+    """A digest of everything an estimate depends on: the selected roads and lamps (every field, every
+    geometry), the rule (parameters and tables), the city's folder and metric CRS, and its IES files' times."""
+    h = hashlib.blake2b(digest_size=32)
+    for frame in (roads, lamps):
+        h.update(frame.drop(columns="geometry").to_csv().encode())
+        h.update(b"".join(shapely.to_wkb(frame.geometry.to_numpy())))
+    rule = ctx.rule
+    ies = [(path, (ctx.city.folder / path).stat().st_mtime_ns if (ctx.city.folder / path).is_file() else None)
+           for _, path in sorted(dict(rule.option("ies", ())).items())]  # fmt: skip
+    h.update(repr((rule.id, sorted(rule.params.items()), rule.options, str(ctx.city.folder), str(ctx.city.metric_crs), ies)).encode())
+    return h.digest()
+
+
 def compute(ctx: Context) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """The stretches (metric CRS, :data:`STRETCH_COLUMNS`) and what the note says (lamps not counted, roads skipped)."""
-    p, s = ctx.rule.params, settings(ctx)
+    """The stretches (metric CRS, :data:`STRETCH_COLUMNS`) and what the note says (lamps not counted, roads
+    skipped); the same inputs give the same answer from a small cache (:data:`_CACHE`)."""
     roads, lamps = ctx.select("roads"), ctx.select("lamps")
+    key = _key(ctx, roads, lamps)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        out, info = _CACHE[key]
+        return out.copy(), dict(info)
+    out, info = _compute(ctx, roads, lamps)
+    _CACHE[key] = (out.copy(), dict(info))
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return out, info
+
+
+def _compute(ctx: Context, roads: gpd.GeoDataFrame, lamps: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    p, s = ctx.rule.params, settings(ctx)
     rated = roads["road_class"].isin(list(light.CJJ45)).to_numpy(dtype=bool)
     info: dict[str, Any] = {"skipped": int((~rated).sum()), "lamps": len(lamps)}
     roads = roads[rated]
