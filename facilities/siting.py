@@ -35,7 +35,7 @@ from facilities.distance import EUCLIDEAN
 from facilities.kinds import Context, along
 from facilities.planned import next_id, planned_feature
 from facilities.rules import Rule
-from facilities.walk import NOT_WALKED, Walking, _padded, _symmetric, join, walking
+from facilities.walk import NOT_WALKED, Walking, _padded, _symmetric, join, same_segment, walking
 
 __all__ = [
     "METHODS", "STEP_M", "Siting", "along_sites", "candidate_sites", "coverage_matrix", "exact", "greedy", "interchange", "next_id",
@@ -197,18 +197,9 @@ def walk_cover(walk: Walking, targets: np.ndarray, sites: np.ndarray, distance: 
         bi, ji = np.nonzero(dist[:, tj.node] + tj.cost <= limit)
         rows.append(tj.place[ji])
         cols.append(batch[bi])
-    on = pd.merge(
-        pd.DataFrame({"seg": tj.on_seg, "t": tj.on_place, "tlo": tj.lo, "thi": tj.hi, "toff": tj.off}),
-        pd.DataFrame({"seg": sj.on_seg, "f": sj.on_place, "flo": sj.lo, "fhi": sj.hi, "foff": sj.off}),
-        on="seg",
-    )
-    if len(on):
-        seg = on["seg"].to_numpy()
-        length = np.hypot(*(net.xy[net.seg_v[seg]] - net.xy[net.seg_u[seg]]).T)
-        apart = np.maximum(0, np.maximum(on["flo"].to_numpy() - on["thi"].to_numpy(), on["tlo"].to_numpy() - on["fhi"].to_numpy()))
-        ok = on["toff"].to_numpy() + on["foff"].to_numpy() + apart * length <= limit
-        rows.append(on["t"].to_numpy()[ok])
-        cols.append(on["f"].to_numpy()[ok])
+    t_on, s_on, d = same_segment(net, tj, sj)  # two places on one segment: straight along it
+    rows.append(t_on[d <= limit])
+    cols.append(s_on[d <= limit])
     ti, si = shapely.STRtree(sites).query(targets, predicate="intersects")
     rows.append(ti)
     cols.append(si)

@@ -257,6 +257,22 @@ def join(net: Network, geoms: np.ndarray) -> Joins:
 # --------------------------------------------------------------------------- the distance backend
 
 
+def same_segment(net: Network, a: Joins, b: Joins) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of places of ``a`` and ``b`` joined to one segment, and the walk between them straight along it
+    (each one's way onto the segment plus the stretch of segment between them): (a's place, b's place, metres)."""
+    on = pd.merge(
+        pd.DataFrame({"seg": a.on_seg, "t": a.on_place, "tlo": a.lo, "thi": a.hi, "toff": a.off}),
+        pd.DataFrame({"seg": b.on_seg, "f": b.on_place, "flo": b.lo, "fhi": b.hi, "foff": b.off}),
+        on="seg",
+    )
+    if not len(on):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+    seg = on["seg"].to_numpy()
+    length = np.hypot(*(net.xy[net.seg_v[seg]] - net.xy[net.seg_u[seg]]).T)
+    apart = np.maximum(0, np.maximum(on["flo"].to_numpy() - on["thi"].to_numpy(), on["tlo"].to_numpy() - on["fhi"].to_numpy()))
+    return on["t"].to_numpy(), on["f"].to_numpy(), on["toff"].to_numpy() + on["foff"].to_numpy() + apart * length
+
+
 @dataclass
 class Walking:
     """Walking distance on a :class:`Network` (implements :class:`facilities.distance.Distance`)."""
@@ -307,17 +323,9 @@ class Walking:
         which[place[first]] = src[node[first]]
         start[place[first]] = node[first]
         # two places on one segment: straight along it
-        on = pd.merge(
-            pd.DataFrame({"seg": tj.on_seg, "t": tj.on_place, "tlo": tj.lo, "thi": tj.hi, "toff": tj.off}),
-            pd.DataFrame({"seg": fj.on_seg, "f": fj.on_place, "flo": fj.lo, "fhi": fj.hi, "foff": fj.off}),
-            on="seg",
-        )
-        if len(on):
-            seg = on["seg"].to_numpy()
-            length = np.hypot(*(self.net.xy[self.net.seg_v[seg]] - self.net.xy[self.net.seg_u[seg]]).T)
-            apart = np.maximum(0, np.maximum(on["flo"].to_numpy() - on["thi"].to_numpy(), on["tlo"].to_numpy() - on["fhi"].to_numpy()))
-            d = on["toff"].to_numpy() + on["foff"].to_numpy() + apart * length
-            for t, f, dd in zip(on["t"].tolist(), on["f"].tolist(), d.tolist(), strict=True):
+        t_on, f_on, d = same_segment(self.net, tj, fj)
+        if len(d):
+            for t, f, dd in zip(t_on.tolist(), f_on.tolist(), d.tolist(), strict=True):
                 if dd < out[t]:
                     out[t], which[t], start[t] = dd, f, -1
         # a facility in or on a target area: no walk at all

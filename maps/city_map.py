@@ -340,6 +340,24 @@ def search_records(city: City, layers: list[str], basemap: Basemap) -> list[dict
     return records
 
 
+def base_map(city: City, basemap: Basemap, urls: list[str], lang: str = "zh") -> folium.Map:
+    """A map of the city centred at its centre (shifted to GCJ-02 with tiles in it), its tiles (``urls``) and
+    the background (:func:`background`): what every map of the city starts from."""
+    cfg = city.config
+    lon, lat = cfg.center_lon, cfg.center_lat
+    if basemap.gcj02:  # the tiles are in GCJ-02: so is every layer drawn on them (display_shift), and the centre
+        from facilities.chinacrs import wgs84_to_gcj02
+
+        lon, lat = (float(v) for v in wgs84_to_gcj02(lon, lat))
+    m = folium.Map(location=[lat, lon], zoom_start=cfg.zoom, tiles=None, prefer_canvas=True, control_scale=True)
+    for url in urls:
+        folium.TileLayer(tiles=url, attr=basemap.attr, name=basemap.label_en, subdomains=basemap.subdomains, control=False,
+                         max_zoom=19).add_to(m)  # fmt: skip
+    for lyr in background(city, basemap, lang):
+        lyr.add_to(m)
+    return m
+
+
 def build_map(
     city: City,
     result: Result | None = None,
@@ -378,17 +396,7 @@ def build_map(
     unknown = [name for name in layers if name not in MAP_LAYERS]
     if unknown:
         raise ValueError(f"unknown map layer(s) {unknown}; known: {', '.join(MAP_LAYERS)}")
-    cfg = city.config
-    center_lon, center_lat = cfg.center_lon, cfg.center_lat
-    if b.gcj02:
-        from facilities.chinacrs import wgs84_to_gcj02
-
-        center_lon, center_lat = (float(v) for v in wgs84_to_gcj02(center_lon, center_lat))
-    m = folium.Map(location=[center_lat, center_lon], zoom_start=cfg.zoom, tiles=None, prefer_canvas=True, control_scale=True)
-    for url in urls:
-        folium.TileLayer(tiles=url, attr=b.attr, name=b.label_en, subdomains=b.subdomains, control=False, max_zoom=19).add_to(m)
-    for lyr in background(city, b, lang):
-        lyr.add_to(m)
+    m = base_map(city, b, urls, lang)
     for name in layers:
         if name == "lamps":
             if len(city["lamps"]):
@@ -414,6 +422,7 @@ __all__ = [
     "BASEMAPS",
     "DEFAULT_LAYERS",
     "MAP_LAYERS",
+    "base_map",
     "build_map",
     "facility_layer",
     "features",

@@ -21,7 +21,7 @@ from facilities.rules import Rule
 from facilities.words import number, pick, text, value_label
 from maps.assets import APP_STATIC_URL, localize
 from maps.basemaps import display_shift, resolve
-from maps.city_map import background, facility_layer, features, gap_layers
+from maps.city_map import base_map, facility_layer, features, gap_layers
 from maps.controls import Legend
 from maps.style import GAP_COLOR, SITE_COLOR
 
@@ -82,7 +82,7 @@ def illuminance_map(
 ) -> folium.Map:
     """The city's background with the illuminance estimate of every checked stretch and its legend."""
     b, urls = resolve(basemap)
-    m = _base(city, b, urls, lang)
+    m = base_map(city, b, urls, lang)
     if len(stretches):
         illuminance_layer(stretches, basemap, lang).add_to(m)
         _fit(m, display_shift(stretches, b))
@@ -136,7 +136,7 @@ def sites_map(
     """One rule's gaps, the facilities it counts and the suggested ``sites`` on the city's background,
     zoomed to the gaps and the sites."""
     b, urls = resolve(basemap)
-    m = _base(city, b, urls, lang)
+    m = base_map(city, b, urls, lang)
     layer = rule.selections["facility"].layer
     if layer != "lamps" and len(city[layer]):
         facility_layer(city, layer, b, lang).add_to(m)
@@ -159,21 +159,6 @@ def sites_map(
     ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return localize(m, asset_url)
-
-
-def _base(city: City, b, urls: list[str], lang: str) -> folium.Map:
-    cfg = city.config
-    lon, lat = cfg.center_lon, cfg.center_lat
-    if b.gcj02:  # the tiles are in GCJ-02: so is every layer drawn on them (display_shift), and the centre
-        from facilities.chinacrs import wgs84_to_gcj02
-
-        lon, lat = (float(v) for v in wgs84_to_gcj02(lon, lat))
-    m = folium.Map(location=[lat, lon], zoom_start=cfg.zoom, tiles=None, prefer_canvas=True, control_scale=True)
-    for url in urls:
-        folium.TileLayer(tiles=url, attr=b.attr, name=b.label_en, subdomains=b.subdomains, control=False, max_zoom=19).add_to(m)
-    for lyr in background(city, b, lang):
-        lyr.add_to(m)
-    return m
 
 
 def _fit(m: folium.Map, gdf: gpd.GeoDataFrame) -> None:

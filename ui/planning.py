@@ -114,6 +114,18 @@ def _suggest(database: str, key: str, revision: int, day: dt.date, rule_id: str,
     return siting.suggest_sites(city, rule, result, k=k, method=method, time_limit_s=EXACT_SECONDS)
 
 
+@st.cache_resource(show_spinner="正在绘制地图 Drawing the map…", max_entries=16)
+def _sites_map(database: str, key: str, revision: int, day: dt.date, rule_id: str, k: int, method: str, language: str) -> dict:
+    """The map of one suggestion (the rule's gaps, its facilities, the sites), built once per request and language."""
+    answer = _suggest(database, key, revision, day, rule_id, k, method)
+    sites = answer if isinstance(answer, gpd.GeoDataFrame) else answer.sites
+    result = checked(database, key, revision, day)
+    assert isinstance(result, Result) and result.rules is not None
+    rule = result.rules.get(rule_id)
+    assert rule is not None
+    return foliummap.prepare(sites_map(load(database, key, revision), result, rule, sites, lang=language))
+
+
 def sites_section() -> None:
     """Suggest where new facilities would close the most gaps of a reach rule (or each dark stretch of an
     along rule), with what each would cover and add to the score; staff make a suggestion a planned
@@ -155,8 +167,9 @@ def sites_section() -> None:
     if not len(sites):
         return
     st.dataframe(site_table(sites), hide_index=True)
-    city = current_city()
-    show(foliummap.prepare(sites_map(city, result, rule, sites, lang=lg)), key="sites_map", height=480)
+    show(
+        _sites_map(database, key, revision, result.as_of, rule_id, int(k), "exact" if exact else "greedy", lg), key="sites_map", height=480
+    )
     make_planned(rule, sites)
 
 
