@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# the suite's worker processes (pytest-xdist): one per core of the 2-core machine it is written for
+TEST_WORKERS ?= 2
+# the app's port (make run PORT=8502)
+PORT ?= 8501
 
 .PHONY: run test lint format demo clean
 
@@ -15,11 +19,11 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-run: $(STAMP)  ## start the app on the demo city at http://127.0.0.1:8501 (ARGS="..." passes Streamlit options)
-	$(PY) -m streamlit run app.py --server.port 8501 $(ARGS)
+run: $(STAMP)  ## start the app on the demo city at http://127.0.0.1:$(PORT) (PORT=8502 another port; ARGS="..." Streamlit options)
+	$(PY) -m streamlit run app.py --server.port $(PORT) $(ARGS)
 
-test: $(STAMP)  ## run the whole test suite
-	$(PY) -m pytest
+test: $(STAMP)  ## run the whole test suite (TEST_WORKERS=1 runs it in one process)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)  ## ruff (style, complexity, docstrings) and mypy (types); run by .ci/run
 	$(PY) -m ruff check .

@@ -59,3 +59,14 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs two workers, ``--dist loadgroup``): a file's tests stay on one
+    worker (they share module fixtures), and every browser test is in one group, so two Chromium-driven apps
+    never compete for this 2-core machine (a page timed at 20 s alone took over 90 s beside another)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
