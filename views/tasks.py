@@ -193,22 +193,30 @@ def main() -> None:
     headline(frame)
     shown = filters(frame)
     top = st.container()  # the chosen task, above the list (a pick in the list or on the board shows it here)
-    tab_list, tab_board, tab_map, tab_notices = st.tabs([t("view_list"), t("view_board"), t("view_map"), t("view_notices")])
+    # the tabs keep the chosen one across reruns (a message above them after an action must not reset it to the
+    # first) and only the open tab's content is built
+    tab_list, tab_board, tab_map, tab_notices = st.tabs(
+        [t("view_list"), t("view_board"), t("view_map"), t("view_notices")], key="tasks_view", on_change="rerun"
+    )
     picked = None
-    with tab_list:
-        if shown.empty:
-            st.info(t("no_tasks"))
-        else:
-            picked = listing(shown)
-            if picked is None:
-                st.caption(t("pick_task"))
-    with tab_board:
-        board(shown)
-    with tab_map:
-        open_ones = shown[~shown["state"].isin(list(flow.FINISHED))]
-        show(ui.task_map(open_ones), key="tasks_map", height=520)
-    with tab_notices:
-        notices_tab(frame)
+    if tab_list.open:
+        with tab_list:
+            if shown.empty:
+                st.info(t("no_tasks"))
+            else:
+                picked = listing(shown)
+                if picked is None:
+                    st.caption(t("pick_task"))
+    if tab_board.open:
+        with tab_board:
+            board(shown)
+    if tab_map.open:
+        with tab_map:
+            open_ones = shown[~shown["state"].isin(list(flow.FINISHED))]
+            show(ui.task_map(open_ones), key="tasks_map", height=520)
+    if tab_notices.open:
+        with tab_notices:
+            notices_tab(frame)
     chosen = picked or st.session_state.get("task_open")
     if chosen is not None and chosen in set(frame["id"]):
         with top:
