@@ -50,7 +50,8 @@ VERDICT_KEYS = ("passed", "failed", "incomplete")
 #: one row per gap; ``gap_id`` is stable across runs while the gap is the same thing (see facilities.kinds)
 #: ``straight_m``: for a measure on foot, the straight-line distance beside it (else empty)
 GAP_COLUMNS = [
-    "gap_id", "rule", "layer", "feature_id", "name", "district", "unit", "measure", "measure_unit", "straight_m", "detail", "geometry",
+    "gap_id", "rule", "layer", "feature_id", "name", "district", "unit", "measure", "measure_unit", "straight_m", "detail", "detail_zh",
+    "geometry",
 ]  # fmt: skip
 
 

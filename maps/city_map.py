@@ -204,6 +204,8 @@ def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = 
     for rule, group in gaps.groupby("rule", sort=False):
         shown = group.copy()
         shown["measure"] = [measure_text(m, u, lang) for m, u in zip(group["measure"], group["measure_unit"], strict=True)]
+        shown["rule"] = str(titles.get(rule, rule))  # the rule's title in the reader's language, not its id
+        shown["detail"] = group["detail_zh" if lang == "zh" else "detail"]
         title = html_text(str(titles.get(rule, rule)))
         style = GAP_SHAPE_STYLES[KINDS[kinds[rule]].gap_shape]
         out.append(

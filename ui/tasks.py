@@ -98,7 +98,7 @@ def gap_status(row: pd.Series, result: Result) -> None:
     """What the check says about the task's gap now."""
     here = result.gaps[result.gaps["gap_id"] == row["gap_id"]]
     if len(here):
-        st.warning(t("gap_still").format(detail=md(here["detail"].iloc[0])))
+        st.warning(t("gap_still").format(detail=md(here["detail_zh" if lang() == "zh" else "detail"].iloc[0])))
     elif row["state"] in flow.FINISHED:
         st.success(t("gap_gone_closed"))
     else:

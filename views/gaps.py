@@ -93,6 +93,8 @@ def main() -> None:
     st.subheader(f"{t('gaps_table')} ({len(shown)} {t('rows')})")
     st.caption(t("gap_hint"))
     flat = table(shown)
+    flat["rule"] = flat["rule"].map(titles).fillna(flat["rule"])  # titles in the reader's language, not rule ids
+    flat["detail"] = flat["detail_zh" if lang() == "zh" else "detail"]
     columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
     if flat["straight_m"].notna().any():  # a walking rule's gaps: the straight line beside the walk
         columns.insert(columns.index("measure_unit") + 1, "straight_m")

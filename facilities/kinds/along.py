@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from facilities import coverage
-from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, gap, road_keys
+from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, gap, layer_title, road_keys
 
 
 def roads_by_key(roads: gpd.GeoDataFrame) -> dict[str, list]:
@@ -66,7 +66,10 @@ def evaluate(ctx: Context) -> Outcome:
         i, at = _start_segment(segments, shapely.Point(s.geometry.coords[0]))
         first = segments.iloc[0].copy()
         first["id"] = s.road  # a stretch belongs to the whole road: reported with the road key, its first segment's attributes
-        detail = f"{s.length:.0f} m with no {what} within {p['snap_m']:g} m (from {s.start:.0f} m to {s.end:.0f} m along the road)"
+        detail = (
+            f"沿路第 {s.start:.0f}–{s.end:.0f} 米共 {s.length:.0f} 米，{p['snap_m']:g} 米内无{layer_title(what)}",
+            f"{s.length:.0f} m with no {what} within {p['snap_m']:g} m (from {s.start:.0f} m to {s.end:.0f} m along the road)",
+        )
         about = f"roads/{segments['id'].iloc[i]}@{at:.0f}m"
         gaps.append(gap(rule, about, "roads", first, s.geometry, s.length, "m", detail))
     outcome = Outcome.of(total, covered, gaps)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from facilities.distance import Distance
+from facilities.schema import ALL_LAYERS, Pair
 from facilities.walk import walking
 
 if TYPE_CHECKING:
@@ -142,15 +143,22 @@ def gap_id(rule: Rule, about: str) -> str:
     return f"{rule.id}:{about}"
 
 
+def layer_title(layer: str) -> str:
+    """A layer's Chinese title, for the Chinese half of a gap's detail (its name if it is not a layer)."""
+    spec = ALL_LAYERS.get(layer)
+    return spec.title_zh if spec is not None else layer
+
+
 def feature_about(layer: str, feature_id: Any) -> str:
     """What a gap about a feature is about: ``<layer>/<feature id>``."""
     return f"{layer}/{feature_id}"
 
 
 def gap(
-    rule: Rule, about: str, layer: str, row: pd.Series | dict | None, geometry: Any, measure: float | None, unit: str, detail: str
+    rule: Rule, about: str, layer: str, row: pd.Series | dict | None, geometry: Any, measure: float | None, unit: str, detail: Pair
 ) -> dict:
-    """One gap row: its stable id ``<rule>:<about>``, the rule, the feature it is about, a measure and a detail."""
+    """One gap row: its stable id ``<rule>:<about>``, the rule, the feature it is about, a measure and a detail
+    (``detail``: Chinese, English; kept as ``detail_zh`` and ``detail``)."""
     return {
         "gap_id": gap_id(rule, about),
         "rule": rule.id,
@@ -162,13 +170,14 @@ def gap(
         "measure": float(measure) if measure is not None and np.isfinite(measure) else np.nan,
         "measure_unit": unit,
         "straight_m": np.nan,
-        "detail": detail,
+        "detail": detail[1],
+        "detail_zh": detail[0],
         "geometry": geometry,
     }
 
 
 def feature_gaps(
-    rule: Rule, layer: str, rows: gpd.GeoDataFrame, positions: list[int], measures: list[float], unit: str, details: list[str]
+    rule: Rule, layer: str, rows: gpd.GeoDataFrame, positions: list[int], measures: list[float], unit: str, details: list[Pair]
 ) -> list[dict]:
     """Gaps about features of ``layer`` (rows at ``positions``): the id is ``<rule>:<layer>/<feature id>``."""
     geoms = rows.geometry.to_numpy()

@@ -20,7 +20,13 @@ def evaluate(ctx: Context) -> Outcome:
     km2 = zones.geometry.area.to_numpy() / 1e6
     density = np.divide(counts, km2, out=np.zeros(len(zones)), where=km2 > 0)
     bad = np.flatnonzero(density < p["min_per_km2"]).tolist()
-    details = [f"{counts[i]} in {km2[i]:.2f} km² = {density[i]:.2f}/km² < {p['min_per_km2']:g}/km²" for i in bad]
+    details = [
+        (
+            f"{km2[i]:.2f} 平方公里内 {counts[i]} 座 = {density[i]:.2f} 座/平方公里，低于 {p['min_per_km2']:g} 座/平方公里",
+            f"{counts[i]} in {km2[i]:.2f} km² = {density[i]:.2f}/km² < {p['min_per_km2']:g}/km²",
+        )
+        for i in bad
+    ]
     gaps = feature_gaps(rule, "zones", zones, bad, density[bad].tolist(), "per km²", details)
     return Outcome.of(len(zones), len(zones) - len(bad), gaps)
 

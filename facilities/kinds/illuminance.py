@@ -233,14 +233,18 @@ def detail(e_avg: float, e_required: float, u0: float, u0_required: float) -> st
     return f"estimated Eav {e_avg:.1f} lx (needs ≥ {e_required:g}), U0 {u0:.2f} (needs ≥ {u0_required:g}); estimate"
 
 
-def road_detail(bad: pd.DataFrame, total: int) -> str:
-    """The detail of a road's gap: how many of its ``total`` stretches fall short, over how many km, with
-    the lowest Eav and U0 among them and the levels."""
+def road_detail(bad: pd.DataFrame, total: int) -> tuple[str, str]:
+    """The detail of a road's gap (Chinese, English): how many of its ``total`` stretches fall short, over how
+    many km, with the lowest Eav and U0 among them and the levels."""
     n, km = len(bad), bad["length_m"].sum() / 1000
     lo, hi = bad["e_avg"].min(), bad["e_avg"].max()
     req, ureq = bad["e_required"].iloc[0], bad["u0_required"].iloc[0]
     span = f"{lo:.1f} lx" if round(lo, 1) == round(hi, 1) else f"{lo:.1f}–{hi:.1f} lx"
-    return (
+    zh = (
+        f"{total} 段中 {n} 段（{km:.2f} 公里）未达 CJJ 45：估算平均照度 {span}（要求 ≥ {req:g}），"
+        f"均匀度最低 {bad['u0'].min():.2f}（要求 ≥ {ureq:g}）；估算"
+    )
+    return zh, (
         f"{n} of {total} stretches ({km:.2f} km) below CJJ 45: estimated Eav {span} (needs ≥ {req:g}), "
         f"U0 down to {bad['u0'].min():.2f} (needs ≥ {ureq:g}); estimate"
     )

@@ -16,7 +16,7 @@ import shapely
 from pyproj import Transformer
 
 from facilities import coverage
-from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, gap, road_keys
+from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, gap, layer_title, road_keys
 from facilities.walk import road_levels
 
 
@@ -39,8 +39,10 @@ def evaluate(ctx: Context) -> Outcome:
         names = nodes[i][1]
         lon, lat = to_wgs84.transform(*shapely.get_coordinates(pts[i])[0])
         row = pd.Series({"id": " × ".join(names), "name": " / ".join(names)})
-        detail = f"no qualifying {rule.selections['facility'].layer} within {p['distance_m']:g} m"
-        detail += f"; nearest {d:.0f} m" if np.isfinite(d) else ""
+        what = rule.selections["facility"].layer
+        zh = f"{p['distance_m']:g} 米内无符合要求的{layer_title(what)}" + (f"；最近 {d:.0f} 米" if np.isfinite(d) else "")
+        en = f"no qualifying {what} within {p['distance_m']:g} m" + (f"; nearest {d:.0f} m" if np.isfinite(d) else "")
+        detail = (zh, en)
         gaps.append(gap(rule, f"x/{'+'.join(names)}@{lon:.5f},{lat:.5f}", "roads", row, pts[i], d, "m", detail))
     return Outcome.of(len(nodes), len(nodes) - len(bad), gaps)
 

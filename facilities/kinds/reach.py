@@ -11,7 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from facilities.kinds.base import SHARE, Context, Kind, Outcome, Param, feature_about, feature_gaps, gap_id
+from facilities.kinds.base import SHARE, Context, Kind, Outcome, Pair, Param, feature_about, feature_gaps, gap_id, layer_title
 from facilities.walk import walking
 
 
@@ -34,15 +34,23 @@ def evaluate(ctx: Context) -> Outcome:
     return Outcome.of(len(targets), len(targets) - len(bad), gaps)
 
 
-def _detail(count: int, p: dict, d: float, straight: float, what: str, walk: bool) -> str:
-    """A gap's detail: how many are within reach, how far the nearest is (on foot and in a straight line)."""
-    foot = " on foot" if walk else ""
-    text = f"{count} of {p['min_count']} within {p['distance_m']:g} m{foot}; "
+def _detail(count: int, p: dict, d: float, straight: float, what: str, walk: bool) -> Pair:
+    """A gap's detail (Chinese, English): how many are within reach, how far the nearest is (on foot and in a
+    straight line)."""
+    foot, zfoot, title = (" on foot", "步行 ", layer_title(what)) if walk else ("", "", layer_title(what))
+    en = f"{count} of {p['min_count']} within {p['distance_m']:g} m{foot}; "
+    zh = f"{zfoot}{p['distance_m']:g} 米内有 {count} 处{title}（要求至少 {p['min_count']} 处）；"
     if np.isfinite(d):
-        return text + f"nearest {d:.0f} m{foot}" + (f" ({straight:.0f} m in a straight line)" if walk else "")
+        return (
+            zh + f"{zfoot.strip()}最近 {d:.0f} 米" + (f"（直线 {straight:.0f} 米）" if walk else ""),
+            en + f"nearest {d:.0f} m{foot}" + (f" ({straight:.0f} m in a straight line)" if walk else ""),
+        )
     if np.isfinite(straight):
-        return text + f"no qualifying {what} reachable on foot (nearest {straight:.0f} m in a straight line)"
-    return f"no qualifying {what} at all"
+        return (
+            zh + f"步行无法到达符合要求的{title}（最近直线 {straight:.0f} 米）",
+            en + f"no qualifying {what} reachable on foot (nearest {straight:.0f} m in a straight line)",
+        )
+    return (f"完全没有符合要求的{title}", f"no qualifying {what} at all")
 
 
 def areas(ctx: Context) -> gpd.GeoDataFrame:

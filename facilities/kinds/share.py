@@ -77,7 +77,8 @@ def evaluate(ctx: Context) -> Outcome:
         rule.condition.describe() if rule.condition else "",
         f"{rule.days.start}→{rule.days.end or 'today'} ≤ {rule.days.max} days" if rule.days else "") if x)  # fmt: skip
     bad = np.flatnonzero(~ok).tolist()
-    gaps = feature_gaps(rule, sel.layer, targets, bad, measure[bad].tolist(), unit, [f"does not meet: {what}"] * len(bad))
+    detail = (f"不符合：{rule.title_zh}", f"does not meet: {what}")
+    gaps = feature_gaps(rule, sel.layer, targets, bad, measure[bad].tolist(), unit, [detail] * len(bad))
     return Outcome.of(len(targets), int(ok.sum()), gaps)
 
 
