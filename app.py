@@ -35,6 +35,9 @@ PAGES = (
     ("views/users.py", "page_users", ":material/group:", "users", "users"),
 )
 
+#: the default page's reserved address (never typed: the page is at "/" and at its own address)
+HOME = "start"
+
 try:
     seed()
     if current_user() is None:
@@ -42,11 +45,13 @@ try:
     elif sidebar():
         keep_cookie()
         home = "my-tasks" if own_unit() else "map"  # a responsible unit's user starts at its tasks
+        shown = [p for p in PAGES if allowed(p[4]) and (p[3] != "my-tasks" or own_unit())]  # my tasks: a unit user's
         pages = [
-            st.Page(script, title=t(title), icon=icon, url_path=path, default=path == home)
-            for script, title, icon, path, action in PAGES
-            if allowed(action) and (path != "my-tasks" or own_unit())  # my tasks: a responsible unit's user's
-        ]
+            # Streamlit serves the default page at "/" only (its own address would say "Page not found"): it takes
+            # a reserved address, and a hidden twin answers at its own (/map), so every page has one address
+            st.Page(script, title=t(title), icon=icon, url_path=HOME if path == home else path, default=path == home)
+            for script, title, icon, path, _ in shown
+        ] + [st.Page(script, title=t(title), url_path=path, visibility="hidden") for script, title, _, path, _ in shown if path == home]
         st.navigation(pages).run()
 except Exception as exc:  # st.stop and reruns are not Exceptions: they pass
     # a bug of ours: the user gets one clear line (no traceback, nothing from the data as markup); the log the details

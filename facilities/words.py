@@ -85,7 +85,7 @@ MAP_WORDS: dict[str, Pair] = {
     "water": ("水系", "Water"),
     "districts": ("区界", "Districts"),
     "roads": ("道路", "Roads"),
-    "lamps_working": ("亮 working", "working 亮"),
+    "lamps_working": ("亮灯", "working"),
     "status_planned": ("虚线空心 = 规划", "dashed ring = planned"),
     "status_closed": ("灰色 = 关闭", "grey = closed"),
     "lux_estimate": ("道路照度估算 (CJJ 45)", "Estimated road illuminance (CJJ 45)"),
@@ -174,6 +174,18 @@ APP_WORDS: dict[str, Pair] = {
     "when": ("时间 (UTC)", "When (UTC)"),
     "source_of_change": ("来源", "Source"),
     "field": ("字段", "Field"),
+    "value": ("值", "Value"),
+    "whole_record": ("整条记录", "Whole record"),
+    "first_start": ("首次启动（系统）", "First start (system)"),
+    "no_lamps": ("没有路灯数据：本城市未录入路灯。", "No lamps recorded for this city."),
+    "no_signs": ("没有标识数据：本城市未录入标识标牌。", "No signs recorded for this city."),
+    "tables": ("数据表", "Tables"),
+    "city_total": ("全市", "Whole city"),
+    "raw_codes": ("下载原始代码", "Download raw codes"),
+    "raw_codes_help": (
+        "下载的 CSV 使用字段名与原始代码（与 GeoJSON 相同），而不是中文标签。",
+        "The CSV download keeps field names and codes (as in GeoJSON) instead of the labels.",
+    ),
     "old": ("原值", "Old value"),
     "new": ("新值", "New value"),
     "action": ("操作", "Action"),
@@ -242,7 +254,7 @@ APP_WORDS: dict[str, Pair] = {
     "page_my_tasks": ("我的任务", "My tasks"),
     "page_dashboard": ("领导看板", "Dashboard"),
     "tasks_need_db": ("任务保存在数据库中。", "Tasks are kept in the database."),
-    "file_tasks": ("立案（转为整改任务）", "File as tasks (立案)"),
+    "file_tasks": ("立案（转为整改任务）", "File as rectification tasks"),
     "file_selected": ("将选中的缺口立案", "File the selected gap"),
     "file_shown": ("将列出的 {n} 个缺口立案", "File the {n} gaps listed"),
     "file_rule": ("将该规则的全部缺口立案", "File every gap of this rule"),
@@ -459,7 +471,7 @@ def no_data_note(layer: str) -> str:
 #: how a gap's measure is written, by its ``measure_unit`` (format strings, Chinese and English)
 MEASURES: dict[str, Pair] = {
     "m": ("{:,.0f} m", "{:,.0f} m"),
-    "days": ("{:.0f} 天 days", "{:.0f} days 天"),
+    "days": ("{:.0f} 天", "{:.0f} days"),
     "per km²": ("{:.2f} /km²", "{:.2f} /km²"),
     "lx": ("{:.1f} lx（估算）", "{:.1f} lx (estimate)"),
     "share": ("", ""),
@@ -473,6 +485,16 @@ SITING_STATUS: dict[str, Pair] = {
     "time limit: greedy kept": ("求解超时，保留快速结果", "time limit: the fast answer kept"),
     "time limit: best found": ("求解超时，采用求解器当前最优", "time limit: the solver's best so far"),
 }
+
+#: where a change of the audit trail came from (facilities.store.db.edits.SOURCES) and what it did
+CHANGE_SOURCES: dict[str, Pair] = {
+    "app": ("应用内编辑", "In the app"),
+    "import": ("导入", "Import"),
+    "cli": ("命令行", "Command line"),
+    "gis": ("GIS 软件（如 QGIS）", "GIS software (e.g. QGIS)"),
+    "revert": ("撤销", "Revert"),
+}
+CHANGE_ACTIONS: dict[str, Pair] = {"insert": ("新增", "Added"), "update": ("修改", "Changed"), "delete": ("删除", "Deleted")}
 
 #: a boolean value in a table or popup
 BOOLEAN: dict[bool, Pair] = {True: ("是", "Yes"), False: ("否", "No")}

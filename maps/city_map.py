@@ -20,6 +20,7 @@ import shapely
 from facilities import City
 from facilities.check import Result, reach_areas, walk_routes
 from facilities.kinds import KINDS
+from facilities.present import is_coded, readable
 from facilities.schema import ALL_LAYERS, MAP_LAYERS
 from facilities.words import LANGS, both, field_label, label, measure_text, pick, text
 from maps.assets import APP_STATIC_URL, localize
@@ -55,9 +56,17 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def features(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
-    """A GeoJSON dict with only ``columns`` as properties, every text value HTML-escaped."""
+def features(gdf: gpd.GeoDataFrame, columns: list[str], labels: tuple[str, str] | None = None) -> dict[str, Any]:
+    """A GeoJSON dict with only ``columns`` as properties, every text value HTML-escaped. With ``labels``
+    (layer, language), each coded column (a closed set of values, yes/no) also gets ``<column>_text``: its
+    value's label, which popups and tooltips show (styles read the codes)."""
     cols = [c for c in columns if c in gdf.columns]
+    if labels is not None:
+        layer, lang = labels
+        coded = [c for c in cols if is_coded(layer, c)]
+        if coded:
+            gdf = gdf.assign(**{f"{c}_text": readable(gdf[coded], layer, lang, headers=False)[c] for c in coded})
+            cols = cols + [f"{c}_text" for c in coded]
     feats = []
     # 6 decimals of a degree is about 0.1 m: plenty for a map, and half the bytes
     geoms = shapely.transform(gdf.geometry.to_numpy(), lambda c: np.round(c, 6)) if len(gdf) else []
@@ -78,12 +87,17 @@ def _aliases(fields: list[str], lang: str, layer: str | None) -> list[str]:
     return [field_label(layer, f, lang) if layer else label(f, lang) for f in fields]
 
 
+def _shown(fields: list[str], layer: str | None) -> list[str]:
+    """The properties a popup shows for ``fields``: a coded field's label (``<field>_text``, see :func:`features`)."""
+    return [f"{f}_text" if layer and is_coded(layer, f) else f for f in fields]
+
+
 def _tooltip(fields: list[str], lang: str, layer: str | None = None) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(fields=fields, aliases=_aliases(fields, lang, layer), sticky=False)
+    return folium.GeoJsonTooltip(fields=_shown(fields, layer), aliases=_aliases(fields, lang, layer), sticky=False)
 
 
 def _popup(fields: list[str], lang: str, layer: str | None = None) -> folium.GeoJsonPopup:
-    return folium.GeoJsonPopup(fields=fields, aliases=_aliases(fields, lang, layer), max_width=360)
+    return folium.GeoJsonPopup(fields=_shown(fields, layer), aliases=_aliases(fields, lang, layer), max_width=360)
 
 
 def _title(layer: str, lang: str, n: int | None = None) -> str:
@@ -114,7 +128,7 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
     if len(districts):
         out.append(
             folium.GeoJson(
-                features(districts, ["name", "name_en", "id", "unit"]),
+                features(districts, ["name", "name_en", "id", "unit"], ("zones", lang)),
                 name=text("districts", lang),
                 style_function=lambda f: {"color": layer_style("zones").color, "weight": 2, "dashArray": "6 4", "fill": False},
                 tooltip=_tooltip(["name", "name_en"], lang, "zones"),
@@ -127,7 +141,7 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
         fields = ["name", "name_en", "road_class"]
         out.append(
             folium.GeoJson(
-                features(roads, fields),
+                features(roads, fields, ("roads", lang)),
                 name=_title("roads", lang, len(roads)),
                 style_function=lambda f: {
                     "color": "#909497",
@@ -150,7 +164,7 @@ def facility_layer(city: City, layer: str, basemap: Basemap, lang: str = "zh") -
     fields = _fields(layer)
     style = layer_style(layer)
     return folium.GeoJson(
-        features(gdf, fields),
+        features(gdf, fields, (layer, lang)),
         name=_title(layer, lang, len(gdf)),
         marker=folium.CircleMarker(radius=style.radius),
         style_function=lambda f, layer=layer: point_style(layer, f["properties"], f["geometry"]["type"]),
@@ -172,13 +186,22 @@ def lamp_layer(city: City, basemap: Basemap, lang: str = "zh", max_points: int =
     return point_cloud(lamps, _title("lamps", lang, len(lamps)), lang, max_points)
 
 
+def _coded_text(layer: str, field: str, values: pd.Series, lang: str) -> pd.Series:
+    """A coded field's values by their labels (one lookup per distinct value: cheap for 100,000 lamps)."""
+    if not is_coded(layer, field):
+        return values
+    spec = ALL_LAYERS[layer].field(field)
+    assert spec is not None
+    return values.map({v: pick(lab, lang) for v, lab in spec.value_labels.items()}).fillna(values)
+
+
 def point_cloud(lamps: gpd.GeoDataFrame, name: str, lang: str = "zh", max_points: int = 150_000) -> PointCloud:
     pts = lamps.geometry.representative_point() if len(lamps) and not (lamps.geom_type == "Point").all() else lamps.geometry
     # beyond DETAIL_LIMIT points, per-point text with many distinct values (ids) is left out: it would
     # outweigh the geometry; fields with few values (road, type, district) stay
     classes = list(layer_style("lamps").classes.values())
     fields = {
-        f: (field_label("lamps", f, lang), lamps[f])
+        f: (field_label("lamps", f, lang), _coded_text("lamps", f, lamps[f], lang))
         for f in ("id", "road", "lamp_type", "height_m", "circuit", "district", "unit")
         if f in lamps and (len(lamps) <= DETAIL_LIMIT or lamps[f].nunique() <= 65_536)
     }

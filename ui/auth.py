@@ -112,9 +112,15 @@ def sign_in_page(demo_passwords: dict[str, str]) -> None:
     passwords the demo city ships in its ``accounts.toml``, ``demo_passwords``)."""
     if st.session_state.pop(_COOKIE_CLEAR, False):
         _cookie_script("", 0)
-    st.session_state.setdefault("lang", "zh")
-    st.radio(" ", ["zh", "en"], format_func=lambda x: "中文" if x == "zh" else "English", key="lang", horizontal=True,
-             label_visibility="collapsed")  # fmt: skip
+    st.radio(
+        " ",
+        ["zh", "en"],
+        format_func=lambda x: "中文" if x == "zh" else "English",
+        key="lang",
+        horizontal=True,
+        label_visibility="collapsed",
+        bind="query-params",
+    )  # fmt: skip (?lang=English: see ui.state.sidebar)
     st.title(f"旅游城市设施 Tourist-city facilities · {_t('sign_in_title')}")
     st.caption(_t("sign_in_first"))
     if settings.auth_mode() == "header":

@@ -280,10 +280,11 @@ def seed() -> None:
 
 def sidebar() -> bool:
     """Who is signed in, the language and city pickers; False when there is no city to show."""
-    st.session_state.setdefault("lang", "zh")
     with st.sidebar:
-        account_box()
-        st.radio(t("lang"), ["zh", "en"], format_func=lambda x: "中文" if x == "zh" else "English", key="lang", horizontal=True)
+        # bound to the address (?lang=English): a reload, a bookmark or a shared link keeps the language
+        st.radio(t("lang"), ["zh", "en"], format_func=lambda x: "中文" if x == "zh" else "English", key="lang", horizontal=True,
+                 bind="query-params")  # fmt: skip
+        account_box()  # (after the language: its words follow the choice made on this run)
         try:
             choices, _ = _choices()
         except (StoreError, settings.SettingError) as exc:

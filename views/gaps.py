@@ -27,7 +27,6 @@ def summary_table(result: Result) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("rule"): s["title_zh"] if lg == "zh" else s["title_en"],
-            "id": s["rule"],
             label("checked", lg): s["checked"].round(0),
             label("share", lg): s["share"],
             label("threshold", lg): s["threshold"],

@@ -9,10 +9,11 @@ import streamlit as st
 
 from facilities import store
 from facilities.errors import EditConflict, EditRejected
+from facilities.present import readable
 from facilities.schema import ALL_LAYERS
 from facilities.spreadsheet import to_csv_bytes
 from facilities.store import layer_to_geojson
-from facilities.words import field_label, label, value_label
+from facilities.words import field_label, value_label
 from ui.auth import allowed, me
 from ui.forms import field_widget, form_values
 from ui.state import current_city, current_source, lang, page_title, t
@@ -44,12 +45,10 @@ def main() -> None:
     if "bulk_saved" in st.session_state:
         st.success(st.session_state.pop("bulk_saved"))
     st.caption(f"{len(flat)} {t('rows')}")
-    st.dataframe(
-        flat.rename(columns={c: field_label(layer, c, lang()) if ALL_LAYERS[layer].field(c) else label(c, lang()) for c in flat.columns}),
-        hide_index=True,
-    )  # downloads keep field names
-    a, b = st.columns(2)
-    a.download_button(t("download_csv"), to_csv_bytes(flat), f"{layer}.csv", "text/csv")
+    st.dataframe(readable(flat, layer, lang()), hide_index=True)
+    a, b, c = st.columns(3)
+    raw = c.toggle(t("raw_codes"), key="inventory_raw", help=t("raw_codes_help"))  # field names and codes, as in GeoJSON
+    a.download_button(t("download_csv"), to_csv_bytes(flat if raw else readable(flat, layer, lang())), f"{layer}.csv", "text/csv")
     geojson = json.dumps(layer_to_geojson(gdf), ensure_ascii=False)
     b.download_button(t("download_geojson"), geojson, f"{layer}.geojson", "application/geo+json")
     if allowed("edit") and st.toggle(t("edit_table"), key=f"bulk:{layer}"):

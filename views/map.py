@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from facilities.chinacrs import gcj02_to_wgs84
+from facilities.present import readable
 from facilities.query import nearest_feature
 from facilities.schema import ALL_LAYERS, LAYERS
 from facilities.words import field_label
@@ -22,12 +23,11 @@ def details(layer: str, row: pd.Series) -> None:
     spec = ALL_LAYERS[layer]
     st.markdown(f"**{spec.title_zh if lang() == 'zh' else spec.title_en}**")
 
-    def text(value: object) -> str:
-        return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
-
-    rows = [(field_label(layer, f, lang()), text(row[f])) for f in spec.field_names if f in row.index and pd.notna(row[f]) and row[f] != ""]
+    names = [f for f in spec.field_names if f in row.index and pd.notna(row[f]) and row[f] != ""]
+    values = readable(pd.DataFrame([row[names]]), layer, lang(), headers=False).iloc[0]
+    rows = [(field_label(layer, f, lang()), values[f]) for f in names]
     # st.table: plain HTML text (escaped by Streamlit), readable and printable, not a canvas grid
-    st.table(pd.DataFrame(rows, columns=["field", "value"]).set_index("field"))
+    st.table(pd.DataFrame(rows, columns=[t("field"), t("value")]).set_index(t("field")))
 
 
 def main() -> None:

@@ -9,8 +9,23 @@ import streamlit as st
 
 from documents.scorecard import scorecard_html
 from facilities import stats
-from facilities.words import number, percent, verdict
+from facilities.words import BOOLEAN, label, number, percent, pick, verdict
 from ui.state import current_city, current_result, lang, page_title, t
+
+
+def improve_table(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The rules to improve as a reader sees them: the title in the chosen language, shares as percentages,
+    the verdict in words, an empty cell (not ``None``) where a rule was not assessed."""
+    out = pd.DataFrame({
+        label("rule", language): frame["title_zh" if language == "zh" else "title_en"],
+        label("share", language): frame["share"].map(percent),
+        label("threshold", language): frame["threshold"].map(percent),
+        label("passed", language): ["" if pd.isna(v) else pick(BOOLEAN[bool(v)], language) for v in frame["passed"]],
+    })  # fmt: skip
+    for col in ("points", "weight", "points_missing", "gain"):
+        out[label(col, language)] = ["" if pd.isna(v) else number(v, 1) for v in frame[col]]
+    out[label("gaps", language)] = frame["gaps"]
+    return out
 
 
 def main() -> None:
@@ -57,7 +72,7 @@ def main() -> None:
     )
     st.altair_chart(chart, width="stretch")
     st.subheader(t("to_improve"))
-    st.dataframe(stats.rules_to_improve(result), hide_index=True)
+    st.dataframe(improve_table(stats.rules_to_improve(result), lang()), hide_index=True)
     report = scorecard_html(result, city, lang=lang())
     st.download_button(t("download_report"), report.encode("utf-8"), f"scorecard-{city.folder.name}-{result.as_of}.html", "text/html")
 
