@@ -9,7 +9,7 @@ import pandas as pd
 from shapely import Point
 
 from facilities.city import City
-from facilities.schema import ALL_LAYERS, LAYERS
+from facilities.schema import ALL_LAYERS, LAYERS, LayerSpec
 
 
 def filter_city(
@@ -21,8 +21,10 @@ def filter_city(
 ) -> City:
     """A city whose facility layers keep only the features matching every given filter (None = no filter).
 
-    ``types`` applies to each layer's type field (toilet grade, sign type, …) where the layer has one of
-    those values; ``grades`` to layers with a ``grade`` field. Zones, roads and water are never filtered.
+    ``districts`` applies to every facility layer. ``statuses``, ``types`` (each layer's type field: sign
+    type, lamp type, …) and ``grades`` apply to a layer only where it has one of the chosen values: each
+    layer has its own statuses, so choosing a toilet's status leaves the street reports (whose statuses
+    differ) as they are. Zones, roads and water are never filtered.
     """
     sets = {k: set(v) for k, v in (("district", districts), ("status", statuses), ("type", types), ("grade", grades)) if v is not None}
     if not sets:
@@ -35,17 +37,50 @@ def filter_city(
         keep = pd.Series(True, index=gdf.index)
         if "district" in sets:
             keep &= gdf["district"].isin(sets["district"])
-        if "status" in sets:
+        if "status" in sets and _offers(spec, "status", sets["status"]):
             keep &= gdf["status"].isin(sets["status"])
         if "type" in sets and spec.type_field:
             type_field = spec.field(spec.type_field)
             values = set(type_field.allowed or ()) if type_field is not None else set()
             if values & sets["type"]:  # only layers that have one of the chosen types are filtered by type
                 keep &= gdf[spec.type_field].isin(sets["type"])
-        if "grade" in sets and "grade" in gdf.columns:
+        if "grade" in sets and "grade" in gdf.columns and _offers(spec, "grade", sets["grade"]):
             keep &= gdf["grade"].isin(sets["grade"])
         layers[name] = gdf[keep.fillna(False).to_numpy(dtype=bool)]
     return city.with_layers(layers)
+
+
+def _offers(spec: LayerSpec, field: str, chosen: set[str]) -> bool:
+    """Whether ``field`` of the layer allows one of the ``chosen`` values."""
+    f = spec.field(field)
+    return f is not None and bool(set(f.allowed or ()) & chosen)
+
+
+def layer_values(layers: Iterable[str], field: str) -> list[str]:
+    """The allowed values of ``field`` over ``layers`` (each value once, in the layers' order): what a filter
+    of the chosen layers offers."""
+    out: dict[str, None] = {}
+    for name in layers:
+        spec = LAYERS.get(name)
+        f = spec.field(field) if spec is not None else None
+        if f is not None and f.allowed:
+            out |= dict.fromkeys(f.allowed)
+    return list(out)
+
+
+def filter_gaps(gaps: gpd.GeoDataFrame, filtered: City, districts: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+    """The gaps that go with a filtered city (:func:`filter_city`): those in the chosen ``districts`` and, for a
+    gap about a facility, only where that facility is still in ``filtered``."""
+    keep = pd.Series(True, index=gaps.index)
+    if districts is not None:
+        keep &= gaps["district"].isin(set(districts))
+    for name in LAYERS:
+        if name in ("zones", "roads") or name not in filtered.layers:
+            continue
+        about = (gaps["layer"] == name).to_numpy()
+        if about.any():
+            keep &= ~about | gaps["feature_id"].isin(set(filtered[name]["id"])).to_numpy()
+    return gaps[keep.to_numpy(dtype=bool)]
 
 
 def nearest_feature(city: City, lon: float, lat: float, layers: Iterable[str], max_m: float = 50.0) -> tuple[str, pd.Series] | None:

@@ -7,6 +7,7 @@ HTML-escaped before it reaches the page; all assets are local (see :mod:`maps.as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -381,6 +382,17 @@ def base_map(city: City, basemap: Basemap, urls: list[str], lang: str = "zh") ->
     for lyr in background(city, basemap, lang):
         lyr.add_to(m)
     return m
+
+
+def fit_view(
+    west: float, south: float, east: float, north: float, width_px: int = 800, height_px: int = 540, max_zoom: int = 17
+) -> tuple[tuple[float, float], int]:
+    """The centre (lat, lon) and the largest whole Web-Mercator zoom at which the box fits a map of that size."""
+    lat = (south + north) / 2
+    dlon = max(east - west, 1e-9)
+    dlat = max(north - south, 1e-9) / max(math.cos(math.radians(lat)), 1e-6)  # (Mercator stretches north-south)
+    zoom = math.floor(math.log2(min(width_px * 360 / (256 * dlon), height_px * 360 / (256 * dlat))))
+    return (lat, (west + east) / 2), int(min(max(zoom, 3), max_zoom))
 
 
 def build_map(

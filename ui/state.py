@@ -14,6 +14,7 @@ sidebar's date picker, by default ``FACILITIES_AS_OF``, else the rules file's ``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from facilities.auth import SETUP, accounts, scope_unit
 from facilities.auth.scope import unit_city, visible_city
 from facilities.check import Result, check, illuminance_stretches
 from facilities.errors import StoreError
-from facilities.query import filter_city
+from facilities.query import filter_city, filter_gaps
 from facilities.rules import RulesError, city_rules
 from facilities.words import ui
 from maps import build_map
@@ -150,9 +151,11 @@ def _city_map(
 ) -> dict:
     city = unit_city(load(database, key, revision), unit)
     result = checked(database, key, revision, as_of) if gaps else None
-    if filters:
-        city = filter_city(city, **dict(filters))
     result = result if isinstance(result, Result) else None
+    if filters:  # one filter for the facilities and the gaps drawn: a gap goes with the facility it is about
+        city = filter_city(city, **dict(filters))
+        if result is not None:
+            result = dataclasses.replace(result, gaps=filter_gaps(result.gaps, city, dict(filters).get("districts")))
     # in the app the legend starts folded: the map is smaller than a full page
     lux = illuminance(database, key, revision, as_of) if result is not None else None
     m = build_map(
