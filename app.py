@@ -16,27 +16,11 @@ import streamlit as st
 from facilities import settings
 from facilities.auth import accounts
 from ui.auth import allowed, current_user, keep_cookie, sign_in_page
+from ui.pages import HOME, PAGES
 from ui.state import own_unit, seed, sidebar, t
 
 st.set_page_config(page_title="旅游城市设施 Tourist-city facilities", page_icon="🗺️", layout="wide")
 
-#: every page: (script, title key, icon, address, the action a user needs to see it)
-PAGES = (
-    ("views/map.py", "page_map", ":material/map:", "map", "read"),
-    ("views/gaps.py", "page_gaps", ":material/flag:", "gaps", "read_all"),
-    ("views/lighting.py", "page_lighting", ":material/lightbulb:", "lighting", "read_all"),
-    ("views/scorecard.py", "page_scorecard", ":material/scoreboard:", "scorecard", "read_all"),
-    ("views/inventory.py", "page_inventory", ":material/table_view:", "inventory", "read"),
-    ("views/tasks.py", "page_tasks", ":material/assignment:", "tasks", "dashboard"),
-    ("views/my_tasks.py", "page_my_tasks", ":material/task_alt:", "my-tasks", "unit_step"),
-    ("views/dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard", "dashboard"),
-    ("views/edit.py", "page_edit", ":material/edit:", "edit", "edit"),
-    ("views/changes.py", "page_changes", ":material/history:", "changes", "history"),
-    ("views/users.py", "page_users", ":material/group:", "users", "users"),
-)
-
-#: the default page's reserved address (never typed: the page is at "/" and at its own address)
-HOME = "start"
 
 try:
     seed()

@@ -31,7 +31,12 @@ def readable(frame: pd.DataFrame, layer: str, lang: str, headers: bool = True) -
         if is_coded(layer, col):
             out[col] = ["" if _missing(v) else value_label(layer, col, bool(v) if isinstance(v, bool | np.bool_) else v, lang)
                         for v in values]  # fmt: skip
-        elif values.dtype == object or pd.api.types.is_string_dtype(values) or values.isna().any():
+        elif (
+            values.dtype == object
+            or pd.api.types.is_string_dtype(values)
+            or pd.api.types.is_datetime64_any_dtype(values)  # (dates as dates, not midnight timestamps)
+            or values.isna().any()
+        ):
             out[col] = ["" if _missing(v) else _plain(v) for v in values]
         else:
             out[col] = values

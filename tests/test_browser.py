@@ -100,10 +100,16 @@ def test_clicking_a_feature_shows_its_details(server, browser):
     page.wait_for_timeout(500)
     latlng = f"[{toilet.geometry.y}, {toilet.geometry.x}]"
     x, y = frame.evaluate(f"() => {{ const m = {js_map}; const p = m.latLngToContainerPoint({latlng}); return [p.x, p.y]; }}")
+    page.locator("iframe[title*='streamlit_folium']").scroll_into_view_if_needed()  # (the filters are above it)
+    page.wait_for_timeout(300)
     box = page.locator("iframe[title*='streamlit_folium']").bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
-    details = page.locator("[data-testid='stColumn']").nth(1)
-    details.get_by_text(toilet["id"], exact=True).wait_for(timeout=30_000)
+    details = page.locator(".st-key-map_details")  # the panel beside the map
+    try:
+        details.get_by_text(toilet["id"], exact=True).wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "app_click_failed.png"))
+        raise
     page.screenshot(path=str(ARTIFACTS / "app_click.png"))
     assert outside == []
 

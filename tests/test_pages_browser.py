@@ -20,11 +20,11 @@ import re
 
 import pytest
 
-from app import PAGES
 from facilities.auth import accounts
 from facilities.schema import ALL_LAYERS
 from facilities.store import folder
 from tests.helpers import ADMIN, ARTIFACTS, BROWSER, DEMO, demo_app, open_signed_in, page_ready
+from ui.pages import PAGES
 
 pytestmark = BROWSER
 AS_OF = "2026-11-29"

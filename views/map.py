@@ -138,7 +138,7 @@ def main() -> None:
         prepared = city_map(layers, basemap, filters, gaps=gaps, remember_view=True, returned=("last_object_clicked",))
         # only clicks come back: panning and zooming do not rerun the app
         out = show(prepared, key="main_map", height=560, center=center, zoom=zoom)
-    with right:
+    with right, st.container(key="map_details"):
         clicked_panel(city, layers, basemap, out)
     with st.expander(t("counts")):
         st.dataframe(city.report.counts_frame(), hide_index=True)
