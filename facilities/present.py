@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from facilities.schema import ALL_LAYERS
@@ -28,16 +27,16 @@ def readable(frame: pd.DataFrame, layer: str, lang: str, headers: bool = True) -
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
         values = frame[col]
+        na = values.isna().to_numpy(dtype=bool)
         if is_coded(layer, col):
-            out[col] = ["" if _missing(v) else value_label(layer, col, bool(v) if isinstance(v, bool | np.bool_) else v, lang)
-                        for v in values]  # fmt: skip
+            out[col] = ["" if m else value_label(layer, col, v, lang) for v, m in zip(values, na, strict=True)]
         elif (
             values.dtype == object
             or pd.api.types.is_string_dtype(values)
             or pd.api.types.is_datetime64_any_dtype(values)  # (dates as dates, not midnight timestamps)
-            or values.isna().any()
+            or na.any()
         ):
-            out[col] = ["" if _missing(v) else _plain(v) for v in values]
+            out[col] = ["" if m else _plain(v) for v, m in zip(values, na, strict=True)]
         else:
             out[col] = values
     if headers:
@@ -51,10 +50,6 @@ def _plain(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat(sep=" ", timespec="minutes")
     return str(value)
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 __all__ = ["is_coded", "readable"]

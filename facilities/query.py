@@ -39,11 +39,8 @@ def filter_city(
             keep &= gdf["district"].isin(sets["district"])
         if "status" in sets and _offers(spec, "status", sets["status"]):
             keep &= gdf["status"].isin(sets["status"])
-        if "type" in sets and spec.type_field:
-            type_field = spec.field(spec.type_field)
-            values = set(type_field.allowed or ()) if type_field is not None else set()
-            if values & sets["type"]:  # only layers that have one of the chosen types are filtered by type
-                keep &= gdf[spec.type_field].isin(sets["type"])
+        if "type" in sets and spec.type_field and _offers(spec, spec.type_field, sets["type"]):
+            keep &= gdf[spec.type_field].isin(sets["type"])
         if "grade" in sets and "grade" in gdf.columns and _offers(spec, "grade", sets["grade"]):
             keep &= gdf["grade"].isin(sets["grade"])
         layers[name] = gdf[keep.fillna(False).to_numpy(dtype=bool)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from facilities.schema import ALL_LAYERS
@@ -568,8 +569,8 @@ def field_label(layer: str, field: str, lang: str) -> str:
 
 def value_label(layer: str, field: str, value: Any, lang: str) -> str:
     """The label of an allowed value (or a boolean) of ``field`` of ``layer``; other values as they are."""
-    if isinstance(value, bool):
-        return pick(BOOLEAN[value], lang)
+    if isinstance(value, bool | np.bool_):  # (numpy's booleans too: a value read from a frame)
+        return pick(BOOLEAN[bool(value)], lang)
     spec = ALL_LAYERS.get(layer)
     f = spec.field(field) if spec is not None else None
     if f is not None and isinstance(value, str) and value in f.value_labels:

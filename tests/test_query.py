@@ -35,7 +35,8 @@ def _kept(city, layer, **wanted):
             if spec is None or not set(spec.allowed or ()) & set(values):
                 continue  # the layer has none of these values: not filtered by this field
             ok &= row[field] in values
-        out.append(row["id"]) if ok else None
+        if ok:
+            out.append(row["id"])
     return sorted(out)
 
 

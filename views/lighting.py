@@ -67,10 +67,9 @@ def main() -> None:
     c[3].metric(t("damaged_missing"), "—" if no_signs else f"{int(total_s['damaged']) + int(total_s['missing'])}")
 
     language = lang()
+    dark = dark.assign(road_class=[_class_text(v, language) for v in dark["road_class"]])  # labelled once: charts, tables
     by_district_l = lamps[lamps["district"] != CITY_TOTAL]
-    dark_by_district = dark[dark["district"] != CITY_TOTAL].assign(
-        road_class=lambda f: [value_label("roads", "road_class", v, language) for v in f["road_class"]]
-    )
+    dark_by_district = dark[dark["district"] != CITY_TOTAL]
     by_district_s = signs[signs["district"] != CITY_TOTAL]
     left, right = st.columns(2)
     with left:
@@ -91,7 +90,7 @@ def main() -> None:
             )
             st.altair_chart(bar(damaged, "district", "count", t("damaged_missing"), color="condition"), width="stretch")
     with st.expander(t("tables")):
-        for frame in (lamps, signs, dark.assign(road_class=lambda f: [_class_text(v, language) for v in f["road_class"]])):
+        for frame in (lamps, signs, dark):
             if len(frame):
                 shown = frame.assign(**{c: frame[c].map(percent) for c in frame.columns if c.endswith("_share")})
                 shown["district"] = shown["district"].replace({CITY_TOTAL: t("city_total")})

@@ -47,37 +47,31 @@ def filter_panel(city) -> tuple[list[str], dict, bool]:
         district = c[0].multiselect(t("district"), districts, placeholder=t("all"), key="map_districts")
         statuses = layer_values(facility, "status")
         status = c[1].multiselect(t("status"), statuses, placeholder=t("all"), key="map_statuses",
-                                  format_func=lambda v: _value_text(facility, "status", v, language))  # fmt: skip
-        type_fields = {n: LAYERS[n].type_field for n in facility if LAYERS[n].type_field}
-        types = list(dict.fromkeys(v for n, f in type_fields.items() for v in layer_values([n], f or "")))
+                                  format_func=lambda v: _label(v, [(n, "status") for n in facility], language))  # fmt: skip
+        type_fields = [(n, LAYERS[n].type_field or "") for n in facility if LAYERS[n].type_field]
+        types = list(dict.fromkeys(v for n, f in type_fields for v in layer_values([n], f)))
         kinds = c[2].multiselect(t("type"), types, placeholder=t("all"), key="map_types",
-                                 format_func=lambda v: _type_text(type_fields, v, language))  # fmt: skip
+                                 format_func=lambda v: _label(v, type_fields, language))  # fmt: skip
         grades = sorted(layer_values(facility, "grade"), key=len, reverse=True)
         grade = c[3].multiselect(t("grade"), grades, placeholder=t("all"), key="map_grades",
-                                 format_func=lambda v: _value_text(facility, "grade", v, language))  # fmt: skip
+                                 format_func=lambda v: _label(v, [(n, "grade") for n in facility], language))  # fmt: skip
         gaps = c[4].toggle(t("show_gaps"), value=True, key="map_gaps", help=t("show_gaps_help"))
     filters = {"districts": district or None, "statuses": status or None, "types": kinds or None, "grades": grade or None}
     return layers, filters, gaps
 
 
-def _value_text(layers: list[str], field: str, value: str, language: str) -> str:
-    for n in layers:
-        text = value_label(n, field, value, language)
+def _label(value: str, fields: list[tuple[str, str]], language: str) -> str:
+    """The label of ``value`` from the first (layer, field) that declares one; the value itself otherwise."""
+    for layer, field in fields:
+        text = value_label(layer, field, value, language)
         if text != value:
             return text
     return value
 
 
-def _type_text(type_fields: dict, value: str, language: str) -> str:
-    for n, f in type_fields.items():
-        text = value_label(n, f, value, language)
-        if text != value:
-            return text
-    return value
-
-
-def answer(city, layers: list[str], filters: dict) -> tuple[pd.DataFrame, dict]:
-    """The count per chosen layer and the list of what the filters keep: (list, label per layer)."""
+def answer(city, layers: list[str], filters: dict, listed: bool) -> tuple[pd.DataFrame, dict]:
+    """The count per chosen layer and, when ``listed``, the list of what the filters keep: (list, count per
+    layer). (No filter: the counts only; the whole city as a list would be built on every rerun for nothing.)"""
     language = lang()
     shown = filter_city(city, **filters)
     counts, parts = {}, []
@@ -87,6 +81,8 @@ def answer(city, layers: list[str], filters: dict) -> tuple[pd.DataFrame, dict]:
         gdf = shown[name]
         spec = LAYERS[name]
         counts[name] = len(gdf)
+        if not listed:
+            continue
         grade = "grade" if "grade" in gdf.columns and spec.type_field != "grade" else None  # (a toilet's type is its grade)
         cols = list(dict.fromkeys(c for c in (*LIST_FIELDS[:2], spec.type_field, grade, LIST_FIELDS[2]) if c))
         flat = readable(pd.DataFrame(gdf[[c for c in cols if c in gdf.columns]]), name, language, headers=False)
@@ -117,7 +113,7 @@ def main() -> None:
         )
     layers, filters, gaps = filter_panel(city)
     filtered = any(v is not None for v in filters.values())
-    listing, counts = answer(city, layers, filters)
+    listing, counts = answer(city, layers, filters, listed=filtered)
     names = {n: ALL_LAYERS[n].title_zh if language == "zh" else ALL_LAYERS[n].title_en for n in counts}
     st.markdown(" · ".join(f"**{names[n]} {c:,}**" if c else f"{names[n]} {t('none_shown')}" for n, c in counts.items()) or t("no_layer"))
     left, right = st.columns([3, 1])
