@@ -80,7 +80,11 @@ def test_every_word_in_both_languages(table):
 
 def test_no_word_table_repeats_a_key():
     # a dict literal silently keeps the last of two equal keys: read the source
-    tree = ast.parse((ROOT / "facilities" / "words.py").read_text(encoding="utf-8"))
+    for module in ("words.py", "app_words.py"):
+        _no_repeated_key(ast.parse((ROOT / "facilities" / module).read_text(encoding="utf-8")))
+
+
+def _no_repeated_key(tree: ast.AST) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
