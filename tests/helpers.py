@@ -26,7 +26,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import geopandas as gpd
@@ -210,11 +210,28 @@ def demo_app(tmp_path_factory, log_name: str, as_of: str) -> Iterator[tuple[str,
         yield url, database
 
 
+#: Streamlit's own marks of an app that has finished its run and is connected (as its own e2e tests wait)
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
+
+
 def page_ready(page) -> None:
-    """Wait until a page of the app has drawn its title and stopped loading."""
-    page.wait_for_selector("h1", timeout=90_000)
-    page.wait_for_load_state("networkidle", timeout=90_000)  # (the first page of a fresh app builds the store)
-    page.wait_for_timeout(800)
+    """Wait until a page of the app has drawn its title and its script run has ended.
+
+    Streamlit marks its root element with the script's state; that, not the network falling quiet, says the
+    page is drawn (a page whose components keep a request open never reaches "networkidle": the CI failure
+    of test_two_tabs_the_second_save_is_refused_and_its_input_kept). The network is then given a moment to
+    settle for the components' frames, without failing when it does not. A screenshot is kept on a timeout.
+    """
+    try:
+        page.wait_for_selector("h1", timeout=120_000)  # (the first page of a fresh app builds the store)
+        page.wait_for_selector(APP_IDLE, state="attached", timeout=120_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "page_ready_failed.png"), full_page=True)
+        raise
+    with suppress(Exception):  # (the page is drawn: a component's long request is not a failure)
+        page.wait_for_load_state("networkidle", timeout=15_000)
+    page.wait_for_timeout(500)
 
 
 def choose(page, label: str, option: str, scope=None, shot: str = "choose_failed") -> None:
