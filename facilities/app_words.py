@@ -97,6 +97,19 @@ APP_WORDS: dict[str, Pair] = {
     "no_signs": ("没有标识数据：本城市未录入标识标牌。", "No signs recorded for this city."),
     "tables": ("数据表", "Tables"),
     "city_total": ("全市", "Whole city"),
+    # the district comparison (lighting & signage page)
+    "district_comparison": ("各区对比", "District comparison"),
+    "comparison_help": (
+        "各区在用设施的数量、密度（每平方公里）与比例；“—”表示无法计算：该区没有可算比例的设施，或没有区界面积。",
+        "Facilities in use by district: counts, per km² and shares; “—”: cannot be computed "
+        "(none in the district to take a share of, or no district boundary to give an area).",
+    ),
+    "compare_figure": ("比较指标", "Figure to compare"),
+    "figure": ("指标", "Figure"),
+    "no_layer_data": ("没有{layer}数据：本城市未录入{layer}。", "No {layer} recorded for this city."),
+    "not_computable": ("无法计算：{districts}", "Cannot be computed for: {districts}"),
+    "city_line": ("虚线：全市", "Dashed line: whole city"),
+    "district_unspecified": ("未注明区", "District not given"),
     "raw_codes": ("下载原始代码", "Download raw codes"),
     "raw_codes_help": (
         "下载的 CSV 使用字段名与原始代码（与 GeoJSON 相同），而不是中文标签。",

@@ -6,7 +6,8 @@ order of the city's district zones (``zones`` with ``zone_type = "district"``), 
 named by the data (sorted), then :data:`UNSPECIFIED` for features with no district.
 
 A feature's district is its own ``district`` field (the data's declaration, which the validator checks
-against the district zones), not a spatial join.
+against the district zones), not a spatial join. :func:`district_comparison` puts every layer side by side,
+district by district, with each district's area (its zones measured in the city's metric CRS).
 
 :data:`facilities.words.COLUMNS` gives a bilingual heading for every column, for reports and pages.
 """
@@ -25,7 +26,7 @@ from facilities.check import Result, illuminance_stretches
 from facilities.city import City
 from facilities.kinds import along, road_keys, select
 from facilities.rules import Rule
-from facilities.schema import NOT_IN_USE, ROAD_CLASSES
+from facilities.schema import LAYERS, NOT_IN_USE, ROAD_CLASSES
 
 CITY = "全市 City"
 UNSPECIFIED = "未注明 Not given"
@@ -247,6 +248,110 @@ def sign_figures(city: City) -> pd.DataFrame:
     return table
 
 
+# --------------------------------------------------------------------------- every layer, district by district
+
+#: layers the comparison only counts (in use, by district)
+_PLAIN = ("stops", "docks", "billboards")
+#: street reports not yet fixed (待处理 open, 已派遣 assigned): what the comparison counts of that layer
+UNFIXED = ("open", "assigned")
+
+
+def toilet_grades() -> list[str]:
+    """The toilets' grades of the layer model, best first (AAA, AA, A), the ungraded (``none``) last."""
+    grade = LAYERS["toilets"].field("grade")
+    grades = list(grade.allowed) if grade is not None else []
+    return [*reversed([g for g in grades if g != "none"]), *[g for g in grades if g == "none"]]
+
+
+def _comparison_layers() -> dict[str, tuple[str, ...]]:
+    """Layer -> the columns of :func:`district_comparison` it gives (declared once, here)."""
+    grades = tuple(c for g in toilet_grades() for c in (f"toilets_{g}", f"toilets_{g}_per_km2"))
+    return {
+        "toilets": ("toilets", "toilets_per_km2", *grades),
+        "signs": ("signs", "bilingual", "bilingual_share"),
+        "lamps": ("lamps", "working", "working_share"),
+        "stops": ("stops", "stops_per_km2"),
+        "docks": ("docks",),
+        "billboards": ("billboards",),
+        "reports": ("reports_open",),
+    }
+
+
+#: layer -> its columns in :func:`district_comparison`, in the table's order
+COMPARISON_LAYERS: dict[str, tuple[str, ...]] = _comparison_layers()
+
+
+def district_areas(city: City) -> pd.Series:
+    """Each district's area in km²: its district zones merged, measured in the city's metric CRS.
+
+    Indexed by :func:`district_names`, then :data:`CITY` (every district zone merged); NaN for a city
+    with no district zone.
+    """
+    zones = city.metric("zones")
+    d = zones[(zones["zone_type"] == "district").fillna(False).to_numpy(dtype=bool)]
+    names = d["district"].astype("object").where(d["district"].notna(), d["name"].astype("object")).to_numpy()
+    geoms = d.geometry.to_numpy()
+    area = {n: float(shapely.union_all(geoms[names == n]).area) / 1e6 for n in district_names(city)}
+    area[CITY] = float(shapely.union_all(geoms).area) / 1e6 if len(d) else np.nan
+    return pd.Series(area, dtype="float64")
+
+
+def district_comparison(city: City) -> pd.DataFrame:
+    """Every layer side by side, one row per district: the figures planners and leaders compare.
+
+    Counts are of the features in use (status not planned/closed), by their ``district`` field; street
+    reports count those not yet fixed (:data:`UNFIXED`). Rows: the districts in the module's order, then
+    the :data:`CITY` total (its area: every district zone merged).
+
+    Returns
+    -------
+    DataFrame with columns ``district, area_km2`` and those of :data:`COMPARISON_LAYERS`: ``toilets``,
+    ``toilets_per_km2`` and per grade (:func:`toilet_grades`) ``toilets_<grade>``,
+    ``toilets_<grade>_per_km2``; ``signs, bilingual, bilingual_share`` (as :func:`sign_figures`);
+    ``lamps, working, working_share`` (as :func:`lamp_figures`); ``stops, stops_per_km2``; ``docks``;
+    ``billboards``; ``reports_open``. Counts are ``Int64``, the rest ``float64``. A figure that cannot be
+    computed is missing (NA / NaN), never 0: every column of a layer with no record at all; a share
+    in a district with none of the layer in use; a density where the district has no zone (no area).
+    """
+    grades = toilet_grades()
+    toilets, reports = _in_use(city["toilets"]), city["reports"]
+    counted = {
+        "toilets": pd.DataFrame(
+            {
+                "district": _filled(toilets["district"]),
+                "toilets": 1,
+                **{f"toilets_{g}": toilets["grade"].eq(g).fillna(False).astype(bool) for g in grades},
+            }
+        ),
+        **{layer: pd.DataFrame({"district": _filled(_in_use(city[layer])["district"]), layer: 1}) for layer in _PLAIN},
+        "reports": pd.DataFrame(
+            {"district": _filled(reports["district"]), "reports_open": reports["status"].isin(UNFIXED).fillna(False).astype(bool)}
+        ),
+    }
+    lamps, signs = lamp_figures(city).set_index("district"), sign_figures(city).set_index("district")
+    present = [d for f in counted.values() for d in f["district"]] + [d for d in [*lamps.index, *signs.index] if d != CITY]
+    order = _order(district_names(city), present)
+    rows = [*order, CITY]
+    table = pd.DataFrame({"district": rows, "area_km2": district_areas(city).reindex(rows).to_numpy(dtype=float)})
+    area = table["area_km2"].where(table["area_km2"] > 0)
+    for frame in counted.values():
+        counts = [c for c in frame.columns if c != "district"]
+        table[counts] = _count_table(frame, order, counts)[counts].to_numpy()
+    for figures, pair in ((signs, ["signs", "bilingual"]), (lamps, ["lamps", "working"])):
+        table[pair] = figures[pair].reindex(rows, fill_value=0).to_numpy(dtype="int64")
+    table["bilingual_share"] = _share(table["bilingual"], table["signs"])
+    table["working_share"] = _share(table["working"], table["lamps"])
+    for count in ("toilets", *(f"toilets_{g}" for g in grades), "stops"):
+        table[f"{count}_per_km2"] = _share(table[count], area)
+    columns = [c for cols in COMPARISON_LAYERS.values() for c in cols]
+    table = table[["district", "area_km2", *columns]]
+    table = table.astype({c: "float64" if c.endswith(("_share", "_per_km2")) else "Int64" for c in columns})
+    for layer, own in COMPARISON_LAYERS.items():
+        if not len(city[layer]):  # nothing recorded: no figure at all, not zeros
+            table[list(own)] = table[list(own)].mask(np.ones((len(table), len(own)), dtype=bool))
+    return table
+
+
 # --------------------------------------------------------------------------- rules and gaps
 
 
@@ -348,8 +453,12 @@ def gap_counts(result: Result, by: Literal["district", "unit"] = "district", cit
 __all__ = [
     "ALL_CLASSES",
     "CITY",
+    "COMPARISON_LAYERS",
+    "UNFIXED",
     "UNSPECIFIED",
     "dark_road_km",
+    "district_areas",
+    "district_comparison",
     "district_names",
     "gap_counts",
     "gap_districts",
@@ -357,4 +466,5 @@ __all__ = [
     "lamp_gap_rules",
     "rules_to_improve",
     "sign_figures",
+    "toilet_grades",
 ]

@@ -73,7 +73,26 @@ COLUMNS: dict[str, Pair] = {
     "assessment": ("评估结果", "Assessment"),
     "lon": ("经度", "Longitude"),
     "lat": ("纬度", "Latitude"),
+    # the district comparison (facilities.stats.district_comparison); its toilet grades: _GRADE_COLUMNS
+    "area_km2": ("面积（平方公里）", "Area (km²)"),
+    "toilets": ("在用旅游厕所", "Tourist toilets in use"),
+    "toilets_per_km2": ("旅游厕所密度（座/平方公里）", "Tourist toilets per km²"),
+    "stops": ("在用旅游交通站点", "Transport stops in use"),
+    "stops_per_km2": ("站点密度（个/平方公里）", "Transport stops per km²"),
+    "docks": ("在用旅游码头", "Tourist docks in use"),
+    "billboards": ("在用宣传广告牌", "Billboards in use"),
+    "reports_open": ("未整改市容问题（待处理、已派遣）", "Street reports not yet fixed (open, assigned)"),
 }
+#: the district comparison's toilets by grade, from the grades' labels in the layer model
+_GRADE_COLUMNS: dict[str, Pair] = {
+    column: pair
+    for grade, (zh, en) in ALL_LAYERS["toilets"].field("grade").value_labels.items()  # type: ignore[union-attr]
+    for column, pair in (
+        (f"toilets_{grade}", (f"{zh}厕所", f"{en} toilets")),
+        (f"toilets_{grade}_per_km2", (f"{zh}厕所密度（座/平方公里）", f"{en} toilets per km²")),
+    )
+}
+COLUMNS.update(_GRADE_COLUMNS)
 
 #: words the maps use
 MAP_WORDS: dict[str, Pair] = {
