@@ -176,6 +176,18 @@ APP_WORDS: dict[str, Pair] = {
     "edit_this": ("编辑此要素", "Edit this feature"),
     "filter_field": ("按字段筛选", "Filter by field"),
     "filter_values": ("取值", "Values"),
+    "filter_pick": ("选择要筛选的字段（可多选）", "Choose fields to filter by"),
+    "filter_clear": ("清除筛选", "Clear the filters"),
+    "filter_hint": (
+        "多个筛选同时满足；每个选项后的数字是选择它后显示的行数。",
+        "Every filter must hold; the number after an option is how many rows choosing it would show.",
+    ),
+    "of_total": ("（共 {total} 条）", "(of {total})"),
+    "no_value": ("（未填写）", "(no value)"),
+    "keep_missing": ("也保留未填写的 {n} 行", "Also keep the {n} rows with no value"),
+    "range_reversed": ("下限大于上限：没有符合的行。", "The lower end is above the upper end: no row matches."),
+    "no_values_recorded": ("此字段没有填写任何值。", "No row has a value in this field."),
+    "text_contains": ("包含", "contains"),
     "bulk_field": ("批量设置字段", "Set a field for every row shown"),
     "bulk_apply": ("应用到显示的 {n} 行", "Apply to the {n} rows shown"),
     # rectification tasks (任务)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
 import streamlit as st
 
-from facilities import store
+from facilities import field_filter, store
 from facilities.errors import EditConflict, EditRejected
 from facilities.present import readable
 from facilities.schema import ALL_LAYERS
@@ -17,6 +18,9 @@ from facilities.words import field_label, value_label
 from ui.auth import allowed, me
 from ui.forms import field_widget, form_values
 from ui.state import current_city, current_source, lang, page_title, t
+
+#: the earliest and latest dates a date filter accepts
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 def main() -> None:
@@ -29,13 +33,9 @@ def main() -> None:
         format_func=lambda n: f"{ALL_LAYERS[n].title_zh} {ALL_LAYERS[n].title_en} ({len(city[n])})" if lang() == "zh"
         else f"{ALL_LAYERS[n].title_en} {ALL_LAYERS[n].title_zh} ({len(city[n])})",
     )  # fmt: skip
-    gdf = city[layer]
-    query = st.text_input(t("search"), "").strip()
-    if query:
-        text = gdf[[c for c in ("id", "name", "name_en", "road", "unit", "district") if c in gdf.columns]].astype("string").fillna("")
-        hit = text.apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
-        gdf = gdf[hit.to_numpy(dtype=bool)]
-    gdf = value_filter(layer, gdf)
+    full = city[layer]
+    searched = field_filter.search(full, st.text_input(t("search"), ""))
+    gdf = field_filter.apply(searched, layer, filter_panel(layer, full, searched))
     pts = gdf.geometry.representative_point() if len(gdf) else gdf.geometry
     flat = pd.DataFrame(gdf.drop(columns="geometry"))
     for col in flat.select_dtypes("datetime").columns:  # dates, not midnight timestamps
@@ -44,7 +44,7 @@ def main() -> None:
         flat["lon"], flat["lat"] = pts.x.round(6), pts.y.round(6)
     if "bulk_saved" in st.session_state:
         st.success(st.session_state.pop("bulk_saved"))
-    st.caption(f"{len(flat)} {t('rows')}")
+    st.caption(f"**{len(flat)} {t('rows')}** {t('of_total').format(total=len(full))}")
     st.dataframe(readable(flat, layer, lang()), hide_index=True)
     a, b, c = st.columns(3)
     raw = c.toggle(t("raw_codes"), key="inventory_raw", help=t("raw_codes_help"))  # field names and codes, as in GeoJSON
@@ -58,24 +58,92 @@ def main() -> None:
         st.session_state.pop(f"bulk_snapshot:{layer}", None)  # the next edit starts from the current versions
 
 
-def value_filter(layer: str, gdf):
-    """Rows whose value of a chosen field (one with a closed set of values, or yes/no) is one of those chosen."""
+def filter_panel(layer: str, full, searched) -> list[field_filter.Condition]:
+    """Filters on any fields of the layer, each as its kind in the layer model asks (:mod:`facilities.field_filter`):
+    the conditions chosen. Options are counted over ``searched`` and the other filters; ``full`` (the whole
+    layer) gives the options, kinds and ranges, so the widgets stay the same while other filters change."""
     language = lang()
-    spec = ALL_LAYERS[layer]
-    fields = [f for f in spec.fields if f.allowed is not None or f.type == "bool"]
-    a, b = st.columns(2)
-    chosen = a.selectbox(t("filter_field"), [None, *(f.name for f in fields)], key=f"vf_field:{layer}",
-                         format_func=lambda n: t("all") if n is None else field_label(layer, n, language))  # fmt: skip
-    if chosen is None:
-        return gdf
-    f = spec.field(chosen)
-    assert f is not None
-    options = [True, False] if f.type == "bool" else list(f.allowed)
-    picked = b.multiselect(t("filter_values"), options, key=f"vf_values:{layer}:{chosen}",
-                           format_func=lambda v: value_label(layer, chosen, v, language))  # fmt: skip
-    if not picked:
-        return gdf
-    return gdf[gdf[chosen].isin(picked).fillna(False).to_numpy(dtype=bool)]
+    kinds = dict(field_filter.filterable(layer, full))
+    with st.container(border=True):
+        top = st.columns([4, 1], vertical_alignment="bottom")
+        chosen = top[0].multiselect(
+            t("filter_field"), list(kinds), key=f"ff_fields:{layer}", placeholder=t("filter_pick"),
+            format_func=lambda n: field_label(layer, n, language), help=t("filter_hint"),
+        )  # fmt: skip
+        top[1].button(t("filter_clear"), key=f"ff_clear:{layer}", on_click=_clear, args=(layer,), disabled=not chosen)
+        if not chosen:
+            return []
+        current = [_state(layer, name, kinds[name], full) for name in chosen]
+        columns = st.columns(min(len(chosen), 3))
+        out = []
+        for i, (name, cond) in enumerate(zip(chosen, current, strict=True)):
+            with columns[i % len(columns)]:
+                out.append(_widget(layer, name, kinds[name], full, field_filter.facet_counts(searched, layer, current, name), cond))
+    return out
+
+
+def _keys(layer: str, name: str) -> tuple[str, str, str]:
+    """The session keys of a field's filter: its value (or lower end), its upper end, keep-missing."""
+    return f"ff:{layer}:{name}", f"ff_hi:{layer}:{name}", f"ff_na:{layer}:{name}"
+
+
+def _clear(layer: str) -> None:
+    """Forget every filter of the layer (a button's callback: runs before the page is drawn again)."""
+    prefixes = tuple(f"{p}:{layer}:" for p in ("ff", "ff_hi", "ff_na"))
+    for key in [k for k in st.session_state if str(k).startswith(prefixes) or k == f"ff_fields:{layer}"]:
+        del st.session_state[key]
+
+
+def _state(layer: str, name: str, kind: str, full) -> field_filter.Condition:
+    """A field's condition as its widgets hold it now (read before they are drawn, so that each filter's
+    options can be counted under all the others)."""
+    key, hi_key, na_key = _keys(layer, name)
+    state = st.session_state
+    if kind in ("choice", "values"):
+        return field_filter.OneOf(name, tuple(state.get(key) or ()))
+    if kind == "text":
+        return field_filter.Contains(name, state.get(key) or "")
+    ends = field_filter.bounds(full, layer, name) or (None, None)
+    return field_filter.Between(name, state.get(key, ends[0]), state.get(hi_key, ends[1]), bool(state.get(na_key, False)))
+
+
+def _widget(layer: str, name: str, kind: str, full, counted: dict, cond: field_filter.Condition) -> field_filter.Condition:
+    """The widgets of one field's filter (labelled, options counted); the condition they hold."""
+    language = lang()
+    label_text = field_label(layer, name, language)
+    key, hi_key, na_key = _keys(layer, name)
+    if kind in ("choice", "values"):
+        if key in st.session_state:  # the choice as values, not as its labels: a count in a label may have changed
+            st.session_state[key] = list(st.session_state[key])
+
+        def option(v) -> str:
+            text = t("no_value") if v is field_filter.NO_VALUE else value_label(layer, name, v, language)
+            return f"{text} ({counted.get(v, 0)})"
+
+        picked = st.multiselect(label_text, field_filter.options(layer, name, full), key=key, format_func=option, placeholder=t("all"))
+        return field_filter.OneOf(name, tuple(picked))
+    if kind == "text":
+        return field_filter.Contains(name, st.text_input(f"{label_text} {t('text_contains')}", key=key))
+    ends = field_filter.bounds(full, layer, name)
+    if ends is None:
+        st.caption(f"{label_text}: {t('no_values_recorded')}")
+        return field_filter.Between(name, keep_missing=True)
+    assert isinstance(cond, field_filter.Between)
+    if kind == "dates":
+        dates = {"format": "YYYY-MM-DD", "min_value": MIN_DATE, "max_value": MAX_DATE}
+        low = st.date_input(f"{label_text} · {t('since')}", ends[0], key=key, **dates)
+        high = st.date_input(f"{label_text} · {t('until')}", ends[1], key=hi_key, **dates)
+    else:
+        step = 1 if isinstance(ends[0], int) else None
+        low = st.number_input(f"{label_text} ≥", value=ends[0], step=step, key=key)
+        high = st.number_input(f"{label_text} ≤", value=ends[1], step=step, key=hi_key)
+    keep = False
+    if field_filter.NO_VALUE in field_filter.counts(full, name):  # (offered only where some row has no value)
+        keep = st.checkbox(t("keep_missing").format(n=counted.get(field_filter.NO_VALUE, 0)), key=na_key)
+    out = field_filter.Between(name, low, high, keep)
+    if field_filter.reversed_range(out):
+        st.warning(t("range_reversed"))
+    return out
 
 
 def bulk_set(layer: str, ids: list) -> None:
