@@ -26,10 +26,23 @@ from facilities.schema import ALL_LAYERS, MAP_LAYERS
 from facilities.words import LANGS, both, field_label, label, measure_text, pick, text
 from maps.assets import APP_STATIC_URL, localize
 from maps.basemaps import BASEMAPS, Basemap, display_shift, resolve
-from maps.controls import Legend, NameSearch, ViewMemory
+from maps.controls import Legend, NameSearch, Panes, ViewMemory
 from maps.escape import html_text
 from maps.pointcloud import PointCloud, pack_points
-from maps.style import CLOSED_COLOR, GAP_COLOR, GAP_SHAPE_STYLES, PLANNED_COLOR, REACH_COLOR, layer_style, point_style, road_weight
+from maps.style import (
+    CLOSED_COLOR,
+    FACILITY_PANE,
+    GAP_COLOR,
+    GAP_PANE,
+    GAP_SHAPE_STYLES,
+    PANES,
+    REACH_COLOR,
+    SYMBOL_LABELS,
+    WHITE,
+    layer_style,
+    point_style,
+    road_weight,
+)
 
 DEFAULT_LAYERS = MAP_LAYERS
 
@@ -158,7 +171,8 @@ def background(city: City, basemap: Basemap, lang: str = "zh") -> list[folium.Ge
 
 
 def facility_layer(city: City, layer: str, basemap: Basemap, lang: str = "zh") -> folium.GeoJson:
-    """One toggleable layer of canvas circle markers (areas as outlines), coloured by type and status."""
+    """One toggleable layer of circle markers (areas as outlines), coloured by type and status, in the facilities'
+    pane (above the gaps: a map from :func:`base_map`)."""
     if layer not in MAP_LAYERS or layer == "lamps":
         raise ValueError(f"unknown facility layer {layer!r}; known: {', '.join(n for n in MAP_LAYERS if n != 'lamps')}")
     gdf = display_shift(city[layer], basemap)
@@ -171,6 +185,7 @@ def facility_layer(city: City, layer: str, basemap: Basemap, lang: str = "zh") -
         style_function=lambda f, layer=layer: point_style(layer, f["properties"], f["geometry"]["type"]),
         tooltip=_tooltip(COMMON[:2] + list(ALL_LAYERS[layer].popup[:1]) + ["status"], lang, layer),
         popup=_popup(fields, lang, layer),
+        pane=FACILITY_PANE,
     )
 
 
@@ -219,7 +234,8 @@ def point_cloud(lamps: gpd.GeoDataFrame, name: str, lang: str = "zh", max_points
 
 
 def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = True) -> list[folium.GeoJson]:
-    """One layer per rule with gaps: points as red rings, dark stretches as thick lines, zones as red outlines."""
+    """One layer per rule with gaps: points as rings, dark stretches as thick dashed lines, zones as dashed
+    outlines, never filled, in the gaps' pane beneath the facilities (a map from :func:`base_map`)."""
     out = []
     gaps = display_shift(result.gaps, basemap)
     titles = result.summary.set_index("rule")["title_zh" if lang == "zh" else "title_en"]
@@ -241,6 +257,7 @@ def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = 
                 tooltip=_tooltip(["name", "feature_id", "measure"], lang),
                 popup=_popup(fields, lang),
                 show=show,
+                pane=GAP_PANE,
             )
         )
     return out
@@ -315,30 +332,57 @@ def analysis_layers(
     return out
 
 
-def legend(layers: list[str], lang: str, open_: bool = True) -> Legend:
-    entries = []
+def legend(
+    layers: list[str],
+    lang: str,
+    open_: bool = True,
+    gap_shapes: tuple[str, ...] = ("ring", "line", "outline"),
+    routes: bool = False,
+    background: bool = False,
+) -> Legend:
+    """The legend: every symbol once, in ``lang``. Each drawn layer's classes (dots by colour), the statuses
+    (once for every layer), the gaps by their shape (``gap_shapes``; ``routes``: the walks to the nearest
+    facility) and, with ``background``, the city's own water, district boundaries and roads."""
+    entries: list[tuple[str, list[tuple[str, str, bool | str]]]] = []
     for layer in layers:
         st = layer_style(layer)
+        spec = ALL_LAYERS[layer]
+        title = pick((spec.title_zh, spec.title_en), lang)
+        items: list[tuple[str, str, bool | str]]
         if st.classes:
-            items = [(c, both(*lab, lang), h) for c, lab, h in st.classes.values()]
+            items = [(c, pick(lab, lang), "ring" if h else "dot") for c, lab, h in st.classes.values()]
         elif st.by:
-            values = ALL_LAYERS[layer].field(st.by).value_labels  # type: ignore[union-attr]
-            by = field_label(layer, st.by, lang)
-            items = [(c, f"{by}: {pick(values[v], lang) if v in values else v}", False) for v, c in st.palette.items()]
+            values = spec.field(st.by).value_labels  # type: ignore[union-attr]
+            items = [(c, pick(values[v], lang) if v in values else v, "dot") for v, c in st.palette.items()]
+            title = f"{title} · {field_label(layer, st.by, lang)}"
         else:
-            items = [(st.color, "", False)]
-        entries.append((_title(layer, lang), items))
-    entries.append(
-        (
-            text("gaps", lang),
-            [
-                (GAP_COLOR, text("gaps", lang), True),
-                (PLANNED_COLOR, text("status_planned", lang), True),
-                (CLOSED_COLOR, text("status_closed", lang), False),
-            ],
-        )
-    )
+            items = [(st.color, title, "dot")]
+        entries.append((title, items))
+    word = {k: pick(v, lang) for k, v in SYMBOL_LABELS.items()}
+    status: list[tuple[str, str, bool | str]] = [(WHITE, word["existing"], "dot"), (WHITE, word["planned"], "dashed-ring")]
+    entries.append((word["status"], [*status, (CLOSED_COLOR, word["closed"], "dot")]))
+    drawn = {"ring": "ring", "line": "thick-dashed-line", "outline": "outline"}
+    gaps: list[tuple[str, str, bool | str]] = [(GAP_COLOR, word[shape], drawn[shape]) for shape in drawn if shape in gap_shapes]
+    if routes:
+        gaps.append((GAP_COLOR, word["route"], "thin-dashed-line"))
+    if gaps:
+        entries.append((text("gaps", lang), gaps))
+    if background:
+        back: list[tuple[str, str, bool | str]] = [
+            (layer_style("water").color, word["water"], "patch"),
+            (layer_style("zones").color, word["district"], "thin-dashed-line"),
+            ("#909497", word["road"], "line"),
+        ]
+        entries.append((word["background"], back))
     return Legend(text("legend", lang), entries, open_)
+
+
+def gap_shapes(result: Result | None) -> tuple[str, ...]:
+    """The shapes (``ring``, ``line``, ``outline``) of the gaps ``result`` draws, for the legend."""
+    if result is None or not len(result.gaps):
+        return ()
+    kinds = result.summary.set_index("rule")["kind"]
+    return tuple({KINDS[kinds[rule]].gap_shape: None for rule in result.gaps["rule"].unique() if rule in kinds.index})
 
 
 def search_records(city: City, layers: list[str], basemap: Basemap) -> list[dict]:
@@ -376,6 +420,7 @@ def base_map(city: City, basemap: Basemap, urls: list[str], lang: str = "zh") ->
 
         lon, lat = (float(v) for v in wgs84_to_gcj02(lon, lat))
     m = folium.Map(location=[lat, lon], zoom_start=cfg.zoom, tiles=None, prefer_canvas=True, control_scale=True)
+    Panes(PANES).add_to(m)  # gaps beneath facilities (maps.style.PANES); before any layer that uses them
     for url in urls:
         folium.TileLayer(tiles=url, attr=basemap.attr, name=basemap.label_en, subdomains=basemap.subdomains, control=False,
                          max_zoom=19).add_to(m)  # fmt: skip
@@ -440,7 +485,8 @@ def build_map(
                 lamp_layer(city, b, lang, lamp_max_points).add_to(m)
         elif len(city[name]):
             facility_layer(city, name, b, lang).add_to(m)
-    for lyr in analysis_layers(city, result, b, lang, reach_circles, illuminance):
+    analysis = analysis_layers(city, result, b, lang, reach_circles, illuminance)
+    for lyr in analysis:
         lyr.add_to(m)
     overlays = sum(1 for c in m._children.values() if isinstance(c, folium.map.Layer) and c.control)
     folium.LayerControl(collapsed=overlays > 14).add_to(m)
@@ -449,7 +495,14 @@ def build_map(
         position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers", primary_area_unit="sqmeters"
     ).add_to(m)
     NameSearch(search_records(city, layers, b), text("search", lang), text("not_found", lang)).add_to(m)
-    legend([name for name in layers if len(city[name])], lang, legend_open).add_to(m)  # only what the map shows
+    legend(  # only what the map shows
+        [name for name in layers if len(city[name])],
+        lang,
+        legend_open,
+        gap_shapes=gap_shapes(result),
+        routes=any(lyr.layer_name.startswith(text("walk_routes", lang)) for lyr in analysis),
+        background=not b.tiles,
+    ).add_to(m)
     if remember_view:
         ViewMemory(remember_view).add_to(m)
     return localize(m, asset_url)

@@ -1,6 +1,8 @@
 """Export a map as one self-contained HTML file that opens from disk with no network.
 
-The ``map`` command (:mod:`cli.maps`) calls :func:`export_map`; nothing here parses arguments or prints.
+The ``map`` command (:mod:`cli.maps`) calls :func:`export_map`; nothing here parses arguments or prints. An
+exported map is read on its own, printed or pasted into a report: it always carries a scale bar (Leaflet's own)
+and a north arrow (an inline SVG, :class:`maps.controls.NorthArrow`).
 """
 
 from __future__ import annotations
@@ -12,11 +14,24 @@ import folium
 
 from facilities import store
 from maps.assets import INLINE, inline_assets
+from maps.controls import NorthArrow
+
+#: the north arrow's tooltip
+NORTH = "北 North"
+
+
+def with_scale_and_north(m: folium.Map) -> folium.Map:
+    """``m`` with a scale bar and a north arrow (added once; in place)."""
+    m.control_scale = True
+    if not any(isinstance(child, NorthArrow) for child in m._children.values()):
+        NorthArrow(NORTH).add_to(m)
+    return m
 
 
 def map_html(m: folium.Map) -> str:
-    """The page of a map built with ``asset_url=INLINE``, every script and stylesheet inside it."""
-    return inline_assets(m.get_root().render())
+    """The page of a map built with ``asset_url=INLINE``, every script and stylesheet inside it, with a scale
+    bar and a north arrow (:func:`with_scale_and_north`)."""
+    return inline_assets(with_scale_and_north(m).get_root().render())
 
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
