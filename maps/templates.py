@@ -99,7 +99,7 @@ class CachedFoliumTemplate(folium.template.Template):
 
 def install() -> None:
     """Point branca's and folium's modules at the caching templates (idempotent)."""
-    branca.element.Template = CachedJinjaTemplate  # type: ignore[assignment]
+    branca.element.Template = CachedJinjaTemplate  # type: ignore[assignment,misc]
     for module in FOLIUM_MODULES:
         if getattr(module, "Template", None) is folium.template.Template:
             module.Template = CachedFoliumTemplate  # type: ignore[attr-defined]
