@@ -3,6 +3,8 @@ keep gaps beneath facilities, a north arrow, and the view kept across redraws.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
@@ -56,7 +58,7 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, entries: list[tuple[str, list[tuple[str, str, bool | str]]]], open_: bool = True) -> None:
+    def __init__(self, title: str, entries: Sequence[tuple[str, Sequence[tuple[str, str, bool | str]]]], open_: bool = True) -> None:
         super().__init__()
         self._name = "Legend"
         state = " open" if open_ else ""
