@@ -64,6 +64,7 @@ APP_WORDS: dict[str, Pair] = {
     "unit": ("责任单位", "Responsible unit"),
     "gaps_table": ("缺口清单", "Gap list"),
     "gap_hint": ("选择一行，地图将定位到该缺口。", "Pick a row to zoom the map to that gap."),
+    "picked_gap": ("选中的缺口", "Picked gap"),
     "download_geojson": ("下载 GeoJSON", "Download GeoJSON"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 Excel", "Download Excel"),

@@ -1,10 +1,11 @@
-"""Questions the app asks of a loaded city: filter its layers; which feature is at a clicked point."""
+"""Questions the app asks of a loaded city: filter its layers and its gaps; which feature is at a clicked point."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely import Point
 
@@ -68,9 +69,8 @@ def layer_values(layers: Iterable[str], field: str) -> list[str]:
 def filter_gaps(gaps: gpd.GeoDataFrame, filtered: City, districts: Iterable[str] | None = None) -> gpd.GeoDataFrame:
     """The gaps that go with a filtered city (:func:`filter_city`): those in the chosen ``districts`` and, for a
     gap about a facility, only where that facility is still in ``filtered``."""
+    gaps = select_gaps(gaps, districts=districts)
     keep = pd.Series(True, index=gaps.index)
-    if districts is not None:
-        keep &= gaps["district"].isin(set(districts))
     for name in LAYERS:
         if name in ("zones", "roads") or name not in filtered.layers:
             continue
@@ -78,6 +78,21 @@ def filter_gaps(gaps: gpd.GeoDataFrame, filtered: City, districts: Iterable[str]
         if about.any():
             keep &= ~about | gaps["feature_id"].isin(set(filtered[name]["id"])).to_numpy()
     return gaps[keep.to_numpy(dtype=bool)]
+
+
+def select_gaps(
+    gaps: gpd.GeoDataFrame,
+    rules: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+    units: Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """The gaps of the chosen ``rules`` (ids), ``districts`` and responsible ``units``, in their order (None:
+    no filter on that column; an empty choice keeps none): what the gaps page lists and its map draws."""
+    keep = np.ones(len(gaps), dtype=bool)
+    for column, chosen in (("rule", rules), ("district", districts), ("unit", units)):
+        if chosen is not None:
+            keep &= gaps[column].isin(set(chosen)).to_numpy(dtype=bool)
+    return gaps[keep]
 
 
 def nearest_feature(city: City, lon: float, lat: float, layers: Iterable[str], max_m: float = 50.0) -> tuple[str, pd.Series] | None:

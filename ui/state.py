@@ -26,10 +26,11 @@ from facilities.auth import SETUP, accounts, scope_unit
 from facilities.auth.scope import unit_city, visible_city
 from facilities.check import Result, check, illuminance_stretches
 from facilities.errors import StoreError
-from facilities.query import filter_city, filter_gaps
+from facilities.query import filter_city, filter_gaps, select_gaps
 from facilities.rules import RulesError, city_rules
 from facilities.words import ui
 from maps import build_map
+from maps.highlight import mark_gap
 from ui import foliummap
 from ui.auth import account_box, allowed, signed_in
 from ui.safe import md
@@ -59,9 +60,15 @@ def fingerprint(folder: Path) -> tuple:
 
 @st.cache_resource(show_spinner="首次启动：正在建立数据库 First start: loading the city into the database…", max_entries=64)
 def _seed(database: str, folder: str, key: tuple) -> ValidationReport | None:
-    """Load a city folder that is not in the database yet (once per version of its files), with the demo
-    accounts of a demo city; its report when it has errors (then nothing is loaded, and it is tried again
-    once its files change)."""
+    """Load a city folder that is not in the database yet (once per version of its files, ``key``): see
+    :func:`seed_folder`."""
+    return seed_folder(database, folder)
+
+
+def seed_folder(database: str, folder: str) -> ValidationReport | None:
+    """Load a city folder that is not in the database yet, with the demo accounts of a demo city; its report
+    when it has errors (then nothing is loaded, and it is tried again once its files change). (Also run by
+    the first start's background thread, :mod:`ui.startup`.)"""
     try:
         result, report = store.load_folder(folder, store.DbCity(Path(folder).name, database), user=SETUP)
     except StoreError:
@@ -148,6 +155,8 @@ def _city_map(
     view: str,
     returned: tuple,
     unit: str | None,
+    gap_select: tuple = (),
+    picked: str | None = None,
 ) -> dict:
     city = unit_city(load(database, key, revision), unit)
     result = checked(database, key, revision, as_of) if gaps else None
@@ -156,28 +165,51 @@ def _city_map(
         city = filter_city(city, **dict(filters))
         if result is not None:
             result = dataclasses.replace(result, gaps=filter_gaps(result.gaps, city, dict(filters).get("districts")))
+    if gap_select and result is not None:  # the gaps page: only the gaps it lists
+        result = dataclasses.replace(result, gaps=select_gaps(result.gaps, **dict(gap_select)))
     # in the app the legend starts folded: the map is smaller than a full page
     lux = illuminance(database, key, revision, as_of) if result is not None else None
     m = build_map(
         city, result, list(layers), basemap=basemap, lang=language, remember_view=view or None, legend_open=False, illuminance=lux
     )
+    if picked and result is not None:  # the gap picked in a list, marked above every layer
+        mark_gap(m, result, picked, basemap, language)
     return foliummap.prepare(m, returned)
 
 
 def city_map(
-    layers: list[str], basemap: str, filters: dict | None = None, gaps: bool = True, remember_view: bool = False, returned: tuple = ()
+    layers: list[str],
+    basemap: str,
+    filters: dict | None = None,
+    gaps: bool = True,
+    remember_view: bool = False,
+    returned: tuple = (),
+    gap_select: dict | None = None,
+    picked: str | None = None,
 ) -> dict:
     """The chosen city's map, prepared for :func:`ui.foliummap.show` (built and rendered once, then cached).
 
     With ``remember_view`` the browser keeps the view, so it survives a filter change; ``returned``: what
-    the map sends back on click (e.g. ``("last_object_clicked",)``).
+    the map sends back on click (e.g. ``("last_object_clicked",)``). ``gap_select``: only the gaps of these
+    rules, districts and units are drawn (:func:`facilities.query.select_gaps`'s arguments); ``picked``: the
+    gap id marked on the map (:func:`maps.highlight.mark_gap`).
     """
     database, key, revision = current_key()
     frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (filters or {}).items() if v is not None))
     view = f"{key}:{basemap}" if remember_view else ""
     unit = own_unit()
     gaps = gaps and allowed("read_all")  # a unit's user sees its own facilities, not the city's gaps
-    return _city_map(database, key, revision, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned), unit)
+    chosen = tuple(sorted((k, tuple(sorted(v))) for k, v in (gap_select or {}).items() if v is not None))
+    return _city_map(database, key, revision, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned), unit,
+                     chosen, picked)  # fmt: skip
+
+
+def warm_map(database: str, key: str, revision: int, as_of: dt.date, layers: list[str], basemap: str) -> None:
+    """Draw into the cache the map page's first map (every layer, no filter, gaps, Chinese, the view kept,
+    clicks returned): what :func:`city_map` asks for on that page's first run by staff, leaders and viewers
+    (called by the first start's background thread, :mod:`ui.startup`)."""
+    _city_map(database, key, revision, as_of, tuple(layers), basemap, "zh", (), True, f"{key}:{basemap}", ("last_object_clicked",), None,
+              (), None)  # fmt: skip
 
 
 def fixed_as_of() -> dt.date | None:

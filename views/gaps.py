@@ -3,20 +3,27 @@ filed as rectification tasks (立案); where to build next (site suggestions).""
 
 from __future__ import annotations
 
+import hashlib
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from facilities.check import Result
 from facilities.errors import StoreError
+from facilities.query import select_gaps
 from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
 from facilities.tasks import flow, queries, service
 from facilities.words import label, number, percent, pick, verdict
 from maps import MAP_LAYERS
+from maps.city_map import fit_view
 from ui.auth import allowed, me
 from ui.foliummap import show
 from ui.planning import sites_section
 from ui.state import city_map, current_city, current_key, current_result, lang, page_title, t
+
+#: the box a view is fitted to (px): a phone's map, so the picked gap fits on any screen (wider ones see more around it)
+MAP_FIT = {"width_px": 340, "height_px": 480}
 
 
 def summary_table(result: Result) -> pd.DataFrame:
@@ -58,7 +65,8 @@ def downloads(gaps: gpd.GeoDataFrame) -> None:
 def main() -> None:
     """Show the score against the pass mark, every rule's share and points, and the gaps with their downloads.
 
-    The gap table is filtered by rule, district and unit; the gap chosen in it is centred on the map below.
+    The gap table is filtered by rule, district and unit, and the map below draws the gaps it lists (and only
+    those), zoomed to them; the gap picked in the table is marked on the map, which is zoomed to it.
     """
     city = current_city()
     result = current_result()
@@ -82,13 +90,8 @@ def main() -> None:
     rules = c1.multiselect(t("rule"), list(titles.index), format_func=lambda r: titles[r], placeholder=t("all"))
     districts = c2.multiselect(t("district"), sorted(gaps["district"].dropna().unique()), placeholder=t("all"))
     units = c3.multiselect(t("unit"), sorted(gaps["unit"].dropna().unique()), placeholder=t("all"))
-    shown = gaps
-    if rules:
-        shown = shown[shown["rule"].isin(rules)]
-    if districts:
-        shown = shown[shown["district"].isin(districts)]
-    if units:
-        shown = shown[shown["unit"].isin(units)]
+    chosen = {"rules": rules or None, "districts": districts or None, "units": units or None}
+    shown = select_gaps(gaps, **chosen)  # (the list and the map: one selection)
     st.subheader(f"{t('gaps_table')} ({len(shown)} {t('rows')})")
     st.caption(t("gap_hint"))
     flat = table(shown)
@@ -106,18 +109,24 @@ def main() -> None:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key="gap_table",
+        key=f"gap_table_{selection_key(chosen)}",  # (a new choice of filters starts with no row picked)
     )
-    rows = picked.selection.rows if picked is not None else []
-    center, zoom = None, None
-    if rows:
-        row = flat.iloc[rows[0]]
-        center, zoom = (float(row["lat"]), float(row["lon"])), 17
-    show(city_map(list(MAP_LAYERS), "none"), key="gaps_map", height=520, center=center, zoom=zoom)
+    rows = [r for r in (picked.selection.rows if picked is not None else []) if r < len(shown)]
+    picked_id = str(flat["gap_id"].iloc[rows[0]]) if rows else None
+    # the map zoomed to the picked gap, else to the gaps listed when the list is filtered
+    focus = shown.iloc[rows[0] : rows[0] + 1] if rows else shown if any(chosen.values()) else shown.iloc[:0]
+    center, zoom = fit_view(*focus.total_bounds, **MAP_FIT) if len(focus) else (None, None)
+    prepared = city_map(list(MAP_LAYERS), "none", gap_select=chosen, picked=picked_id)
+    show(prepared, key="gaps_map", height=520, center=center, zoom=zoom)
     downloads(shown)
     if allowed("file"):
         file_tasks(shown, shown.iloc[rows[0] : rows[0] + 1] if rows else None, titles)
     sites_section()
+
+
+def selection_key(chosen: dict) -> str:
+    """A short key for a choice of filters (the gap table's key: a new choice resets the row picked)."""
+    return hashlib.sha1(repr(sorted((k, sorted(v or ())) for k, v in chosen.items())).encode()).hexdigest()[:10]
 
 
 def open_tasks(gap_ids: pd.Series) -> list[str]:
