@@ -109,7 +109,7 @@ APP_WORDS: dict[str, Pair] = {
     "figure": ("指标", "Figure"),
     "no_layer_data": ("没有{layer}数据：本城市未录入{layer}。", "No {layer} recorded for this city."),
     "not_computable": ("无法计算：{districts}", "Cannot be computed for: {districts}"),
-    "city_line": ("虚线：全市", "Dashed line: whole city"),
+    "city_line": ("红色虚线：全市 {value}", "Red dashed line: the whole city, {value}"),
     "district_unspecified": ("未注明区", "District not given"),
     "raw_codes": ("下载原始代码", "Download raw codes"),
     "raw_codes_help": (

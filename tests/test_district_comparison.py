@@ -52,10 +52,12 @@ ZONES = [
 
 
 def toilet(i, district, grade, x, status="existing"):
+    """A toilet of ``grade`` at x metres."""
     return point("toilets", i, district, x, status=status, grade=grade)
 
 
 def layers_hand(lamps: bool = True) -> dict:
+    """The hand-made city's layers (its lamps only when ``lamps``; no docks)."""
     layers = {
         "zones": ZONES,
         "toilets": [
@@ -98,6 +100,7 @@ def layers_hand(lamps: bool = True) -> dict:
 
 @pytest.fixture(scope="module")
 def hand(tmp_path_factory):
+    """The hand-made city's comparison."""
     folder = make_city(tmp_path_factory.mktemp("hand") / "hand", layers_hand())
     return stats.district_comparison(load_city(folder))
 
@@ -189,16 +192,19 @@ def _features(layer: str) -> list[dict]:
 
 
 def _in_use(feature: dict) -> bool:
+    """Whether a feature is in use (not planned or closed)."""
     return feature["properties"].get("status") not in ("planned", "closed")
 
 
 def _district(feature: dict) -> str:
+    """A feature's district, or the unspecified one."""
     d = feature["properties"].get("district")
     return d if isinstance(d, str) and d.strip() else NONE
 
 
 @pytest.fixture(scope="module")
 def demo():
+    """The demo city's comparison."""
     return stats.district_comparison(load_city(DEMO))
 
 
