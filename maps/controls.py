@@ -46,7 +46,7 @@ class Legend(MacroElement):
           legend.onAdd = function () {
             var div = L.DomUtil.create("div", "map-legend");
             div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px sans-serif;" +
-              "max-height:45vh;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3)";
+              "max-height:45vh;max-width:240px;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3)";
             div.innerHTML = {{ this.html }};
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
