@@ -183,7 +183,7 @@ APP_WORDS: dict[str, Pair] = {
         "多个筛选同时满足；每个选项后的数字是选择它后显示的行数。",
         "Every filter must hold; the number after an option is how many rows choosing it would show.",
     ),
-    "of_total": ("（共 {total} 条）", "(of {total})"),
+    "rows_kept": ("**{kept} 条**（共 {total} 条）", "**{kept} rows** (of {total})"),
     "no_value": ("（未填写）", "(no value)"),
     "keep_missing": ("也保留未填写的 {n} 行", "Also keep the {n} rows with no value"),
     "range_reversed": ("下限大于上限：没有符合的行。", "The lower end is above the upper end: no row matches."),

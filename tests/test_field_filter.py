@@ -283,7 +283,7 @@ def test_the_inventory_page_filters_and_bulk_edits_act_on_the_rows_shown(tmp_pat
     expected = _loop("toilets", lambda p: p["grade"] == "AAA" and p["district"] == "襄城区")
     assert at.multiselect(key="ff:toilets:grade").value == ["AAA"]  # kept while the district was chosen
     assert sorted(at.dataframe[0].value["编号"]) == sorted(expected)
-    assert at.caption[0].value == f"**{len(expected)} 条** （共 87 条）"
+    assert at.caption[0].value == f"**{len(expected)} 条**（共 87 条）"
     at.toggle(key="bulk:toilets").set_value(True)
     at.run()
     buttons = [b.label for b in at.get("button") + at.get("form_submit_button") if hasattr(b, "label")]

@@ -44,7 +44,7 @@ def main() -> None:
         flat["lon"], flat["lat"] = pts.x.round(6), pts.y.round(6)
     if "bulk_saved" in st.session_state:
         st.success(st.session_state.pop("bulk_saved"))
-    st.caption(f"**{len(flat)} {t('rows')}** {t('of_total').format(total=len(full))}")
+    st.caption(t("rows_kept").format(kept=len(flat), total=len(full)))
     st.dataframe(readable(flat, layer, lang()), hide_index=True)
     a, b, c = st.columns(3)
     raw = c.toggle(t("raw_codes"), key="inventory_raw", help=t("raw_codes_help"))  # field names and codes, as in GeoJSON
@@ -68,7 +68,7 @@ def filter_panel(layer: str, full, searched) -> list[field_filter.Condition]:
         top = st.columns([4, 1], vertical_alignment="bottom")
         chosen = top[0].multiselect(
             t("filter_field"), list(kinds), key=f"ff_fields:{layer}", placeholder=t("filter_pick"),
-            format_func=lambda n: field_label(layer, n, language), help=t("filter_hint"),
+            format_func=lambda n: field_label(layer, n, language), help=t("filter_hint"), select_all=False,
         )  # fmt: skip
         top[1].button(t("filter_clear"), key=f"ff_clear:{layer}", on_click=_clear, args=(layer,), disabled=not chosen)
         if not chosen:
@@ -120,7 +120,9 @@ def _widget(layer: str, name: str, kind: str, full, counted: dict, cond: field_f
             text = t("no_value") if v is field_filter.NO_VALUE else value_label(layer, name, v, language)
             return f"{text} ({counted.get(v, 0)})"
 
-        picked = st.multiselect(label_text, field_filter.options(layer, name, full), key=key, format_func=option, placeholder=t("all"))
+        picked = st.multiselect(
+            label_text, field_filter.options(layer, name, full), key=key, format_func=option, placeholder=t("all"), select_all=False
+        )
         return field_filter.OneOf(name, tuple(picked))
     if kind == "text":
         return field_filter.Contains(name, st.text_input(f"{label_text} {t('text_contains')}", key=key))
