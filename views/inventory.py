@@ -76,9 +76,9 @@ def filter_panel(layer: str, full, searched) -> list[field_filter.Condition]:
         current = [_state(layer, name, kinds[name], full) for name in chosen]
         columns = st.columns(min(len(chosen), 3))
         out = []
-        for i, (name, cond) in enumerate(zip(chosen, current, strict=True)):
+        for i, name in enumerate(chosen):
             with columns[i % len(columns)]:
-                out.append(_widget(layer, name, kinds[name], full, field_filter.facet_counts(searched, layer, current, name), cond))
+                out.append(_widget(layer, name, kinds[name], full, field_filter.facet_counts(searched, layer, current, name)))
     return out
 
 
@@ -103,11 +103,13 @@ def _state(layer: str, name: str, kind: str, full) -> field_filter.Condition:
         return field_filter.OneOf(name, tuple(state.get(key) or ()))
     if kind == "text":
         return field_filter.Contains(name, state.get(key) or "")
-    ends = field_filter.bounds(full, layer, name) or (None, None)
+    ends = field_filter.bounds(full, layer, name)
+    if ends is None:  # no row has a value: nothing to choose, nothing dropped (as its widget says)
+        return field_filter.Between(name, keep_missing=True)
     return field_filter.Between(name, state.get(key, ends[0]), state.get(hi_key, ends[1]), bool(state.get(na_key, False)))
 
 
-def _widget(layer: str, name: str, kind: str, full, counted: dict, cond: field_filter.Condition) -> field_filter.Condition:
+def _widget(layer: str, name: str, kind: str, full, counted: dict) -> field_filter.Condition:
     """The widgets of one field's filter (labelled, options counted); the condition they hold."""
     language = lang()
     label_text = field_label(layer, name, language)
@@ -117,6 +119,7 @@ def _widget(layer: str, name: str, kind: str, full, counted: dict, cond: field_f
             st.session_state[key] = list(st.session_state[key])
 
         def option(v) -> str:
+            """An option as the reader sees it, with how many rows choosing it would show."""
             text = t("no_value") if v is field_filter.NO_VALUE else value_label(layer, name, v, language)
             return f"{text} ({counted.get(v, 0)})"
 
@@ -130,7 +133,6 @@ def _widget(layer: str, name: str, kind: str, full, counted: dict, cond: field_f
     if ends is None:
         st.caption(f"{label_text}: {t('no_values_recorded')}")
         return field_filter.Between(name, keep_missing=True)
-    assert isinstance(cond, field_filter.Between)
     if kind == "dates":
         dates = {"format": "YYYY-MM-DD", "min_value": MIN_DATE, "max_value": MAX_DATE}
         low = st.date_input(f"{label_text} · {t('since')}", ends[0], key=key, **dates)
@@ -193,6 +195,7 @@ def _save(layer: str, edits: list) -> None:
 
 
 def _column(layer: str, name: str, language: str):
+    """The bulk editor's column for a field, from the layer model: its label, choices, bounds or date format."""
     f = ALL_LAYERS[layer].field(name)
     label_text = field_label(layer, name, language)
     if f is None:
