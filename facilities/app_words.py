@@ -314,6 +314,10 @@ APP_WORDS: dict[str, Pair] = {
     "sign_out": ("退出登录", "Sign out"),
     "signed_in_as": ("当前用户", "Signed in as"),
     "sign_in_first": ("请先登录。登录前不显示任何数据。", "Please sign in. Nothing is shown before you do."),
+    "warm_store": (
+        "首次启动：正在把城市载入数据库（{seconds:.0f} 秒）…… 可以先填写登录信息。",
+        "First start: loading the city into the database ({seconds:.0f} s)… you can fill in the sign-in form meanwhile.",
+    ),
     "demo_accounts": (
         "演示账号（仅供试用；正式使用前请在「用户与单位」中停用）",
         "Demo accounts (for trying the app only; disable them under Users & units before real use)",

@@ -19,6 +19,8 @@ user's role cannot do (:func:`facilities.auth.can`); the services refuse it what
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from facilities import settings
@@ -107,9 +109,12 @@ def keep_cookie() -> None:
         _cookie_script(st.session_state[_TOKEN], int(accounts.SESSION_MAX.total_seconds()))
 
 
-def sign_in_page(demo_passwords: dict[str, str]) -> None:
+def sign_in_page(demo_passwords: dict[str, str], store_ready: Callable[[], bool] = lambda: True,
+                 wait_for_store: Callable[[], None] = lambda: None) -> None:  # fmt: skip
     """The only page before sign-in: the form, and the demo accounts when the store has them (with the
-    passwords the demo city ships in its ``accounts.toml``, ``demo_passwords``)."""
+    passwords the demo city ships in its ``accounts.toml``, ``demo_passwords``). On a first start the store
+    is still being set up (:mod:`ui.startup`): the form is shown at once, ``wait_for_store`` is called before
+    the password is checked, and the accounts table waits until ``store_ready()``."""
     if st.session_state.pop(_COOKIE_CLEAR, False):
         _cookie_script("", 0)
     st.radio(
@@ -130,6 +135,7 @@ def sign_in_page(demo_passwords: dict[str, str]) -> None:
         password = st.text_input(_t("password"), type="password", key="sign_in_password")
         go = st.form_submit_button(_t("sign_in"), type="primary")
     if go:
+        wait_for_store()
         try:
             user, token = accounts.sign_in(login, password, database=settings.database_url())
         except SignInRefused as exc:
@@ -139,7 +145,8 @@ def sign_in_page(demo_passwords: dict[str, str]) -> None:
         else:
             st.session_state[_TOKEN], st.session_state[_USER], st.session_state[_COOKIE_SET] = token, user, True
             st.rerun()
-    _demo_table(demo_passwords)
+    if store_ready():
+        _demo_table(demo_passwords)
 
 
 def _demo_table(demo_passwords: dict[str, str]) -> None:
