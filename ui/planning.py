@@ -202,7 +202,7 @@ def make_planned(rule, sites: gpd.GeoDataFrame) -> None:
     can_edit, can_file = allowed("edit"), allowed("file")
     if not (can_edit or can_file):
         return
-    ranks = st.multiselect(t("sites_pick"), sites["rank"].astype(int).tolist(), key="sites_pick", placeholder=t("all"))
+    ranks = st.multiselect(t("sites_pick"), sites["rank"].astype(int).tolist(), key="sites_pick", placeholder=t("all"), select_all=False)
     chosen = sites[sites["rank"].isin(ranks)] if ranks else sites
     a, b = st.columns(2)
     if can_edit and a.button(t("sites_plan").format(n=len(chosen)), key="sites_plan"):

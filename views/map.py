@@ -40,20 +40,22 @@ def filter_panel(city) -> tuple[list[str], dict, bool]:
     language = lang()
     title = lambda n: ALL_LAYERS[n].title_zh if language == "zh" else ALL_LAYERS[n].title_en  # noqa: E731
     with st.expander(t("filters"), expanded=True):
-        layers = st.multiselect(t("layers"), list(MAP_LAYERS), default=list(MAP_LAYERS), format_func=title, key="map_layers")
+        layers = st.multiselect(
+            t("layers"), list(MAP_LAYERS), default=list(MAP_LAYERS), format_func=title, key="map_layers", select_all=False
+        )  # (Streamlit's "Select all" has no Chinese)
         facility = [n for n in layers if n in LAYERS]
         c = st.columns([3, 3, 3, 3, 2], vertical_alignment="bottom")
         districts = sorted(city["zones"].loc[city["zones"]["zone_type"] == "district", "name"].dropna().unique())
-        district = c[0].multiselect(t("district"), districts, placeholder=t("all"), key="map_districts")
+        district = c[0].multiselect(t("district"), districts, placeholder=t("all"), select_all=False, key="map_districts")
         statuses = layer_values(facility, "status")
-        status = c[1].multiselect(t("status"), statuses, placeholder=t("all"), key="map_statuses",
+        status = c[1].multiselect(t("status"), statuses, placeholder=t("all"), select_all=False, key="map_statuses",
                                   format_func=lambda v: _label(v, [(n, "status") for n in facility], language))  # fmt: skip
         type_fields = [(n, LAYERS[n].type_field or "") for n in facility if LAYERS[n].type_field]
         types = list(dict.fromkeys(v for n, f in type_fields for v in layer_values([n], f)))
-        kinds = c[2].multiselect(t("type"), types, placeholder=t("all"), key="map_types",
+        kinds = c[2].multiselect(t("type"), types, placeholder=t("all"), select_all=False, key="map_types",
                                  format_func=lambda v: _label(v, type_fields, language))  # fmt: skip
         grades = sorted(layer_values(facility, "grade"), key=len, reverse=True)
-        grade = c[3].multiselect(t("grade"), grades, placeholder=t("all"), key="map_grades",
+        grade = c[3].multiselect(t("grade"), grades, placeholder=t("all"), select_all=False, key="map_grades",
                                  format_func=lambda v: _label(v, [(n, "grade") for n in facility], language))  # fmt: skip
         gaps = c[4].toggle(t("show_gaps"), value=True, key="map_gaps", help=t("show_gaps_help"))
     filters = {"districts": district or None, "statuses": status or None, "types": kinds or None, "grades": grade or None}

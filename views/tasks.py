@@ -28,11 +28,17 @@ STAFF = frozenset({"staff", "unit"})  # every step; the form shows those the sig
 def filters(frame: pd.DataFrame) -> pd.DataFrame:
     """State, unit, rule, district and overdue filters; the tasks they leave."""
     c1, c2, c3, c4 = st.columns(4)
-    states = c1.multiselect(t("state"), list(flow.STATES), format_func=ui.state_text, placeholder=t("all"), key="tasks_states")
-    units = c2.multiselect(t("unit"), sorted(frame["unit"].dropna().unique()), placeholder=t("all"), key="tasks_units")
+    states = c1.multiselect(
+        t("state"), list(flow.STATES), format_func=ui.state_text, placeholder=t("all"), select_all=False, key="tasks_states"
+    )
+    units = c2.multiselect(t("unit"), sorted(frame["unit"].dropna().unique()), placeholder=t("all"), select_all=False, key="tasks_units")
     titles = dict(zip(frame["rule"], frame["title_zh" if lang() == "zh" else "title_en"], strict=False))
-    rules = c3.multiselect(t("rule"), sorted(titles), format_func=lambda r: titles[r], placeholder=t("all"), key="tasks_rules")
-    districts = c4.multiselect(t("district"), sorted(frame["district"].dropna().unique()), placeholder=t("all"), key="tasks_districts")
+    rules = c3.multiselect(
+        t("rule"), sorted(titles), format_func=lambda r: titles[r], placeholder=t("all"), select_all=False, key="tasks_rules"
+    )
+    districts = c4.multiselect(
+        t("district"), sorted(frame["district"].dropna().unique()), placeholder=t("all"), select_all=False, key="tasks_districts"
+    )
     overdue = st.toggle(t("overdue_only"), key="tasks_overdue")
     shown = frame
     for column, chosen in (("state", states), ("unit", units), ("rule", rules), ("district", districts)):
@@ -106,7 +112,7 @@ def notices_tab(frame: pd.DataFrame) -> None:
     units = None
     if allowed("notices"):
         st.caption(t("dispatch_hint"))
-        units = st.multiselect(t("unit"), filed_units, placeholder=t("all"), key="notice_units")
+        units = st.multiselect(t("unit"), filed_units, placeholder=t("all"), select_all=False, key="notice_units")
     if allowed("notices") and st.button(t("dispatch_notices"), type="primary", disabled=not filed_units, key="notice_go"):
         try:
             issued = service.issue_notices(key, user=me(), as_of=as_of(), units=units or None, database=database)
