@@ -22,6 +22,9 @@ HALO_COLOR = "#111111"
 #: clicks (a canvas pane that did would swallow every click and hover meant for the layers below)
 PANE = "picked_gap"
 PANE_Z = 640
+#: the label above it: wrapped (a phone's map is 360 px wide), framed in the mark's colours
+LABEL_CLASS = "picked-gap-label"
+LABEL_STYLE = f"white-space: normal !important; width: max-content; max-width: 240px; font-weight: 600; border: 2px solid {HALO_COLOR};"
 
 
 def caption(gap: pd.Series, title: str, lang: str) -> str:
@@ -34,7 +37,7 @@ def caption(gap: pd.Series, title: str, lang: str) -> str:
 
 def picked_layer(gap: gpd.GeoDataFrame, title: str, lang: str = "zh") -> folium.FeatureGroup:
     """The one gap of ``gap`` (a one-row GeoDataFrame, in display coordinates) as a layer: its line or outline
-    in :data:`PICKED_COLOR` over a dark halo, and a ring at its representative point with a permanent label
+    in :data:`PICKED_COLOR` over a dark halo, and a ring at its middle with a permanent label
     (:func:`caption`). Drawn in :data:`PANE` (see :func:`mark_gap`), which lets clicks through: a click there
     still opens the gap's own popup, or the facility's under it.
 
@@ -42,14 +45,19 @@ def picked_layer(gap: gpd.GeoDataFrame, title: str, lang: str = "zh") -> folium.
     """
     row = gap.iloc[0]
     text = caption(row, title, lang)
-    group = folium.FeatureGroup(name=html_text(text), control=True)
+    # (not in the layer control: the map's control is already drawn when the mark is added, and would name a
+    # layer its script has not yet made)
+    group = folium.FeatureGroup(name=html_text(text), control=False)
     geom = row.geometry
     if geom.geom_type != "Point":  # a dark stretch or a zone: its own shape, thick, no fill
         shape = features(gap, [])
         for color, weight in ((HALO_COLOR, 11), (PICKED_COLOR, 6)):
             style = {"color": color, "weight": weight, "opacity": 0.9, "fill": False}
             folium.GeoJson(shape, style_function=lambda f, s=style: s, pane=PANE, control=False).add_to(group)
-    point = gpd.GeoDataFrame({"caption": [text], "gap_id": [row.get("gap_id")]}, geometry=[geom.representative_point()], crs=gap.crs)
+    at = (
+        geom.interpolate(0.5, normalized=True) if geom.geom_type == "LineString" else geom.representative_point()
+    )  # (a stretch: its middle)
+    point = gpd.GeoDataFrame({"caption": [text], "gap_id": [row.get("gap_id")]}, geometry=[at], crs=gap.crs)
     data = features(point, ["caption", "gap_id"])  # (the gap's id: what a test or a script finds it by)
     halo = {"color": HALO_COLOR, "weight": 8, "opacity": 0.8, "fill": False}
     folium.GeoJson(data, marker=folium.CircleMarker(radius=16, pane=PANE), style_function=lambda f: halo, control=False).add_to(group)
@@ -58,7 +66,16 @@ def picked_layer(gap: gpd.GeoDataFrame, title: str, lang: str = "zh") -> folium.
         data,
         marker=folium.CircleMarker(radius=16, pane=PANE),
         style_function=lambda f: ring,
-        tooltip=folium.GeoJsonTooltip(["caption"], labels=False, permanent=True, direction="top", offset=(0, -18), sticky=False),
+        tooltip=folium.GeoJsonTooltip(
+            ["caption"],
+            labels=False,
+            permanent=True,
+            direction="top",
+            offset=(0, -18),
+            sticky=False,
+            class_name=LABEL_CLASS,
+            style=LABEL_STYLE,
+        ),
         control=False,
     ).add_to(group)
     return group
@@ -66,7 +83,8 @@ def picked_layer(gap: gpd.GeoDataFrame, title: str, lang: str = "zh") -> folium.
 
 def mark_gap(m: folium.Map, result: Result, gap_id: str, basemap: str = "none", lang: str = "zh", asset_url: str = APP_STATIC_URL) -> bool:
     """Mark the gap ``gap_id`` of ``result`` on ``m`` (a built map, in ``basemap``'s coordinates): a pane of its
-    own above every layer and :func:`picked_layer` in it, added last. False (and ``m`` unchanged) when
+    own above every layer and :func:`picked_layer` in it, added last; the map's layer list folded (the view is
+    centred on the gap, where the unfolded list would lie over it). False (and ``m`` unchanged) when
     ``result`` has no such gap."""
     gap = result.gaps[result.gaps["gap_id"] == gap_id]
     if not len(gap) or gap.geometry.iloc[0] is None or gap.geometry.iloc[0].is_empty:
@@ -74,6 +92,9 @@ def mark_gap(m: folium.Map, result: Result, gap_id: str, basemap: str = "none", 
     titles = result.summary.set_index("rule")["title_zh" if lang == "zh" else "title_en"]
     rule = str(gap["rule"].iloc[0])
     folium.map.CustomPane(PANE, z_index=PANE_Z, pointer_events=False).add_to(m)
+    for child in m._children.values():  # the layer list folded: unfolded, it would cover the gap at the map's centre
+        if isinstance(child, folium.LayerControl):
+            child.options["collapsed"] = True
     picked_layer(display_shift(gap.iloc[:1], BASEMAPS[basemap]), str(titles.get(rule, rule)), lang).add_to(m)
     localize(m, asset_url)  # (nothing new to fetch; keeps every asset local whatever folium adds)
     return True

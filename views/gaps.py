@@ -97,7 +97,8 @@ def main() -> None:
     flat = table(shown)
     flat["rule"] = flat["rule"].map(titles).fillna(flat["rule"])  # titles in the reader's language, not rule ids
     flat["detail"] = flat["detail_zh" if lang() == "zh" else "detail"]
-    columns = ["rule", "feature_id", "name", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
+    # what the gap is about first: a phone shows the table's first two columns
+    columns = ["name", "rule", "feature_id", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
     if flat["straight_m"].notna().any():  # a walking rule's gaps: the straight line beside the walk
         columns.insert(columns.index("measure_unit") + 1, "straight_m")
     shown_table = flat[columns].assign(measure=flat["measure"].round(1), straight_m=flat["straight_m"].round(1))
