@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from facilities.palette import BLACK, BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, WHITE, YELLOW
+
 FIELD_TYPES = ("str", "int", "float", "bool", "date")
 
 #: GeoJSON geometry type names a layer may accept.
@@ -94,6 +96,8 @@ class Field:
 class Style:
     """How a layer is drawn: a default colour and marker radius, and a colour per value of field ``by``.
 
+    The colours are declared here, with each layer, and nowhere else: from :mod:`facilities.palette`
+    (Okabe–Ito and white; the spacing of one layer's classes is checked by ``tests/test_map_style.py``).
     ``classes`` (lamps): the point cloud's classes, key -> (colour, (Chinese, English) label, hollow).
     """
 
@@ -188,7 +192,6 @@ ROAD_CLASSES = tuple(ROAD_CLASS_LABELS)
 #: road classes for people on foot only (walking network; not streets that rules about streets count)
 FOOT_CLASSES = ("footway", "path", "steps")
 CONDITION: dict[str, Pair] = {"good": ("完好", "Good"), "damaged": ("损坏", "Damaged"), "missing": ("缺失", "Missing")}
-CONDITION_COLORS = {"good": "", "damaged": "#e67e22", "missing": "#e74c3c"}  # "" = the layer's own colour
 KIND = ("类型", "Kind")
 
 #: Fields every layer carries (a layer may override one, e.g. ``reports.status``).
@@ -208,8 +211,9 @@ COMMON_FIELDS: tuple[Field, ...] = (
 NONNEG = 0.0
 
 
-def _condition(palette_color: str) -> dict[str, str]:
-    return {v: c or palette_color for v, c in CONDITION_COLORS.items()}
+def _condition(good: str) -> dict[str, str]:
+    """The colours of ``condition``: the layer's own colour (``good``) when good, yellow when damaged, black when missing."""
+    return {"good": good, "damaged": YELLOW, "missing": BLACK}
 
 
 def _layer(
@@ -268,12 +272,8 @@ LAYERS: dict[str, LayerSpec] = {
                 label=("等级", "Grade"),
             ),
             Field("daily_visitors", "int", min=NONNEG, label=("日均游客", "Daily visitors")),
-            style=Style(
-                "#c0392b",
-                9,
-                "grade",
-                {"AAAAA": "#7b241c", "AAAA": "#a93226", "AAA": "#cd6155", "AA": "#e6b0aa", "A": "#f2d7d5", "none": "#c0392b"},
-            ),
+            # grades from dark (best) to light, the same colour for the same rank as the toilets'
+            style=Style(BLACK, 9, "grade", {"AAAAA": BLACK, "AAAA": BLUE, "AAA": BLUISH_GREEN, "AA": SKY_BLUE, "A": YELLOW, "none": WHITE}),
             popup=("kind", "grade", "daily_visitors"),
             draw_order=0,
         ),
@@ -306,7 +306,7 @@ LAYERS: dict[str, LayerSpec] = {
                 allowed={"standalone": ("独立式", "Standalone"), "attached": ("附属式", "Attached"), "mobile": ("移动式", "Mobile")},
                 label=KIND,
             ),
-            style=Style("#85929e", 6, "grade", {"AAA": "#1a5276", "AA": "#2471a3", "A": "#5dade2", "none": "#85929e"}),
+            style=Style(BLACK, 6, "grade", {"AAA": BLACK, "AA": BLUE, "A": ORANGE, "none": WHITE}),
             popup=("grade", "stars", "female_stalls", "male_stalls", "accessible_stalls", "family_room", "fee", "opening_hours", "kind"),
             draw_order=1,
         ),
@@ -335,7 +335,7 @@ LAYERS: dict[str, LayerSpec] = {
             Field("symbol", doc="GB/T 10001.1 symbol code", label=("符号", "Symbol")),
             Field("condition", allowed=CONDITION, label=("状况", "Condition")),
             Field("road", doc="name of the road the sign stands on", label=("道路", "Road")),
-            style=Style("#7d3c98", 3.5, "condition", _condition("#7d3c98")),
+            style=Style(REDDISH_PURPLE, 3.5, "condition", _condition(REDDISH_PURPLE)),
             popup=("sign_type", "text_zh", "text_en", "condition", "road", "symbol"),
             draw_order=2,
         ),
@@ -353,7 +353,7 @@ LAYERS: dict[str, LayerSpec] = {
             Field("pontoon", "bool", doc="floating pontoon (趸船)", label=("趸船", "Pontoon")),
             Field("berths", "int", min=NONNEG, label=("泊位", "Berths")),
             Field("operator", label=("运营单位", "Operator")),
-            style=Style("#117864", 8, "dock_type", {"tour": "#117864", "ferry": "#48c9b0", "passenger": "#76d7c4"}),
+            style=Style(BLUE, 8, "dock_type", {"tour": BLUE, "ferry": ORANGE, "passenger": SKY_BLUE}),
             popup=("dock_type", "pontoon", "berths", "operator"),
             draw_order=3,
         ),
@@ -379,13 +379,14 @@ LAYERS: dict[str, LayerSpec] = {
             Field("working", "bool", doc="lights at night", label=("亮灯", "Working")),
             Field("road", doc="name of the road the lamp lights", label=("道路", "Road")),
             Field("circuit", doc="lighting circuit id", label=("回路", "Circuit")),
+            # the point cloud's classes, in the order of maps.city_map.lamp_classes
             style=Style(
-                "#f4d03f",
+                YELLOW,
                 2.5,
                 classes={
-                    "working": ("#f4d03f", ("亮", "working"), False),
-                    "dark": ("#1c2833", ("不亮", "not working"), False),
-                    "planned": ("#f4d03f", ("规划", "planned"), True),
+                    "working": (YELLOW, ("亮", "working"), False),
+                    "dark": (BLACK, ("不亮", "not working"), False),
+                    "planned": (YELLOW, ("规划", "planned"), True),
                 },
             ),
             popup=("road", "lamp_type", "height_m", "circuit"),
@@ -454,17 +455,10 @@ LAYERS: dict[str, LayerSpec] = {
             Field("shelter", "bool", label=("候车亭", "Shelter")),
             Field("bilingual", "bool", label=("双语", "Bilingual")),
             style=Style(
-                "#d35400",
+                BLUE,
                 5,
                 "stop_type",
-                {
-                    "bus": "#d35400",
-                    "sightseeing_bus": "#a04000",
-                    "tour_bus": "#f39c12",
-                    "taxi": "#f7dc6f",
-                    "tram": "#6e2c00",
-                    "light_rail": "#dc7633",
-                },
+                {"bus": BLUE, "sightseeing_bus": BLUISH_GREEN, "tour_bus": BLACK, "taxi": YELLOW, "tram": SKY_BLUE, "light_rail": WHITE},
             ),
             popup=("stop_type", "routes", "shelter", "bilingual"),
             draw_order=4,
@@ -484,7 +478,7 @@ LAYERS: dict[str, LayerSpec] = {
             Field("permit_no", label=("许可证号", "Permit no.")),
             Field("permit_expiry", "date", label=("许可到期", "Permit expiry")),
             Field("condition", allowed=CONDITION, label=("状况", "Condition")),
-            style=Style("#b7950b", 5, "condition", _condition("#b7950b")),
+            style=Style(BLUISH_GREEN, 5, "condition", _condition(BLUISH_GREEN)),
             popup=("kind", "illuminated", "permit_no", "permit_expiry", "condition"),
             draw_order=5,
         ),
@@ -536,7 +530,8 @@ LAYERS: dict[str, LayerSpec] = {
             Field("reported_on", "date", required=True, label=("报告日期", "Reported on")),
             Field("fixed_on", "date", label=("整改日期", "Fixed on")),
             Field("photo", doc="file name or URL of a photo", label=("照片", "Photo")),
-            style=Style("#e74c3c", 4.5, "status", {"open": "#e74c3c", "assigned": "#f39c12", "fixed": "#27ae60"}),
+            # a report still open stands out; a fixed one fades to white
+            style=Style(ORANGE, 4.5, "status", {"open": ORANGE, "assigned": SKY_BLUE, "fixed": WHITE}),
             popup=("kind", "reported_on", "fixed_on"),
             draw_order=6,
         ),

@@ -1,12 +1,9 @@
-"""How features are drawn: one colour-blind-safe palette, declared here once, and the symbols built from it.
+"""How features are drawn: the symbols, panes and colours that are about drawing in general.
 
-The facilities' colours come from :data:`OKABE_ITO` (Okabe & Ito 2008, *Color Universal Design*: eight colours
-that stay apart under the common colour-vision deficiencies) and white; its vermillion is left out, so that
-the gaps' red (:data:`GAP_COLOR`) means a gap and nothing else. Each layer's classes (toilets by grade, signs
-by condition, …) are picked so that, in one layer, every two classes differ by at least ΔE2000 20, and by 15
-under simulated deuteranopia and protanopia (``tests/test_map_style.py`` computes it).
-Ordered classes (grades) go from dark (best) to light. The layers' *fields* and their values are declared in
-:mod:`facilities.schema`; the colours here override that declaration's (:func:`layer_style`).
+Each layer's colours (toilets by grade, signs by condition, …) are declared once, with the layer, in
+:mod:`facilities.schema` (``Style``), from the colour-blind-safe palette of :mod:`facilities.palette`
+(Okabe–Ito and white); :func:`layer_style` reads that declaration. Okabe–Ito's vermillion is left out of the
+facilities, so that the gaps' red (:data:`GAP_COLOR`) means a gap and nothing else.
 
 Status is drawn once for every layer: a filled dot with a dark edge (in use), a dashed dark ring (planned), grey
 (closed). Gaps are never filled: rings, thick dashed lines and dashed outlines in :data:`GAP_COLOR`, in a pane
@@ -15,61 +12,16 @@ beneath the facilities (:data:`PANES`), so a gap never hides or catches the clic
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-
+from facilities.palette import BLUISH_GREEN, SKY_BLUE, WHITE
 from facilities.schema import ALL_LAYERS, Style
-
-#: Okabe–Ito's colour-blind-safe qualitative palette (https://jfly.uni-koeln.de/color/)
-OKABE_ITO: dict[str, str] = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
-WHITE = "#FFFFFF"
-_C = {**OKABE_ITO, "white": WHITE}
-
-#: the colour of each class of each layer drawn by class: layer -> (field, value -> colour)
-CLASSES: dict[str, tuple[str, dict[str, str]]] = {
-    # grades from dark (best) to light, the same colour for the same rank in both layers
-    "attractions": (
-        "grade",
-        {"AAAAA": _C["black"], "AAAA": _C["blue"], "AAA": _C["bluish_green"], "AA": _C["sky_blue"], "A": _C["yellow"], "none": _C["white"]},
-    ),
-    "toilets": ("grade", {"AAA": _C["black"], "AA": _C["blue"], "A": _C["orange"], "none": _C["white"]}),
-    # condition: the layer's own colour when good, yellow when damaged, black when missing
-    "signs": ("condition", {"good": _C["reddish_purple"], "damaged": _C["yellow"], "missing": _C["black"]}),
-    "billboards": ("condition", {"good": _C["bluish_green"], "damaged": _C["yellow"], "missing": _C["black"]}),
-    "docks": ("dock_type", {"tour": _C["blue"], "ferry": _C["orange"], "passenger": _C["sky_blue"]}),
-    "stops": (
-        "stop_type",
-        {
-            "bus": _C["blue"],
-            "sightseeing_bus": _C["bluish_green"],
-            "tour_bus": _C["black"],
-            "taxi": _C["yellow"],
-            "tram": _C["sky_blue"],
-            "light_rail": _C["white"],
-        },
-    ),
-    # a report still open stands out; a fixed one fades to white
-    "reports": ("status", {"open": _C["orange"], "assigned": _C["sky_blue"], "fixed": _C["white"]}),
-}
-#: the lamps' point-cloud classes (working, not working, planned: the order of maps.city_map.lamp_classes)
-LAMP_COLORS: dict[str, str] = {"working": _C["yellow"], "dark": _C["black"], "planned": _C["yellow"]}
 
 #: a dot's edge (dark: light classes such as white and yellow stay visible on a light background)
 EDGE_COLOR = "#333333"
 #: the gaps' red (ColorBrewer's Set1 red), kept for gaps alone: no class of a facility is drawn in it or near it
 GAP_COLOR = "#E31A1C"
-REACH_COLOR = _C["sky_blue"]
+REACH_COLOR = SKY_BLUE
 #: a suggested site for a new facility (maps/planning.py)
-SITE_COLOR = _C["bluish_green"]
+SITE_COLOR = BLUISH_GREEN
 CLOSED_COLOR = "#808b96"
 PLANNED_COLOR = EDGE_COLOR
 
@@ -118,23 +70,14 @@ HOLLOW = frozenset({"planned"})
 GREYED = frozenset({"closed"})
 
 
-@functools.cache
 def layer_style(layer: str) -> Style:
-    """The style of ``layer``: its declaration (:mod:`facilities.schema`) with this module's colours;
-    ``ValueError`` naming the drawable layers for one without a style."""
+    """The style declared with ``layer`` (:mod:`facilities.schema`); ``ValueError`` naming the drawable layers
+    for one without a style."""
     spec = ALL_LAYERS.get(layer)
     if spec is None or spec.style is None:
         drawable = ", ".join(n for n, s in ALL_LAYERS.items() if s.style is not None)
         raise ValueError(f"unknown map layer {layer!r}; layers with a style: {drawable}")
-    st = spec.style
-    if layer in CLASSES:
-        by, palette = CLASSES[layer]
-        first = next(iter(palette.values()))
-        return dataclasses.replace(st, color=palette.get("good", first), by=by, palette=dict(palette))
-    if st.classes:
-        classes = {key: (LAMP_COLORS.get(key, color), label, hollow) for key, (color, label, hollow) in st.classes.items()}
-        return dataclasses.replace(st, color=LAMP_COLORS.get("working", st.color), classes=classes)
-    return st
+    return spec.style
 
 
 def point_style(layer: str, props: dict, geometry_type: str) -> dict:

@@ -24,6 +24,7 @@ import re
 import pytest
 
 from facilities.check import check
+from facilities.palette import OKABE_ITO, WHITE
 from facilities.rules import load_rules
 from facilities.schema import ALL_LAYERS, MAP_LAYERS
 from facilities.store import load as load_city
@@ -32,7 +33,7 @@ from maps.assets import INLINE
 from maps.city_map import legend
 from maps.controls import Legend
 from maps.export import map_html, save_map
-from maps.style import CLASSES, GAP_COLOR, GAP_SHAPE_STYLES, OKABE_ITO, PANES, SYMBOL_LABELS, layer_style
+from maps.style import GAP_COLOR, GAP_SHAPE_STYLES, PANES, SYMBOL_LABELS, layer_style
 from tests.helpers import DEMO
 
 NORMAL_MIN = 20.0
@@ -135,9 +136,14 @@ def test_simulated_deuteranopia_confuses_red_and_green():
 
 
 def _class_colors() -> list[tuple[str, dict[str, str]]]:
-    out = [(layer, dict(layer_style(layer).palette)) for layer in CLASSES]
-    lamps = layer_style("lamps").classes
-    out.append(("lamps", {k: c for k, (c, _, hollow) in lamps.items() if not hollow}))  # planned: a ring, not a colour
+    """Each drawn layer's colour by class, read from its one declaration (``facilities.schema``); the lamps' planned
+    class is a ring, not a colour."""
+    out = []
+    for layer in MAP_LAYERS:
+        st = ALL_LAYERS[layer].style
+        assert st is not None, layer
+        colors = dict(st.palette) or {k: c for k, (c, _, hollow) in st.classes.items() if not hollow}
+        out.append((layer, colors))
     return out
 
 
@@ -153,14 +159,28 @@ def test_every_two_classes_of_a_layer_differ_clearly(layer, a, b, color_a, color
 
 
 def test_every_class_of_every_drawn_layer_has_a_colour():
-    for layer, (field, palette) in CLASSES.items():
-        allowed = set(ALL_LAYERS[layer].field(field).allowed)  # type: ignore[union-attr]
-        assert set(palette) == allowed, (layer, set(palette) ^ allowed)
-    assert {n for n in MAP_LAYERS if n != "lamps"} <= set(CLASSES)
+    for layer in MAP_LAYERS:
+        st = ALL_LAYERS[layer].style
+        assert st is not None, layer
+        if layer == "lamps":  # the point cloud's classes
+            assert set(st.classes) == {"working", "dark", "planned"}
+            continue
+        assert st.by, layer
+        allowed = set(ALL_LAYERS[layer].field(st.by).allowed)  # type: ignore[union-attr]
+        assert set(st.palette) == allowed, (layer, set(st.palette) ^ allowed)
+
+
+def test_the_map_draws_the_declared_style():
+    """maps.style adds no colour of its own: each layer is drawn in the style declared with it."""
+    for layer, spec in ALL_LAYERS.items():
+        if spec.style is not None:
+            assert layer_style(layer) is spec.style, layer
+    with pytest.raises(ValueError, match="layers with a style"):
+        layer_style("nowhere")
 
 
 def test_the_facilities_colours_are_okabe_ito_and_white():
-    allowed = {c.upper() for c in OKABE_ITO.values()} | {"#FFFFFF"}
+    allowed = {c.upper() for c in OKABE_ITO.values()} | {WHITE}
     for layer, colors in _class_colors():
         assert {c.upper() for c in colors.values()} <= allowed, layer
 
