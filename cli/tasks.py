@@ -115,7 +115,8 @@ def _show(args: argparse.Namespace) -> int:
     source = _source(args.city)
     t = queries.task(source.key, args.task, user=_user(args), database=source.database)
     print(f"task 任务 {t.id}: {t.title_zh} / {t.title_en}")
-    print(f"  gap 缺口 {t.gap_id}: {t.detail or ''}")
+    zh, en = t.detail_in("zh"), t.detail_in("en")  # both, as the title: a task filed before 0006 has its English only
+    print(f"  gap 缺口 {t.gap_id}: {zh if zh == en else f'{zh} / {en}'}")
     print(
         f"  state 状态 {flow.both(flow.STATES[t.state])} · unit 责任单位 {t.unit or '—'} · due 期限 {t.due}"
         f" · notice 通知书 {t.notice or '—'}"

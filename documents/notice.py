@@ -4,7 +4,8 @@
 standard GB/T 9704 (roughly): A4 portrait, margins 3.7 cm top, 3.5 cm bottom, 2.8 cm left, 2.6 cm right;
 the title 整改通知书 in 黑体 (SimHei) bold 22 pt, centred, with its English subtitle, the notice's number
 under it above a red rule; the body in 仿宋 (FangSong) 16 pt (三号) on a 28 pt line; the addressee, an
-opening paragraph, the table of items (序号, 问题, 位置, 标准, 整改期限, each label followed by its English),
+opening paragraph, the table of items (序号, 问题, 位置, 标准, 整改期限, each label followed by its English;
+under 问题 the rule's title and the gap's detail, each in Chinese with its English in small grey type under it),
 a small map per item (:func:`documents.minimap.small_map_png`) with its caption, how to report back, the
 contact, and the issuer and the issued date (2026年12月2日) on the right; page numbers "— 1 —" at the foot.
 ``notice_html(notice)`` is the same content as one self-contained printable page (A4 ``@page`` CSS, the
@@ -104,7 +105,7 @@ def _opening(notice: Notice) -> tuple[str, str]:
 def _cells(item: NoticeItem) -> list[list[tuple[str, str]]]:
     """The cells of an item's row except its number: each a list of (kind, text) lines, kind main/small/label."""
     return [
-        [("main", item.rule_title_zh), ("small", item.rule_title_en), ("main", item.what)],
+        [("main", item.rule_title_zh), ("small", item.rule_title_en), ("main", item.what), ("small", item.what_en)],
         [("main", item.where), ("label", "经纬度 Lon/Lat"), ("small", _coords(item))],
         [
             ("main", item.standard),

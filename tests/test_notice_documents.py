@@ -399,3 +399,19 @@ def test_filename_of_the_notice_and_its_length_cap():
     assert len(name) <= 125 and len(name.encode("utf-8")) <= 255 and name.endswith(".docx")
     with pytest.raises(ValueError, match="suffix"):
         notice_filename(long, "/../x")
+
+
+def test_the_gaps_english_detail_is_under_its_chinese_one_in_both_documents():
+    zh, en = "最近的 A 级旅游厕所在 812 米外（要求 500 米内）", "nearest graded toilet 812 m away (limit 500 m) <i>&amp;</i>"
+    one = item(30, what=zh, what_en=en)
+    notice = Notice("第1号", "创优办", "襄阳市", "Xiangyang", "古隆中景区管理处", dt.date(2026, 12, 2), (one,), "")
+    cell = docx.Document(io.BytesIO(notice_docx(notice))).tables[0].rows[1].cells[1]
+    assert [p.text for p in cell.paragraphs] == [one.rule_title_zh, one.rule_title_en, zh, en]  # Chinese first, English under it
+    assert cell.paragraphs[3].runs[0].font.size == Pt(9)  # the English in small type, as the rule's English title
+    page = notice_html(notice)
+    assert html.escape(en, quote=True) in page and "<i>" not in page
+    assert page.index(html.escape(zh, quote=True)) < page.index(html.escape(en, quote=True))
+    # a task with no Chinese detail (filed before it was stored): its English as the detail, nothing under it
+    old = docx.Document(io.BytesIO(notice_docx(Notice("第2号", "创优办", "襄阳市", "Xiangyang", "单位", dt.date(2026, 12, 2),
+                                                      (item(31, what=en),), ""))))  # fmt: skip
+    assert [p.text for p in old.tables[0].rows[1].cells[1].paragraphs] == [one.rule_title_zh, one.rule_title_en, en]

@@ -53,12 +53,21 @@ def _map(
     return prepare(tasks_map(load(database, key, revision), _frame, as_of_date, lang=language, focus=focus))
 
 
+def detail_text(row: pd.Series) -> str:
+    """The task's gap detail in the chosen language (Chinese: ``detail_zh``, or the English ``detail`` of a
+    task filed before it was stored; never translated here)."""
+    return queries.detail_text(row.get("detail_zh"), row["detail"], lang())
+
+
 def task_map(frame: pd.DataFrame, focus: int | None = None) -> dict:
-    """The map of ``frame``'s tasks, prepared for :func:`ui.foliummap.show`; cached on the tasks it shows
-    (their ids and versions), the city's revision, the date and the language."""
+    """The map of ``frame``'s tasks, prepared for :func:`ui.foliummap.show` (each marker's detail in the
+    chosen language); cached on the tasks it shows (their ids and versions), the city's revision, the date
+    and the language."""
     database, key, revision = current_key()
     fingerprint = tuple(zip(frame["id"].astype(int), frame["version"].astype(int), strict=True))
-    return _map(database, key, revision, as_of(), lang(), focus, fingerprint, frame)
+    lg = lang()
+    shown = frame.assign(detail=[queries.detail_text(z, d, lg) for z, d in zip(frame["detail_zh"], frame["detail"], strict=True)])
+    return _map(database, key, revision, as_of(), lang(), focus, fingerprint, shown)
 
 
 def state_text(state: str) -> str:
@@ -91,7 +100,7 @@ def card(row: pd.Series) -> None:
     st.markdown(
         f"{t('due')} {due} · **{countdown_text(row['days_left'])}**" + (f" · {t('notice')} {md(row['notice'])}" if row["notice"] else "")
     )
-    st.text(" · ".join(str(v) for v in (row["name"], row["district"], row["detail"]) if isinstance(v, str) and v))
+    st.text(" · ".join(str(v) for v in (row["name"], row["district"], detail_text(row)) if isinstance(v, str) and v))
 
 
 def gap_status(row: pd.Series, result: Result) -> None:
@@ -213,6 +222,7 @@ __all__ = [
     "all_tasks",
     "card",
     "countdown_text",
+    "detail_text",
     "flash",
     "gap_status",
     "photo_inputs",

@@ -75,6 +75,7 @@ def listing(shown: pd.DataFrame) -> int | None:
         t("rule"): shown["title_zh" if lg == "zh" else "title_en"],
         label("district", lg): shown["district"],
         label("name", lg): shown["name"],
+        label("detail", lg): [ui.detail_text(row) for _, row in shown.iterrows()],  # the gap, in the reader's language
         t("notice"): shown["notice"],
         t("rework"): shown["rework"],
     })  # fmt: skip

@@ -69,11 +69,13 @@ def notice_content(key: str, number: str, city: City, rules: RuleSet, *, user: U
         geometry = shape(json.loads(row.geometry)) if isinstance(row.geometry, str) else None
         where = " · ".join(str(p) for p in (row.name, row.district, f"{row.layer}/{row.feature_id}" if row.feature_id else None) if p)
         zh, en = flow.STATES[row.state]
+        # the notice is Chinese with English under it: the Chinese detail, the English one where none was stored (0006)
+        what_zh, what_en = queries.detail_text(row.detail_zh, row.detail, "zh"), queries.detail_text(None, row.detail, "en")
         items.append(
             NoticeItem(
                 task_id=int(row.id), gap_id=row.gap_id, rule_title_zh=row.title_zh, rule_title_en=row.title_en,
-                what=row.detail or "", where=where or row.gap_id, lon=float(row.lon), lat=float(row.lat),
-                standard=row.standard or "", threshold=threshold_text(rule),
+                what=what_zh, what_en="" if what_en == what_zh else what_en, where=where or row.gap_id,
+                lon=float(row.lon), lat=float(row.lat), standard=row.standard or "", threshold=threshold_text(rule),
                 measure=measure_text(row.measure, row.measure_unit or "", "zh"), due=row.due, state_zh=zh, state_en=en,
                 geometry=geometry, map_shapes=_shapes(city, rule, float(row.lon), float(row.lat)),
             )

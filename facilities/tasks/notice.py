@@ -15,7 +15,8 @@ MAP_CATEGORIES = ("water", "zone", "road", "facility", "gap")
 
 @dataclass(frozen=True)
 class NoticeItem:
-    """One open task on a notice: what, where, the standard and threshold, the deadline.
+    """One open task on a notice: what (in Chinese, with its English under it), where, the standard and
+    threshold, the deadline.
 
     ``map_shapes`` are (category, WGS84 geometry) pairs around the gap for its small map, category one of
     :data:`MAP_CATEGORIES`; ``geometry`` is the gap itself (WGS84), ``lon``/``lat`` a representative point.
@@ -25,7 +26,7 @@ class NoticeItem:
     gap_id: str
     rule_title_zh: str
     rule_title_en: str
-    what: str  # the gap's detail, e.g. "nearest graded toilet 812 m away (limit 500 m)"
+    what: str  # the gap's detail in Chinese, e.g. "最近的 A 级旅游厕所在 812 米外" (its English one for a task filed before 0006)
     where: str  # name / road / district, as one line of text
     lon: float
     lat: float
@@ -37,6 +38,7 @@ class NoticeItem:
     state_en: str
     geometry: BaseGeometry | None = None
     map_shapes: tuple[tuple[str, BaseGeometry], ...] = ()
+    what_en: str = ""  # the gap's detail in English, under the Chinese one ("" when ``what`` is already the English one)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from facilities.errors import StoreError, TaskRefused
 from facilities.store.db import engine as db
 from facilities.store.db import tables
 from facilities.tasks import flow
-from facilities.tasks.service import Task, move
+from facilities.tasks.service import Task, detail_text, move
 
 #: a row as SQLAlchemy gives it (``RowMapping``)
 Row = Mapping[Any, Any]
@@ -233,10 +233,12 @@ def sync(key: str, result: Result, revision: int, *, user: User = SYSTEM, databa
         after_close = row.closed_revision is None or pd.isna(row.closed_revision) or revision >= row.closed_revision
         if row.gap_id not in present or row.gap_id in open_gaps or not after_close or (row.closed_on and result.as_of < row.closed_on):
             continue
-        detail = result.gaps.loc[result.gaps["gap_id"] == row.gap_id, "detail"].iloc[0]
+        gap = result.gaps.loc[result.gaps["gap_id"] == row.gap_id].iloc[0]
+        zh, en = detail_text(gap.get("detail_zh"), gap["detail"], "zh"), detail_text(None, gap["detail"], "en")
+        note = f"the gap is there again 缺口重现: {zh}" + ("" if zh == en else f" / {en}")  # both languages: the timeline shows it as is
         try:
-            move(key, int(row.id), "reopen", user=user, as_of=result.as_of, note=f"the gap is there again 缺口重现: {detail}",
-                 version=int(row.version), via="system", database=database)  # fmt: skip
+            move(key, int(row.id), "reopen", user=user, as_of=result.as_of, note=note, version=int(row.version), via="system",
+                 database=database)  # fmt: skip
         except TaskRefused:  # moved meanwhile (another sync reopened it first): nothing to do
             continue
         out.reopened.append(int(row.id))
@@ -247,6 +249,7 @@ __all__ = [
     "TASK_COLUMNS",
     "Synced",
     "annotate",
+    "detail_text",
     "notice",
     "notices",
     "photo",

@@ -74,6 +74,7 @@ class Task:
     measure: float | None
     measure_unit: str | None
     detail: str | None
+    detail_zh: str | None  # NULL for tasks filed before migration 0006: shown as ``detail`` (see :meth:`detail_in`)
     lon: float | None
     lat: float | None
     geometry: str | None
@@ -94,6 +95,10 @@ class Task:
     def from_row(cls, row: Row) -> Task:
         """A task from a row of ``tasks``."""
         return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+    def detail_in(self, lang: str) -> str:
+        """The gap's detail in ``lang`` ("zh": the Chinese one, else the English one where none was stored)."""
+        return detail_text(self.detail_zh, self.detail, lang)
 
     def overdue(self, as_of: dt.date) -> bool:
         """Past due on ``as_of`` and not finished."""
@@ -231,7 +236,7 @@ def file_tasks(
                 "layer": _text(gap["layer"]), "feature_id": _text(gap["feature_id"]), "name": _text(gap["name"]),
                 "district": _text(gap["district"]), "unit": who, "unit_from": source, "title_zh": rule.title_zh,
                 "title_en": rule.title_en, "standard": rule.source, "measure": _number(gap["measure"]),
-                "measure_unit": _text(gap["measure_unit"]), "detail": _text(gap["detail"]),
+                "measure_unit": _text(gap["measure_unit"]), "detail": _text(gap["detail"]), "detail_zh": _text(gap.get("detail_zh")),
                 "lon": float(points[i].x), "lat": float(points[i].y),
                 "geometry": json.dumps(mapping(gap.geometry)) if gap.geometry is not None else None,
                 "filed_on": as_of, "due": due or flow.default_due(as_of, rules.deadline(rule), config.inspection_date),
@@ -249,6 +254,13 @@ def file_tasks(
 
 def _text(value: Any) -> str | None:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def detail_text(detail_zh: Any, detail: Any, lang: str) -> str:
+    """A gap's detail in ``lang``: the Chinese one for "zh" (the English one when no Chinese was stored:
+    tasks filed before migration 0006; nothing is translated), else the English one; "" when there is none."""
+    zh, en = _text(detail_zh), _text(detail)
+    return (zh if lang == "zh" and zh else en) or ""
 
 
 def _number(value: Any) -> float | None:
@@ -285,16 +297,20 @@ def _update(conn: Connection, row: Row, **values: Any) -> int:
 
 @dataclass(frozen=True)
 class Recheck:
-    """The current check's view of the gaps: gap id -> (measure, detail), and the inventory revision it read."""
+    """The current check's view of the gaps: gap id -> (measure, detail, detail_zh), and the revision it read."""
 
-    gaps: Mapping[str, tuple[float | None, str]]
+    gaps: Mapping[str, tuple[float | None, str, str]]
     revision: int
     city: str | None = None
 
     @classmethod
     def of(cls, gaps: pd.DataFrame, revision: int, city: str | None = None) -> Recheck:
-        """From a check's gap table of ``city`` at ``revision``."""
-        found = {g: (_number(m), str(d)) for g, m, d in zip(gaps["gap_id"], gaps["measure"], gaps["detail"], strict=True)}
+        """From a check's gap table of ``city`` at ``revision`` (its ``detail_zh``, or ``detail`` where it has none)."""
+        zh = gaps["detail_zh"] if "detail_zh" in gaps else gaps["detail"]
+        found = {
+            g: (_number(m), str(d), detail_text(z, d, "zh"))
+            for g, m, d, z in zip(gaps["gap_id"], gaps["measure"], gaps["detail"], zh, strict=True)
+        }
         return cls(found, revision, city)
 
 
@@ -385,11 +401,14 @@ def _verification(
     if recheck.revision != current:
         raise TaskRefused(f"the inventory changed since that check (revision {recheck.revision}, now {current}); check again")
     present = row["gap_id"] in recheck.gaps
-    measure, detail = recheck.gaps.get(row["gap_id"], (None, ""))
-    data.update(gap_present=present, measure=measure, detail=detail, revision=current)
+    measure, detail, detail_zh = recheck.gaps.get(row["gap_id"], (None, "", ""))
+    data.update(gap_present=present, measure=measure, detail=detail, detail_zh=detail_zh, revision=current)
     values["gap_present"] = present
     if step.name == "close" and present:
-        raise TaskRefused(f"task {row['id']}: the gap is still there ({detail}); it cannot be closed — send it back 重新派遣 (redispatch)")
+        said = detail if detail_zh == detail else f"{detail_zh}; {detail}"
+        raise TaskRefused(
+            f"task {row['id']}: the gap is still there 缺口仍在 ({said}); it cannot be closed — send it back 重新派遣 (redispatch)"
+        )
     if step.name == "close":
         values.update(closed_on=as_of, closed_revision=current)
 
@@ -530,19 +549,8 @@ def request_extension(
             )
         flow.check_due(due, as_of, _config(city_row).inspection_date)
         version = _update(conn, row, extension_due=due, extension_reason=reason.strip())
-        _record(
-            conn,
-            row,
-            "extension_requested",
-            row["state"],
-            row["state"],
-            user=user,
-            via=via,
-            on=as_of,
-            note=reason,
-            data={"due": due},
-            version=version,
-        )
+        _record(conn, row, "extension_requested", row["state"], row["state"], user=user, via=via, on=as_of, note=reason,
+                data={"due": due}, version=version)  # fmt: skip
         return _task(conn, task_id)
 
 
@@ -584,17 +592,6 @@ def reassign(
                 "the unit returns it first)"
             )
         version = _update(conn, row, unit=unit.strip(), unit_from="staff")
-        _record(
-            conn,
-            row,
-            "reassign",
-            "filed",
-            "filed",
-            user=user,
-            via=via,
-            on=as_of,
-            note=note,
-            data={"unit": unit.strip(), "was": row["unit"]},
-            version=version,
-        )
+        _record(conn, row, "reassign", "filed", "filed", user=user, via=via, on=as_of, note=note,
+                data={"unit": unit.strip(), "was": row["unit"]}, version=version)  # fmt: skip
         return _task(conn, task_id)

@@ -161,7 +161,8 @@ tasks = sa.Table(
     sa.Column("standard", sa.Text),
     sa.Column("measure", sa.Float),
     sa.Column("measure_unit", sa.Text),
-    sa.Column("detail", sa.Text),
+    sa.Column("detail", sa.Text),  # the gap's detail in English
+    sa.Column("detail_zh", sa.Text),  # … and in Chinese (0006; NULL for tasks filed before it)
     sa.Column("lon", sa.Float),
     sa.Column("lat", sa.Float),
     sa.Column("geometry", sa.Text),  # GeoJSON of the gap when filed (WGS84)
