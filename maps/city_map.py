@@ -28,6 +28,7 @@ from maps.assets import APP_STATIC_URL, localize
 from maps.basemaps import BASEMAPS, Basemap, display_shift, resolve
 from maps.controls import Legend, NameSearch, Panes, ViewMemory
 from maps.escape import html_text
+from maps.filtering import MapFilter
 from maps.pointcloud import PointCloud, pack_points
 from maps.style import (
     CLOSED_COLOR,
@@ -250,7 +251,7 @@ def gap_layers(result: Result, basemap: Basemap, lang: str = "zh", show: bool = 
         style = GAP_SHAPE_STYLES[KINDS[kinds[rule]].gap_shape]
         out.append(
             folium.GeoJson(
-                features(shown, fields),
+                features(shown, [*fields, "gap_id"]),  # (the id: what maps.filtering keeps)
                 name=f"{text('gaps', lang)} · {title} ({len(group)})",
                 marker=folium.CircleMarker(radius=9),
                 style_function=lambda f, style=style: style,
@@ -377,6 +378,12 @@ def legend(
     return Legend(text("legend", lang), entries, open_)
 
 
+def _has_gap_ids(data: Any) -> bool:
+    """Whether a GeoJSON layer's data are gaps (features carrying ``gap_id``: :func:`gap_layers`)."""
+    feats = data.get("features") if isinstance(data, dict) else None
+    return isinstance(feats, list) and bool(feats) and "gap_id" in (feats[0].get("properties") or {})
+
+
 def gap_shapes(result: Result | None) -> tuple[str, ...]:
     """The shapes (``ring``, ``line``, ``outline``) of the gaps ``result`` draws, for the legend."""
     if result is None or not len(result.gaps):
@@ -479,15 +486,19 @@ def build_map(
     if unknown:
         raise ValueError(f"unknown map layer(s) {unknown}; known: {', '.join(MAP_LAYERS)}")
     m = base_map(city, b, urls, lang)
+    drawn: dict[str, Any] = {}
     for name in layers:
         if name == "lamps":
             if len(city["lamps"]):
-                lamp_layer(city, b, lang, lamp_max_points).add_to(m)
+                drawn[name] = lamp_layer(city, b, lang, lamp_max_points).add_to(m)
         elif len(city[name]):
-            facility_layer(city, name, b, lang).add_to(m)
+            drawn[name] = facility_layer(city, name, b, lang).add_to(m)
     analysis = analysis_layers(city, result, b, lang, reach_circles, illuminance)
     for lyr in analysis:
         lyr.add_to(m)
+    gap_names = [lyr.get_name() for lyr in analysis if getattr(lyr, "data", None) and _has_gap_ids(lyr.data)]
+    lamps = drawn.pop("lamps", None)
+    MapFilter({n: lyr.get_name() for n, lyr in drawn.items()}, gap_names, lamps.get_name() if lamps else None).add_to(m)
     overlays = sum(1 for c in m._children.values() if isinstance(c, folium.map.Layer) and c.control)
     folium.LayerControl(collapsed=overlays > 14).add_to(m)
     folium.plugins.Fullscreen(position="topleft", title="全屏 Full screen", title_cancel="退出全屏 Exit full screen").add_to(m)

@@ -104,9 +104,13 @@ def _cookie_script(value: str, max_age: int) -> None:
 
 
 def keep_cookie() -> None:
-    """After a sign-in: put the session's token in the cookie (once)."""
+    """After a sign-in: put the session's token in the cookie (once). The script goes in a slot drawn on every
+    run, so the page's elements keep their places: one more element on the first run only would shift every
+    later one, and the browser would rebuild them all on the next run (the map included)."""
+    slot = st.empty()
     if st.session_state.pop(_COOKIE_SET, False) and st.session_state.get(_TOKEN):
-        _cookie_script(st.session_state[_TOKEN], int(accounts.SESSION_MAX.total_seconds()))
+        with slot:
+            _cookie_script(st.session_state[_TOKEN], int(accounts.SESSION_MAX.total_seconds()))
 
 
 def sign_in_page(demo_passwords: dict[str, str], store_ready: Callable[[], bool] = lambda: True,

@@ -41,10 +41,18 @@ def prepare(m: folium.Map, returned_objects: Iterable[str] = ()) -> dict:
             "returned_objects": returned, "css_links": css, "js_links": js}  # fmt: skip
 
 
-def show(prepared: dict, key: str, height: int = 600, center: tuple[float, float] | None = None, zoom: int | None = None) -> dict | None:
+def show(
+    prepared: dict,
+    key: str,
+    height: int = 600,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    script: str | None = None,
+) -> dict | None:
     """Draw a prepared map; returns what the map sends back (only ``returned_objects``, on click).
 
-    ``center`` and ``zoom`` move the view without redrawing the map.
+    ``center`` and ``zoom`` move the view without redrawing the map; so does ``script``, JavaScript run on the
+    drawn map whenever it changes (e.g. :func:`maps.filtering.filter_call`; the component's "feature group").
     """
     hash_key = sf.generate_js_hash(prepared["script"], key, False)
     return sf._component_func(
@@ -54,7 +62,7 @@ def show(prepared: dict, key: str, height: int = 600, center: tuple[float, float
         width=None,
         zoom=zoom,
         center=center,
-        feature_group=None,
+        feature_group=script,
         return_on_hover=False,
         layer_control=None,
         pixelated=False,

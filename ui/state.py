@@ -19,6 +19,7 @@ import datetime as dt
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from facilities import City, ValidationReport, settings, store
@@ -29,7 +30,8 @@ from facilities.errors import StoreError
 from facilities.query import filter_city, filter_gaps, select_gaps
 from facilities.rules import RulesError, city_rules
 from facilities.words import ui
-from maps import build_map
+from maps import MAP_LAYERS, build_map
+from maps.filtering import filter_call, kept
 from maps.highlight import mark_gap
 from ui import foliummap
 from ui.auth import account_box, allowed, signed_in
@@ -202,6 +204,27 @@ def city_map(
     chosen = tuple(sorted((k, tuple(sorted(v))) for k, v in (gap_select or {}).items() if v is not None))
     return _city_map(database, key, revision, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned), unit,
                      chosen, picked)  # fmt: skip
+
+
+def filtered_map(layers: list[str], basemap: str, filters: dict, gaps: bool = True, returned: tuple = ()) -> tuple[dict, str]:
+    """The map page's map and what its filters keep: (the whole city's map, prepared and cached once per city,
+    basemap and language; the JavaScript that shows only the chosen ``layers``, the features the ``filters``
+    keep and their gaps, unless ``gaps`` is off). A filter change then costs the server a filter of the
+    frames and the browser no redraw (:mod:`maps.filtering`)."""
+    prepared = city_map(list(MAP_LAYERS), basemap, None, gaps=True, remember_view=True, returned=returned)
+    database, key, revision = current_key()
+    city = unit_city(load(database, key, revision), own_unit())
+    filtered = any(v is not None for v in filters.values())
+    shown_city = filter_city(city, **filters) if filtered else city
+    shown = {n: (shown_city[n] if filtered else None) for n in layers if n in MAP_LAYERS}
+    result = checked(database, key, revision, as_of()) if gaps and allowed("read_all") else None
+    gap_rows = None
+    if not isinstance(result, Result):
+        gap_rows = pd.DataFrame({"gap_id": []})
+    elif filtered:
+        gap_rows = filter_gaps(result.gaps, shown_city, filters.get("districts"))
+    drawn = {n: city[n] for n in MAP_LAYERS if len(city[n])}
+    return prepared, filter_call(kept(drawn, shown, gap_rows))
 
 
 def warm_map(database: str, key: str, revision: int, as_of: dt.date, layers: list[str], basemap: str) -> None:

@@ -17,7 +17,7 @@ from maps.city_map import fit_view
 from ui.auth import allowed
 from ui.foliummap import show
 from ui.history import history_table
-from ui.state import city_map, current_city, lang, page_title, t
+from ui.state import current_city, filtered_map, lang, page_title, t
 
 #: the list beside the map: these fields of each layer, where it has them (its type or grade next)
 LIST_FIELDS = ("name", "district", "status")
@@ -133,9 +133,10 @@ def main() -> None:
     elif filtered and len(listing):  # the map zoomed to what the filters keep
         center, zoom = fit_view(listing["lon"].min(), listing["lat"].min(), listing["lon"].max(), listing["lat"].max())
     with left:
-        prepared = city_map(layers, basemap, filters, gaps=gaps, remember_view=True, returned=("last_object_clicked",))
+        # the whole city drawn once; a filter change only sends what it keeps (maps/filtering.py)
+        prepared, keep = filtered_map(layers, basemap, filters, gaps=gaps, returned=("last_object_clicked",))
         # only clicks come back: panning and zooming do not rerun the app
-        out = show(prepared, key="main_map", height=560, center=center, zoom=zoom)
+        out = show(prepared, key="main_map", height=560, center=center, zoom=zoom, script=keep)
     with right, st.container(key="map_details"):
         clicked_panel(city, layers, basemap, out)
     with st.expander(t("counts")):

@@ -73,6 +73,13 @@
 
     count: function () { return this._n; },
     drawnCount: function () { return this._drawn || 0; },
+    // mask: one byte a point, 0 = not drawn (maps/filtering.py); null draws every point
+    setMask: function (mask, kept) {
+      this._mask = mask && mask.length === this._n ? mask : null;
+      this._kept = this._mask ? kept : this._n;
+      if (this._map) this._redraw();
+    },
+    keptCount: function () { return this._kept === undefined ? this._n : this._kept; },
     mode: function () { return this._mode; },
 
     _redraw: function () {
@@ -86,8 +93,9 @@
       var scale = 256 * Math.pow(2, map.getZoom());
       var origin = map.getPixelOrigin(), ox = origin.x + topLeft.x, oy = origin.y + topLeft.y;
       var n = this._n, sx = this._sx = new Float32Array(n), sy = this._sy = new Float32Array(n);
-      var inView = 0, w = size.x, h = size.y;
+      var inView = 0, w = size.x, h = size.y, mask = this._mask;
       for (var i = 0; i < n; i++) {
+        if (mask && !mask[i]) { sx[i] = sy[i] = -1e9; continue; }  // filtered out: far off every screen
         var x = this._mx[i] * scale - ox, y = this._my[i] * scale - oy;
         sx[i] = x; sy[i] = y;
         if (x >= -5 && y >= -5 && x <= w + 5 && y <= h + 5) inView++;
