@@ -70,6 +70,7 @@ APP_WORDS: dict[str, Pair] = {
     "download_xlsx": ("下载 Excel", "Download Excel"),
     "download_report": ("下载可打印报告 (HTML)", "Download printable report (HTML)"),
     "points_by_rule": ("各规则得分", "Points by rule"),
+    "rules_summary": ("各规则达标情况与得分", "Each rule: share, threshold and points"),
     "to_improve": ("提分空间最大的规则", "Rules that would raise the score most"),
     "points_missing": ("失分", "Points missing"),
     "points": ("得分", "Points"),

@@ -31,7 +31,8 @@ from tests.helpers import DEMO, ROOT
 
 AS_OF = dt.date(2026, 11, 29)
 #: the properties of a gap drawn by maps.city_map.gap_layers
-GAP_PROPS = {"rule", "feature_id", "name", "measure", "detail", "district", "unit"}
+#: the properties of a drawn gap: what its popup shows, and its id (what maps.filtering keeps)
+GAP_PROPS = {"rule", "feature_id", "name", "measure", "detail", "district", "unit", "gap_id"}
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from facilities.errors import StoreError
 from facilities.query import select_gaps
 from facilities.spreadsheet import XLSX_MIME, to_csv_bytes, to_xlsx_bytes
 from facilities.tasks import flow, queries, service
-from facilities.words import label, number, percent, pick, verdict
+from facilities.words import label, measure_text, number, percent, pick, verdict
 from maps import MAP_LAYERS
 from maps.city_map import fit_view
 from ui.auth import allowed, me
@@ -76,6 +76,7 @@ def main() -> None:
         f" · {t('assessed_share')} {percent(result.assessed, 0)} · **{verdict(result.verdict, lang())}**"
         f" · {t('as_of_short')} {result.as_of.isoformat()}"
     )
+    st.subheader(t("rules_summary"))  # (between the verdict and the table: the table's toolbar never covers the verdict)
     st.dataframe(
         summary_table(result),
         hide_index=True,
@@ -98,10 +99,14 @@ def main() -> None:
     flat["rule"] = flat["rule"].map(titles).fillna(flat["rule"])  # titles in the reader's language, not rule ids
     flat["detail"] = flat["detail_zh" if lang() == "zh" else "detail"]
     # what the gap is about first: a phone shows the table's first two columns
-    columns = ["name", "rule", "feature_id", "district", "unit", "measure", "measure_unit", "detail", "lon", "lat", "gap_id"]
+    columns = ["name", "rule", "feature_id", "district", "unit", "measure", "detail", "lon", "lat", "gap_id"]
     if flat["straight_m"].notna().any():  # a walking rule's gaps: the straight line beside the walk
-        columns.insert(columns.index("measure_unit") + 1, "straight_m")
-    shown_table = flat[columns].assign(measure=flat["measure"].round(1), straight_m=flat["straight_m"].round(1))
+        columns.insert(columns.index("measure") + 1, "straight_m")
+    # the measure with its unit in the reader's words; nothing where a gap has none (never None or NaN)
+    shown_table = flat[columns].assign(
+        measure=[measure_text(m, u or "", lang()) for m, u in zip(flat["measure"], flat["measure_unit"], strict=True)],
+        straight_m=[measure_text(m, "m", lang()) for m in flat["straight_m"]],
+    )
     shown_table = shown_table[columns].rename(columns={c: label(c, lang()) for c in columns})
     if allowed("read_tasks"):  # a viewer sees the gaps, not the tasks
         shown_table.insert(0, t("task_col"), open_tasks(flat["gap_id"]))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from documents.scorecard import scorecard_html
 from facilities import stats
+from facilities.palette import BLUE, ORANGE
 from facilities.words import BOOLEAN, label, number, percent, pick, verdict
 from ui.state import current_city, current_result, lang, page_title, t
 
@@ -62,14 +63,15 @@ def main() -> None:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("title:N", sort=list(s["title"]), title=None, axis=alt.Axis(labelLimit=420)),
+            y=alt.Y("title:N", sort=list(s["title"]), title=None, axis=alt.Axis(labelLimit=200)),
             x=alt.X("value:Q", stack="zero", title=t("points_by_rule")),
-            color=alt.Color("part:N", scale=alt.Scale(domain=[got, lost], range=["#27ae60", "#e74c3c"]), title=None),
+            color=alt.Color("part:N", scale=alt.Scale(domain=[got, lost], range=[BLUE, ORANGE]), title=None),
             order=alt.Order("order:Q"),
             tooltip=["title", "part", alt.Tooltip("value:Q", format=".1f")],
         )
         .properties(height=28 * len(s))
     )
+    st.subheader(t("points_by_rule"))  # (between the metrics and the chart: its toolbar never covers the result)
     st.altair_chart(chart, width="stretch")
     st.subheader(t("to_improve"))
     st.dataframe(improve_table(stats.rules_to_improve(result), lang()), hide_index=True)
