@@ -135,14 +135,14 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        data = Path(tmp)
-        shutil.copytree(DEMO_CITY, data / "xiangyang")
-        cities = [("xiangyang", "demo city (9,531 lamps)")]
+        # each city in a data folder of its own, as a city office has it: a first start loads only that city
+        shutil.copytree(DEMO_CITY, Path(tmp) / "demo" / "xiangyang")
+        cities = [("demo", "xiangyang", "demo city (9,531 lamps)")]
         if "--demo" not in sys.argv[1:]:
-            synthetic_city(data / "lamps100k", 100_000)
-            cities.append(("lamps100k", "synthetic, 100,000 lamps"))
-        for city, label in cities:
-            r = measure(data, city, browser)
+            synthetic_city(Path(tmp) / "big" / "lamps100k", 100_000)
+            cities.append(("big", "lamps100k", "synthetic, 100,000 lamps"))
+        for folder, city, label in cities:
+            r = measure(Path(tmp) / folder, city, browser)
             rows.append((label, r))
             print(label, {k: round(v, 2) for k, v in r.items()}, flush=True)
         browser.close()

@@ -22,10 +22,12 @@ def filter_city(
 ) -> City:
     """A city whose facility layers keep only the features matching every given filter (None = no filter).
 
-    ``districts`` applies to every facility layer. ``statuses``, ``types`` (each layer's type field: sign
-    type, lamp type, …) and ``grades`` apply to a layer only where it has one of the chosen values: each
-    layer has its own statuses, so choosing a toilet's status leaves the street reports (whose statuses
-    differ) as they are. Zones, roads and water are never filtered.
+    ``districts`` applies to every facility layer. ``statuses`` apply to a layer only where it has one of the
+    chosen values: each layer has its own statuses, so choosing a toilet's status leaves the street reports
+    (whose statuses differ) as they are. ``types`` (each layer's type field: sign type, lamp type, …) and
+    ``grades`` ask about the things of that type or grade: a layer that has none of the chosen values keeps
+    nothing ("AAA toilets in 襄城区" is a district and a grade, and the lamps go). Zones, roads and water are
+    never filtered.
     """
     sets = {k: set(v) for k, v in (("district", districts), ("status", statuses), ("type", types), ("grade", grades)) if v is not None}
     if not sets:
@@ -40,10 +42,12 @@ def filter_city(
             keep &= gdf["district"].isin(sets["district"])
         if "status" in sets and _offers(spec, "status", sets["status"]):
             keep &= gdf["status"].isin(sets["status"])
-        if "type" in sets and spec.type_field and _offers(spec, spec.type_field, sets["type"]):
-            keep &= gdf[spec.type_field].isin(sets["type"])
-        if "grade" in sets and "grade" in gdf.columns and _offers(spec, "grade", sets["grade"]):
-            keep &= gdf["grade"].isin(sets["grade"])
+        if "type" in sets:
+            offered = spec.type_field is not None and _offers(spec, spec.type_field, sets["type"])
+            keep &= gdf[spec.type_field].isin(sets["type"]) if offered else False
+        if "grade" in sets:
+            offered = "grade" in gdf.columns and _offers(spec, "grade", sets["grade"])
+            keep &= gdf["grade"].isin(sets["grade"]) if offered else False
         layers[name] = gdf[keep.fillna(False).to_numpy(dtype=bool)]
     return city.with_layers(layers)
 

@@ -56,8 +56,22 @@ def test_aaa_toilets_in_a_district(demo):
     shown = filter_city(city, districts=["襄城区"], grades=["AAA"])
     by_hand = [r["id"] for _, r in city["toilets"].iterrows() if r["grade"] == "AAA" and r["district"] == "襄城区"]
     assert sorted(shown["toilets"]["id"]) == sorted(by_hand) and len(by_hand) >= 2
-    # signs have no grade: only the district filters them
-    assert sorted(shown["signs"]["id"]) == sorted(city["signs"].loc[city["signs"]["district"] == "襄城区", "id"])
+    # a grade asks about graded things: the scenic spots of that grade stay, the layers with no grade go
+    by_hand_spots = [r["id"] for _, r in city["attractions"].iterrows() if r["grade"] == "AAA" and r["district"] == "襄城区"]
+    assert sorted(shown["attractions"]["id"]) == sorted(by_hand_spots)
+    for layer in ("signs", "lamps", "stops", "docks", "billboards", "reports"):
+        assert len(shown[layer]) == 0 < len(city[layer]), layer
+    assert len(shown["roads"]) == len(city["roads"])  # (the background is never filtered)
+
+
+def test_a_type_keeps_the_layers_that_have_it(demo):
+    city, _ = demo
+    kind = LAYERS["signs"].type_field
+    value = city["signs"][kind].dropna().iloc[0]
+    shown = filter_city(city, types=[value])
+    assert sorted(shown["signs"]["id"]) == sorted(r["id"] for _, r in city["signs"].iterrows() if r[kind] == value)
+    others = [n for n in ("toilets", "lamps", "stops") if value not in (LAYERS[n].field(LAYERS[n].type_field).allowed or ())]
+    assert others and all(len(shown[n]) == 0 for n in others)
 
 
 def test_the_gaps_follow_the_facilities_they_are_about(demo):
