@@ -210,7 +210,10 @@ def along_gaps(
         else:
             marks = pos
         for a, b in itertools.pairwise(marks):
-            if b - a > max_gap:
+            # "longer than max_gap", a tie decided with the tolerance the distance queries use: a stretch of
+            # exactly max_gap, measured along a road given the other way round (224.766 - 219.766 =
+            # 5.000000000000028), is not a gap
+            if b - a > max_gap * (1 + 1e-9) + 1e-9:
                 gaps.append(Stretch(key, part, a, b, substring(chain, a, b)))
                 gap_length += b - a
     return gaps, total, total - gap_length

@@ -140,7 +140,8 @@ def oracle_along(polyline, facilities, snap, max_gap, include_ends):
                 return (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
         raise AssertionError
 
-    return [(at(a), at(b), b - a) for a, b in itertools.pairwise(marks) if b - a > max_gap], total
+    # longer than max_gap; a tie (equal within floating-point rounding) is not a gap, as in the engine
+    return [(at(a), at(b), b - a) for a, b in itertools.pairwise(marks) if b - a > max_gap * (1 + 1e-9) + 1e-9], total
 
 
 def _norm(gaps):
@@ -178,6 +179,17 @@ def test_along_matches_oracle(line, facilities, snap, max_gap, include_ends, spl
     assert _norm(got) == _norm(want)
     assert math.isclose(total, want_total, rel_tol=1e-12)
     assert math.isclose(covered, want_total - sum(g[2] for g in want), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_along_a_tie_measured_backwards_is_no_gap():
+    """The counterexample hypothesis found (CI, 2026-12-07): a lamp 5 m from the end of a road given the other
+    way round; the stretch is 5 m up to rounding (224.766 - 219.766), not longer than 5 m."""
+    road = {"R": [LineString([(224.766, 0.0), (0.0, 0.0)])]}
+    gaps, total, covered = coverage.along_gaps(road, _pts([(5.0, 0.0)]), 1.0, 5.0, include_ends=True)
+    # positions run from the road's first point (x = 224.766): the lamp at x = 5 is 219.766 m along; the gap is
+    # the stretch before it, and the 5 m after it (to the road's end) is a tie, not a gap
+    assert [(round(g.start, 6), round(g.end, 6)) for g in gaps] == [(0.0, 219.766)]
+    assert math.isclose(covered, 5.0, abs_tol=1e-6) and total == 224.766
 
 
 def test_along_exact_cases():
