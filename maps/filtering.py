@@ -93,7 +93,7 @@ def kept(
     facilities: dict[str, list[str] | None] = {}
     lamp_mask, lamp_count = None, None
     for name, frame in drawn.items():
-        rows = shown.get(name, frame.iloc[0:0]) if name in shown else frame.iloc[0:0]
+        rows = shown[name] if name in shown else frame.iloc[0:0]  # (not chosen: nothing kept)
         if name == "lamps":
             if rows is not None:
                 keep = frame["id"].isin(rows["id"]).to_numpy(dtype=bool) if len(frame) else np.zeros(0, dtype=bool)

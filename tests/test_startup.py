@@ -62,12 +62,12 @@ def test_a_first_start_loads_the_city_and_warms_what_the_first_map_needs(fresh, 
     assert rules is not None and settings.check_date(settings.as_of_setting(), rules.as_of) == as_of  # the pages' date
     assert state.checked(database, "xiangyang", revision, as_of).total > 0
     basemap = available()[0]
-    # the map page's first map, as ui.state.city_map asks for it (every layer, no filter, gaps, Chinese)
-    prepared = state._city_map(database, "xiangyang", revision, as_of, tuple(MAP_LAYERS), basemap, "zh", (), True,
+    # the map page's first map, as ui.state.filtered_map asks for it (every layer, gaps, Chinese, clicks back)
+    prepared = state._city_map(database, "xiangyang", revision, as_of, tuple(MAP_LAYERS), basemap, "zh", True,
                                f"xiangyang:{basemap}", ("last_object_clicked",), None, (), None)  # fmt: skip
     assert computed == [] and len(prepared["script"]) > 100_000
     # a map never asked for is computed (the counters do count)
-    state._city_map(database, "xiangyang", revision, as_of, tuple(MAP_LAYERS), basemap, "en", (), True, "", (), None, (), None)
+    state._city_map(database, "xiangyang", revision, as_of, tuple(MAP_LAYERS), basemap, "en", True, "", (), None, (), None)
     assert computed == ["map"]
 
 

@@ -14,13 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import itertools
 import json
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -32,62 +30,25 @@ from alembic.config import Config
 from shapely.geometry import mapping
 
 from documents.notice import notice_docx, notice_html
-from facilities import store
-from facilities.check import Result, check
-from facilities.city import City
+from facilities.check import Result
 from facilities.errors import TaskRefused
 from facilities.rules import city_rules
 from facilities.store import folder
-from facilities.store.db import engine, tables
+from facilities.store.db import engine
 from facilities.tasks import letters, queries, service
 from tests.helpers import ADMIN, DEMO, STAFF, TempPostGIS, actor_for, output_of, postgis_available, run_cli
+from tests.store_demo import BASE, Demo, load_demo
 
 REASON = postgis_available()
 AS_OF = dt.date(2026, 11, 29)
-BASE = "xiangyang"
 GAP = "toilet_reach:attractions/A08"  # 习家池: its record names its unit
 MIGRATIONS = Path(engine.__file__).parent / "migrations"
 CJK = re.compile("[\u4e00-\u9fff]")
-_keys = itertools.count(1)
-
-
-@dataclass
-class Demo:
-    """The demo city loaded in one database, its check on AS_OF and its revision."""
-
-    database: str
-    city: City
-    result: Result
-    revision: int
-
-    def fresh(self) -> str:
-        """A new city key holding a copy of the demo (its rows copied in SQL)."""
-        key = f"z{next(_keys)}"
-        with engine.write(self.database) as conn:
-            for table in (tables.cities, *tables.layers.values()):
-                own = table.c.key if table is tables.cities else table.c.city
-                rows = sa.select(*(sa.literal(key).label(c.name) if c is own else c for c in table.columns)).where(own == BASE)
-                conn.execute(sa.insert(table).from_select([c.name for c in table.columns], rows))
-        return key
-
-    def gap(self, gap_id: str) -> dict:
-        """The check's row of a gap (the oracle of what a task stores)."""
-        found = self.result.gaps[self.result.gaps["gap_id"] == gap_id]
-        assert len(found) == 1, gap_id
-        return found.iloc[0].to_dict()
-
-
-def _demo(url: str) -> Demo:
-    store.load_folder(DEMO, store.DbCity(BASE, url), user=ADMIN)
-    city = store.load(store.DbCity(BASE, url))
-    revision = store.revision(store.DbCity(BASE, url))
-    assert revision is not None
-    return Demo(url, city, check(city, city_rules(city), AS_OF), revision)
 
 
 @pytest.fixture(scope="module")
 def sq(tmp_path_factory) -> Iterator[Demo]:
-    yield _demo(f"sqlite:///{tmp_path_factory.mktemp('detail_zh')}/store.sqlite")
+    yield load_demo(f"sqlite:///{tmp_path_factory.mktemp('detail_zh')}/store.sqlite", AS_OF)
     engine.dispose()
 
 
@@ -108,7 +69,7 @@ def _pg_database(server: TempPostGIS, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def pg(server) -> Demo:
-    return _demo(_pg_database(server, "detail_zh"))
+    return load_demo(_pg_database(server, "detail_zh"), AS_OF)
 
 
 @pytest.fixture(params=["sqlite", "postgis"])

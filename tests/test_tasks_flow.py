@@ -16,28 +16,24 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
 import pytest
 import sqlalchemy as sa
 from PIL import Image
 
 from facilities import store
-from facilities.check import Result, check
-from facilities.city import City
 from facilities.errors import TaskConflict, TaskRefused
-from facilities.rules import city_rules
 from facilities.store.db import engine, tables
 from facilities.tasks import queries, service
 from facilities.tasks.evidence import inspect_photo
 from facilities.tasks.flow import STATES, STEPS
-from tests.helpers import ADMIN, DEMO, STAFF, TempPostGIS, actor_for, postgis_available, unit_user
+from tests.helpers import ADMIN, STAFF, TempPostGIS, actor_for, postgis_available, unit_user
+from tests.store_demo import Demo, load_demo
 
 REASON = postgis_available()
 AS_OF = dt.date(2026, 11, 29)
-BASE = "xiangyang"
 GAP = "toilet_reach:attractions/A08"
 #: the responsible unit of GAP (习家池's own management office), as its user
 UNIT = unit_user("习家池景区管理处", "li")
@@ -66,55 +62,14 @@ PATH = {
     "closed": ("dispatched", "accepted", "submitted", "verifying", "closed"),
     "rejected": ("rejected",),
 }
-_keys = itertools.count(1)
 
 
 # --------------------------------------------------------------------------- the demo on both backends
 
 
-@dataclass
-class Demo:
-    """The demo city in one database: its city, its check on AS_OF and its revision (every copy has them)."""
-
-    database: str
-    city: City
-    result: Result
-    revision: int
-    keys: list[str] = field(default_factory=list)
-
-    def fresh(self) -> str:
-        """A new city key holding a copy of the demo (its rows copied in SQL, in one transaction)."""
-        key = f"c{next(_keys)}"
-        with engine.write(self.database) as conn:
-            for table in (tables.cities, *tables.layers.values()):
-                own = table.c.key if table is tables.cities else table.c.city
-                rows = sa.select(*(sa.literal(key).label(c.name) if c is own else c for c in table.columns)).where(own == BASE)
-                conn.execute(sa.insert(table).from_select([c.name for c in table.columns], rows))
-        return key
-
-    def gaps(self, *gap_ids: str) -> gpd.GeoDataFrame:
-        g = self.result.gaps
-        out = g[g["gap_id"].isin(gap_ids)]
-        assert len(out) == len(gap_ids), f"not gaps of the demo: {set(gap_ids) - set(out['gap_id'])}"
-        return out
-
-    def gone(self, *gap_ids: str) -> service.Recheck:
-        """A re-check at the current revision whose gaps are the real check's without ``gap_ids``."""
-        g = self.result.gaps
-        return service.Recheck.of(g[~g["gap_id"].isin(gap_ids)], self.revision)
-
-
-def _demo(url: str) -> Demo:
-    store.load_folder(DEMO, store.DbCity(BASE, url), user=ADMIN)
-    city = store.load(store.DbCity(BASE, url))
-    revision = store.revision(store.DbCity(BASE, url))
-    assert revision is not None
-    return Demo(url, city, check(city, city_rules(city), AS_OF), revision)
-
-
 @pytest.fixture(scope="module")
 def sq(tmp_path_factory) -> Iterator[Demo]:
-    yield _demo(f"sqlite:///{tmp_path_factory.mktemp('tasks')}/store.sqlite")
+    yield load_demo(f"sqlite:///{tmp_path_factory.mktemp('tasks')}/store.sqlite", AS_OF)
     engine.dispose()
 
 
@@ -125,7 +80,7 @@ def pg() -> Iterator[Demo]:
     with TempPostGIS() as server:
         with server.connect() as conn:
             conn.execute("CREATE DATABASE tasks_flow")
-        yield _demo(server.url.rsplit("/", 1)[0] + "/tasks_flow")
+        yield load_demo(server.url.rsplit("/", 1)[0] + "/tasks_flow", AS_OF)
         engine.dispose()  # before the server stops
 
 

@@ -23,9 +23,7 @@ from typing import Any
 import streamlit as st
 
 from facilities import settings, store
-from facilities.rules import RulesError, city_rules
 from facilities.words import ui
-from maps import MAP_LAYERS
 from maps.basemaps import available
 from ui import state
 
@@ -94,20 +92,15 @@ def _run(warm: Warmup, database: str) -> None:
         if revision is None:
             return
         warm.stage = STAGES[1]
-        city = state.load(database, key, revision)
-        try:
-            rules = city_rules(city)
-        except RulesError:
-            return  # (the pages show the rules file's report)
         try:
             fixed = settings.as_of_setting()
         except settings.SettingError:
-            fixed = None
-        as_of = settings.check_date(fixed, rules.as_of if rules else None)
+            fixed = None  # (the pages say what is wrong with it)
+        as_of = state.city_check_date(state.load(database, key, revision), fixed)  # the date the pages start at
         state.checked(database, key, revision, as_of)
         warm.stage = STAGES[2]
         checked_at = time.monotonic()
-        state.warm_map(database, key, revision, as_of, list(MAP_LAYERS), available()[0])
+        state.warm_map(database, key, revision, as_of, available()[0])
         LOG.info("first start: the store ready, %s checked and its map drawn in %.1f s (the map %.1f s)", key,
                     time.monotonic() - warm.started, time.monotonic() - checked_at)  # fmt: skip
     except Exception:  # only a head start: the pages compute it again

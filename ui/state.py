@@ -22,12 +22,12 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from facilities import City, ValidationReport, settings, store
+from facilities import City, ValidationReport, settings, stats, store
 from facilities.auth import SETUP, accounts, scope_unit
 from facilities.auth.scope import unit_city, visible_city
 from facilities.check import Result, check, illuminance_stretches
 from facilities.errors import StoreError
-from facilities.query import filter_city, filter_gaps, select_gaps
+from facilities.query import filter_gaps, select_gaps
 from facilities.rules import RulesError, city_rules
 from facilities.words import ui
 from maps import MAP_LAYERS, build_map
@@ -143,6 +143,18 @@ def illuminance(database: str, key: str, revision: int, as_of: dt.date) -> dict[
     return {r.id: illuminance_stretches(city, r, as_of) for r in result.rules or () if r.kind == "illuminance"}
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _district_comparison(database: str, key: str, revision: int, unit: str | None) -> pd.DataFrame:
+    return stats.district_comparison(unit_city(load(database, key, revision), unit))
+
+
+def district_comparison() -> pd.DataFrame:
+    """:func:`facilities.stats.district_comparison` of the chosen city as the user sees it, once per revision
+    (not on every rerun of the page: choosing the figure to chart reruns it). Read only."""
+    database, key, revision = current_key()
+    return _district_comparison(database, key, revision, own_unit())
+
+
 @st.cache_resource(show_spinner="正在绘制地图 Drawing the map…", max_entries=24)
 def _city_map(
     database: str,
@@ -152,21 +164,16 @@ def _city_map(
     layers: tuple,
     basemap: str,
     language: str,
-    filters: tuple,
     gaps: bool,
     view: str,
     returned: tuple,
     unit: str | None,
-    gap_select: tuple = (),
-    picked: str | None = None,
+    gap_select: tuple,
+    picked: str | None,
 ) -> dict:
     city = unit_city(load(database, key, revision), unit)
     result = checked(database, key, revision, as_of) if gaps else None
     result = result if isinstance(result, Result) else None
-    if filters:  # one filter for the facilities and the gaps drawn: a gap goes with the facility it is about
-        city = filter_city(city, **dict(filters))
-        if result is not None:
-            result = dataclasses.replace(result, gaps=filter_gaps(result.gaps, city, dict(filters).get("districts")))
     if gap_select and result is not None:  # the gaps page: only the gaps it lists
         result = dataclasses.replace(result, gaps=select_gaps(result.gaps, **dict(gap_select)))
     # in the app the legend starts folded: the map is smaller than a full page
@@ -179,10 +186,35 @@ def _city_map(
     return foliummap.prepare(m, returned)
 
 
+#: what the map page's map sends back: clicks only (panning and zooming do not rerun the app)
+MAP_PAGE_RETURNED = ("last_object_clicked",)
+
+
+def _map_args(
+    database: str,
+    key: str,
+    revision: int,
+    as_of: dt.date,
+    layers: list[str] | tuple[str, ...],
+    basemap: str,
+    language: str,
+    gaps: bool,
+    remember_view: bool,
+    returned: tuple,
+    unit: str | None,
+    gap_select: dict | None,
+    picked: str | None,
+) -> tuple:
+    """The arguments of :func:`_city_map` (its cache key) for a map: one way to spell them, for the pages
+    (:func:`city_map`) and for the first start's warm-up (:func:`warm_map`)."""
+    view = f"{key}:{basemap}" if remember_view else ""
+    chosen = tuple(sorted((k, tuple(sorted(v))) for k, v in (gap_select or {}).items() if v is not None))
+    return database, key, revision, as_of, tuple(layers), basemap, language, gaps, view, tuple(returned), unit, chosen, picked
+
+
 def city_map(
     layers: list[str],
     basemap: str,
-    filters: dict | None = None,
     gaps: bool = True,
     remember_view: bool = False,
     returned: tuple = (),
@@ -191,48 +223,55 @@ def city_map(
 ) -> dict:
     """The chosen city's map, prepared for :func:`ui.foliummap.show` (built and rendered once, then cached).
 
-    With ``remember_view`` the browser keeps the view, so it survives a filter change; ``returned``: what
-    the map sends back on click (e.g. ``("last_object_clicked",)``). ``gap_select``: only the gaps of these
-    rules, districts and units are drawn (:func:`facilities.query.select_gaps`'s arguments); ``picked``: the
-    gap id marked on the map (:func:`maps.highlight.mark_gap`).
+    With ``remember_view`` the browser keeps the view across redraws; ``returned``: what the map sends back
+    on click (e.g. ``("last_object_clicked",)``). ``gap_select``: only the gaps of these rules, districts
+    and units are drawn (:func:`facilities.query.select_gaps`'s arguments); ``picked``: the gap id marked on
+    the map (:func:`maps.highlight.mark_gap`).
     """
     database, key, revision = current_key()
-    frozen = tuple(sorted((k, tuple(sorted(v))) for k, v in (filters or {}).items() if v is not None))
-    view = f"{key}:{basemap}" if remember_view else ""
-    unit = own_unit()
     gaps = gaps and allowed("read_all")  # a unit's user sees its own facilities, not the city's gaps
-    chosen = tuple(sorted((k, tuple(sorted(v))) for k, v in (gap_select or {}).items() if v is not None))
-    return _city_map(database, key, revision, as_of(), tuple(layers), basemap, lang(), frozen, gaps, view, tuple(returned), unit,
-                     chosen, picked)  # fmt: skip
+    unit = own_unit()
+    return _city_map(
+        *_map_args(database, key, revision, as_of(), layers, basemap, lang(), gaps, remember_view, returned, unit, gap_select, picked)
+    )
 
 
-def filtered_map(layers: list[str], basemap: str, filters: dict, gaps: bool = True, returned: tuple = ()) -> tuple[dict, str]:
+def filtered_map(
+    city: City, shown: City | None, layers: list[str], basemap: str, districts: list[str] | None = None, gaps: bool = True
+) -> tuple[dict, str]:
     """The map page's map and what its filters keep: (the whole city's map, prepared and cached once per city,
-    basemap and language; the JavaScript that shows only the chosen ``layers``, the features the ``filters``
-    keep and their gaps, unless ``gaps`` is off). A filter change then costs the server a filter of the
-    frames and the browser no redraw (:mod:`maps.filtering`)."""
-    prepared = city_map(list(MAP_LAYERS), basemap, None, gaps=True, remember_view=True, returned=returned)
-    database, key, revision = current_key()
-    city = unit_city(load(database, key, revision), own_unit())
-    filtered = any(v is not None for v in filters.values())
-    shown_city = filter_city(city, **filters) if filtered else city
-    shown = {n: (shown_city[n] if filtered else None) for n in layers if n in MAP_LAYERS}
-    result = checked(database, key, revision, as_of()) if gaps and allowed("read_all") else None
+    basemap and language; the JavaScript that shows only the chosen ``layers``, the features the filters
+    kept and their gaps, unless ``gaps`` is off). ``city`` is the city as the user sees it
+    (:func:`current_city`), ``shown`` what the filters kept of it (:func:`facilities.query.filter_city`; None:
+    no filter), ``districts`` the districts chosen. A filter change then costs the server no map and the
+    browser no redraw (:mod:`maps.filtering`)."""
+    prepared = city_map(list(MAP_LAYERS), basemap, gaps=True, remember_view=True, returned=MAP_PAGE_RETURNED)
+    kept_layers = {n: (shown[n] if shown is not None else None) for n in layers if n in MAP_LAYERS}
+    result = checked(*current_key(), as_of()) if gaps and allowed("read_all") else None
     gap_rows = None
     if not isinstance(result, Result):
         gap_rows = pd.DataFrame({"gap_id": []})
-    elif filtered:
-        gap_rows = filter_gaps(result.gaps, shown_city, filters.get("districts"))
+    elif shown is not None:
+        gap_rows = filter_gaps(result.gaps, shown, districts)
     drawn = {n: city[n] for n in MAP_LAYERS if len(city[n])}
-    return prepared, filter_call(kept(drawn, shown, gap_rows))
+    return prepared, filter_call(kept(drawn, kept_layers, gap_rows))
 
 
-def warm_map(database: str, key: str, revision: int, as_of: dt.date, layers: list[str], basemap: str) -> None:
-    """Draw into the cache the map page's first map (every layer, no filter, gaps, Chinese, the view kept,
-    clicks returned): what :func:`city_map` asks for on that page's first run by staff, leaders and viewers
+def warm_map(database: str, key: str, revision: int, as_of: dt.date, basemap: str) -> None:
+    """Draw into the cache the map page's first map (every layer, gaps, Chinese, the view kept, clicks
+    returned): what :func:`filtered_map` asks for on that page's first run by staff, leaders and viewers
     (called by the first start's background thread, :mod:`ui.startup`)."""
-    _city_map(database, key, revision, as_of, tuple(layers), basemap, "zh", (), True, f"{key}:{basemap}", ("last_object_clicked",), None,
-              (), None)  # fmt: skip
+    _city_map(*_map_args(database, key, revision, as_of, MAP_LAYERS, basemap, "zh", True, True, MAP_PAGE_RETURNED, None, None, None))
+
+
+def city_check_date(city: City, fixed: dt.date | None) -> dt.date:
+    """The check date a page starts at for ``city``: ``fixed`` (``FACILITIES_AS_OF``), else its rules file's
+    ``as_of``, else today (a rules file with errors gives no date: its report is shown elsewhere)."""
+    try:
+        rules = city_rules(city)
+    except RulesError:
+        rules = None
+    return settings.check_date(fixed, rules.as_of if rules else None)
 
 
 def fixed_as_of() -> dt.date | None:
@@ -246,15 +285,9 @@ def fixed_as_of() -> dt.date | None:
 
 def default_as_of(fixed: dt.date | None) -> dt.date:
     """The date the picker starts at: ``fixed`` (``FACILITIES_AS_OF``), else the rules file's ``as_of``, else today."""
-    rules_as_of = None
-    if chosen_key() is not None:
-        database, key, revision = current_key()
-        try:
-            rules = city_rules(load(database, key, revision))
-            rules_as_of = rules.as_of if rules else None
-        except RulesError:
-            pass
-    return settings.check_date(fixed, rules_as_of)
+    if chosen_key() is None:
+        return settings.check_date(fixed, None)
+    return city_check_date(load(*current_key()), fixed)
 
 
 def as_of() -> dt.date:

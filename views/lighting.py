@@ -15,7 +15,7 @@ from facilities.spreadsheet import to_csv_bytes
 from facilities.words import label, number, percent, ui, value_label
 from ui.foliummap import show
 from ui.planning import lighting_section
-from ui.state import city_map, current_city, current_result, lang, page_title, t
+from ui.state import city_map, current_city, current_result, district_comparison, lang, page_title, t
 
 CITY_TOTAL = stats.CITY
 
@@ -99,7 +99,7 @@ def comparison_section(city: City) -> None:
     in words, figures that cannot be computed shown as "—", never 0."""
     language = lang()
     st.subheader(t("district_comparison"))
-    table = stats.district_comparison(city)
+    table = district_comparison()  # (cached on the city's revision)
     empty = [layer for layer in stats.COMPARISON_LAYERS if not len(city[layer])]
     if empty:  # said in words, and left out of the table and the chart
         st.info("\n\n".join(_no_data(layer) for layer in empty))

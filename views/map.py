@@ -71,11 +71,11 @@ def _label(value: str, fields: list[tuple[str, str]], language: str) -> str:
     return value
 
 
-def answer(city, layers: list[str], filters: dict, listed: bool) -> tuple[pd.DataFrame, dict]:
-    """The count per chosen layer and, when ``listed``, the list of what the filters keep: (list, count per
-    layer). (No filter: the counts only; the whole city as a list would be built on every rerun for nothing.)"""
+def answer(shown, layers: list[str], listed: bool) -> tuple[pd.DataFrame, dict]:
+    """The count per chosen layer of ``shown`` (what the filters keep) and, when ``listed``, its list: (list,
+    count per layer). (No filter: the counts only; the whole city as a list would be built on every rerun for
+    nothing.)"""
     language = lang()
-    shown = filter_city(city, **filters)
     counts, parts = {}, []
     for name in layers:
         if name not in LAYERS:
@@ -115,7 +115,8 @@ def main() -> None:
         )
     layers, filters, gaps = filter_panel(city)
     filtered = any(v is not None for v in filters.values())
-    listing, counts = answer(city, layers, filters, listed=filtered)
+    shown = filter_city(city, **filters) if filtered else None  # (once: for the answer and the map)
+    listing, counts = answer(shown if shown is not None else city, layers, listed=filtered)
     names = {n: ALL_LAYERS[n].title_zh if language == "zh" else ALL_LAYERS[n].title_en for n in counts}
     st.markdown(" · ".join(f"**{names[n]} {c:,}**" if c else f"{names[n]} {t('none_shown')}" for n, c in counts.items()) or t("no_layer"))
     left, right = st.columns([3, 1])
@@ -134,8 +135,7 @@ def main() -> None:
         center, zoom = fit_view(listing["lon"].min(), listing["lat"].min(), listing["lon"].max(), listing["lat"].max())
     with left:
         # the whole city drawn once; a filter change only sends what it keeps (maps/filtering.py)
-        prepared, keep = filtered_map(layers, basemap, filters, gaps=gaps, returned=("last_object_clicked",))
-        # only clicks come back: panning and zooming do not rerun the app
+        prepared, keep = filtered_map(city, shown, layers, basemap, filters["districts"], gaps=gaps)
         out = show(prepared, key="main_map", height=560, center=center, zoom=zoom, script=keep)
     with right, st.container(key="map_details"):
         clicked_panel(city, layers, basemap, out)
